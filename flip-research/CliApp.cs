@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Flip.Cli.Commands;
+using Spectre.Console;
+
+namespace Flip.Cli;
+
+/// <summary>The command tree and the one place errors become exit codes.</summary>
+internal static class CliApp
+{
+    public static RootCommand Build(IAnsiConsole console)
+    {
+        var root = new RootCommand(
+            "FLIP Research: federated learning on prostate cancer imaging. Simulate a hospital federation, " +
+            "run a hospital node, check the environment.")
+        {
+            DoctorCommand.Create(console),
+        };
+        return root;
+    }
+
+    public static int Run(string[] args, IAnsiConsole console)
+    {
+        RootCommand root = Build(console);
+        ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (parse.Errors.Count > 0)
+        {
+            // An unknown verb or option says more than "required command was not provided".
+            string message = (parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+                ?? parse.Errors[0]).Message;
+            console.MarkupLineInterpolated($"[red]error:[/] {message} Run 'flip-research --help' for the verbs and options.");
+            return ExitCodes.BadCommandLine;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (FlipException e)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {e.ToUserText()}");
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            console.MarkupLine("[yellow]cancelled[/]");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            string log = InternalErrorLog.Write(e);
+            console.MarkupLineInterpolated($"[red]internal error[/]; details in {log}");
+            return ExitCodes.InternalError;
+        }
+    }
+}

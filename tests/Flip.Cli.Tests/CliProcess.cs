@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace Flip.Cli.Tests;
+
+/// <summary>Runs the built <c>flip-research</c> as a separate process, as a user would.</summary>
+internal static class CliProcess
+{
+    public sealed record Result(int ExitCode, string Output, string Error)
+    {
+        public string All => Output + Error;
+    }
+
+    public static Result Run(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "flip-research.dll");
+        Assert.True(File.Exists(dll), $"the CLI is not built next to the tests at {dll}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["COLUMNS"] = "200";
+        start.Environment["NO_COLOR"] = "1";
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "flip-research did not exit within two minutes");
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+}
