@@ -4,6 +4,7 @@ using Flip.Learning.Native;
 namespace Flip.Learning.Tests.Native;
 
 /// <summary>The ELF step, run on the real libLibTorchSharp.so of TorchSharp 0.107.0.</summary>
+[Collection("Torch")]
 public sealed class LibTorchSharpCompatTests : IDisposable
 {
     private const string Version = "0.107.0";
@@ -215,8 +216,10 @@ public sealed class LibTorchSharpCompatTests : IDisposable
             return; // only an older libstdc++ shows the failure this step exists for
         }
 
-        // The dynamic loader checks version requirements before resolving dependencies, so the
-        // shipped file is rejected for GLIBCXX_3.4.32 alone.
+        // Load TorchSharp (the patched copy and libtorch) first: the dynamic loader maps a library's
+        // dependencies before it checks version requirements, and with libtorch already in the
+        // process the only thing left to reject the shipped file is GLIBCXX_3.4.32.
+        Assert.True(Flip.Learning.Devices.TorchEnvironment.Probe().NativeLoaded);
         var refused = Assert.ThrowsAny<DllNotFoundException>(() => NativeLibrary.Load(Original()));
         Assert.Contains("GLIBCXX_3.4.32", refused.Message);
 
