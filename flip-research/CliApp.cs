@@ -14,6 +14,7 @@ internal static class CliApp
             "run a hospital node, check the environment.")
         {
             DoctorCommand.Create(console),
+            BenchCommand.Create(console),
         };
         return root;
     }

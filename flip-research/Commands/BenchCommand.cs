@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Flip.Learning.Benchmarks;
+using Spectre.Console;
+
+namespace Flip.Cli.Commands;
+
+/// <summary><c>flip-research bench</c>: the reference workloads of BENCHMARKS.md, one fresh process each.</summary>
+internal static class BenchCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static Command Create(IAnsiConsole console)
+    {
+        var workload = new Option<string[]>("--workload", "-w")
+        {
+            Description = "Workloads to run: " + string.Join(", ", TrainingWorkloads.Names) + " (default: all).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        workload.AcceptOnlyFromAmong([.. TrainingWorkloads.Names]);
+        var processes = new Option<int>("--processes", "-p")
+        {
+            Description = "Fresh processes per workload; the table shows the median of their medians and its range.",
+            DefaultValueFactory = _ => 1,
+        };
+        processes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 50)
+            {
+                r.AddError("--processes must be between 1 and 50.");
+            }
+        });
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => 2 };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table." };
+        var inProcess = new Option<bool>("--in-process") { Description = "Run one workload in this process (used by bench itself).", Hidden = true };
+
+        var command = new Command("bench",
+            "Run the reference workloads of BENCHMARKS.md (W1 U-Net training and inference, W2 3D classifier training), " +
+            "each in a fresh process: median step time, samples/s, start-up to the first tensor operation, peak RSS.\n\n" +
+            "Examples:\n  flip-research bench\n  flip-research bench --workload w1-train --processes 3 --json")
+        {
+            workload, processes, threads, json, inProcess,
+        };
+        command.SetAction(parse =>
+        {
+            string[] names = parse.GetValue(workload) is { Length: > 0 } chosen ? chosen : [.. TrainingWorkloads.Names];
+            int threadCount = parse.GetValue(threads);
+            if (parse.GetValue(inProcess))
+            {
+                WorkloadResult result = TrainingWorkloads.Run(names[0], threadCount);
+                Console.Out.WriteLine(JsonSerializer.Serialize(result, Json));
+                return ExitCodes.Ok;
+            }
+
+            return RunAll(console, names, parse.GetValue(processes), threadCount, parse.GetValue(json));
+        });
+        return command;
+    }
+
+    private static int RunAll(IAnsiConsole console, string[] names, int processes, int threads, bool json)
+    {
+        var results = new List<WorkloadResult>();
+        void RunEach(Action<string> report)
+        {
+            foreach (string name in names)
+            {
+                for (int i = 0; i < processes; i++)
+                {
+                    report($"{name}: process {i + 1} of {processes}");
+                    results.Add(RunChild(name, threads));
+                }
+            }
+        }
+
+        if (json)
+        {
+            RunEach(_ => { }); // standard output carries the JSON alone
+        }
+        else
+        {
+            console.Status().Start("benchmarking", context => RunEach(status => context.Status(status)));
+        }
+
+        if (json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(results, Json));
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumns("workload", "processes", "median ms (min–max)", "samples/s", "start-up s", "peak RSS MB", "threads");
+        foreach (var group in results.GroupBy(r => r.Workload))
+        {
+            // The process whose median is the median of the processes' medians represents the group.
+            var runs = group.OrderBy(r => r.MedianMs).ToList();
+            WorkloadResult middle = runs[runs.Count / 2];
+            table.AddRow(
+                group.Key,
+                runs.Count.ToString(CultureInfo.InvariantCulture),
+                F($"{middle.MedianMs:F1} ({runs.Min(r => r.MinMs):F1}–{runs.Max(r => r.MaxMs):F1})"),
+                F($"{middle.SamplesPerSecond:F1}"),
+                F($"{runs.Select(r => r.StartupToFirstTensorSeconds).Order().ElementAt(runs.Count / 2):F2}"),
+                F($"{runs.Max(r => r.PeakRssMegabytes):F0}"),
+                middle.Threads.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        console.MarkupLine("[grey]Reference figures and the peer (PyTorch) definitions: BENCHMARKS.md. Compare ratios measured side by side, not absolute numbers.[/]");
+        return ExitCodes.Ok;
+    }
+
+    private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static WorkloadResult RunChild(string name, int threads)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        }
+
+        foreach (string arg in new[] { "bench", "--in-process", "--workload", name, "--threads", threads.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        using Process process = Process.Start(start) ?? throw new FlipException($"could not start a benchmark process for {name}.", ExitCodes.Environment);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new FlipException($"the {name} benchmark process exited with {process.ExitCode}: {error.Result.Trim()}", ExitCodes.RunFailed);
+        }
+
+        return JsonSerializer.Deserialize<WorkloadResult>(output.Result)
+            ?? throw new FlipException($"the {name} benchmark process printed no result.", ExitCodes.InternalError);
+    }
+}
