@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flip.Federated.Simulations;
+
+namespace Flip.Federated.Runs;
+
+/// <summary>
+/// A run folder: <c>run.json</c> (settings, seeds, versions, input hashes), <c>metrics.csv</c> (long
+/// format: round, site, split, metric, value; invariant culture), <c>checkpoints/round-NNNN.params</c>
+/// (the global model after each round, <see cref="ParameterSetFile"/>), the strategy's server state
+/// beside it, and <c>progress.json</c> naming the last finished round.
+/// </summary>
+/// <remarks>
+/// Every write is atomic (write <c>.tmp</c>, flush, rename), and a round is committed in the order
+/// checkpoint → strategy state → metrics → progress, so after a crash <c>progress.json</c> never names
+/// a round whose files are incomplete; rows of later rounds in <c>metrics.csv</c> are ignored on resume.
+/// </remarks>
+public sealed class RunStore
+{
+    /// <summary>The settings file.</summary>
+    public const string RunFileName = "run.json";
+
+    /// <summary>The metrics file.</summary>
+    public const string MetricsFileName = "metrics.csv";
+
+    /// <summary>The file naming the last finished round.</summary>
+    public const string ProgressFileName = "progress.json";
+
+    /// <summary>The checkpoint folder.</summary>
+    public const string CheckpointFolderName = "checkpoints";
+
+    /// <summary>The header of <c>metrics.csv</c>.</summary>
+    public const string MetricsHeader = "round,site,split,metric,value";
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
+        WriteIndented = true,
+    };
+
+    private RunStore(string folder, RunInfo info, int lastFinishedRound)
+    {
+        Folder = folder;
+        Info = info;
+        LastFinishedRound = lastFinishedRound;
+    }
+
+    /// <summary>The run folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>The contents of <c>run.json</c>.</summary>
+    public RunInfo Info { get; }
+
+    /// <summary>The last round whose checkpoint and metrics are complete; 0 when only the initial model is stored.</summary>
+    public int LastFinishedRound { get; private set; }
+
+    /// <summary>Creates a run folder and writes <c>run.json</c>.</summary>
+    /// <param name="folder">The folder; created if missing; must not already hold a run.</param>
+    /// <param name="info">What the run is.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="RunStoreException">The folder already holds a run.</exception>
+    public static RunStore Create(string folder, RunInfo info)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentNullException.ThrowIfNull(info);
+        folder = Path.GetFullPath(folder);
+        if (File.Exists(Path.Combine(folder, RunFileName)))
+        {
+            throw RunStoreException.AlreadyExists(folder);
+        }
+
+        Directory.CreateDirectory(Path.Combine(folder, CheckpointFolderName));
+        AtomicFile.WriteText(Path.Combine(folder, RunFileName), JsonSerializer.Serialize(info, JsonOptions));
+        return new RunStore(folder, info, -1);
+    }
+
+    /// <summary>Opens an existing run folder, e.g. to resume it.</summary>
+    /// <param name="folder">The folder.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="RunStoreException">The folder holds no run, or a file is malformed.</exception>
+    public static RunStore Open(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        folder = Path.GetFullPath(folder);
+        string runFile = Path.Combine(folder, RunFileName);
+        if (!File.Exists(runFile))
+        {
+            throw RunStoreException.NotARun(folder);
+        }
+
+        RunInfo info;
+        try
+        {
+            info = JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(runFile), JsonOptions)
+                ?? throw RunStoreException.Malformed(runFile, "the file is the JSON value null; expected an object.");
+        }
+        catch (JsonException e)
+        {
+            throw RunStoreException.Malformed(runFile, $"line {e.LineNumber + 1}, {e.Path}: {e.Message}", e);
+        }
+
+        int last = -1;
+        string progressFile = Path.Combine(folder, ProgressFileName);
+        if (File.Exists(progressFile))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(File.ReadAllText(progressFile));
+                last = document.RootElement.GetProperty("last-finished-round").GetInt32();
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw RunStoreException.Malformed(progressFile, "expected {\"last-finished-round\": N}.", e);
+            }
+        }
+
+        return new RunStore(folder, info, last);
+    }
+
+    /// <summary>The checkpoint file of the global model after a round (round 0 = the initial model).</summary>
+    /// <param name="round">The round.</param>
+    /// <returns>The path.</returns>
+    public string CheckpointPath(int round)
+        => Path.Combine(Folder, CheckpointFolderName, string.Create(CultureInfo.InvariantCulture, $"round-{round:D4}.params"));
+
+    /// <summary>The file of the strategy's server state after a round.</summary>
+    /// <param name="round">The round.</param>
+    /// <returns>The path.</returns>
+    public string StrategyStatePath(int round)
+        => Path.Combine(Folder, CheckpointFolderName, string.Create(CultureInfo.InvariantCulture, $"round-{round:D4}.strategy.params"));
+
+    /// <summary>Commits a finished round: checkpoint, strategy state, all metrics so far, then progress.</summary>
+    /// <param name="round">The round (0 for the initial model).</param>
+    /// <param name="global">The global model after the round.</param>
+    /// <param name="strategyState">The strategy's server state, or <see langword="null"/>.</param>
+    /// <param name="metrics">Every metric row of the run so far.</param>
+    public void CommitRound(int round, ParameterSet global, ParameterSet? strategyState, IReadOnlyList<MetricRecord> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ParameterSetFile.Write(CheckpointPath(round), global);
+        if (strategyState is not null)
+        {
+            ParameterSetFile.Write(StrategyStatePath(round), strategyState);
+        }
+
+        AtomicFile.WriteText(Path.Combine(Folder, MetricsFileName), FormatMetrics(metrics));
+        AtomicFile.WriteText(Path.Combine(Folder, ProgressFileName), string.Create(CultureInfo.InvariantCulture, $"{{\"last-finished-round\": {round}}}\n"));
+        LastFinishedRound = round;
+    }
+
+    /// <summary>Reads the global model after a round.</summary>
+    /// <param name="round">The round.</param>
+    /// <returns>The parameters.</returns>
+    /// <exception cref="RunStoreException">The checkpoint is missing or malformed.</exception>
+    public ParameterSet ReadCheckpoint(int round)
+    {
+        string path = CheckpointPath(round);
+        if (!File.Exists(path))
+        {
+            throw RunStoreException.Malformed(path, "the checkpoint is missing.");
+        }
+
+        return ParameterSetFile.Read(path);
+    }
+
+    /// <summary>Reads the strategy's server state after a round, when one was written.</summary>
+    /// <param name="round">The round.</param>
+    /// <returns>The state, or <see langword="null"/>.</returns>
+    public ParameterSet? ReadStrategyState(int round)
+    {
+        string path = StrategyStatePath(round);
+        return File.Exists(path) ? ParameterSetFile.Read(path) : null;
+    }
+
+    /// <summary>Reads <c>metrics.csv</c>, keeping rows up to <see cref="LastFinishedRound"/>.</summary>
+    /// <returns>The rows, in file order.</returns>
+    /// <exception cref="RunStoreException">A line is malformed; the message names the line.</exception>
+    public IReadOnlyList<MetricRecord> ReadMetrics()
+    {
+        string path = Path.Combine(Folder, MetricsFileName);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var records = new List<MetricRecord>();
+        int lineNumber = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (lineNumber == 1)
+            {
+                if (line != MetricsHeader)
+                {
+                    throw RunStoreException.Malformed(path, $"line 1 is \"{line}\"; expected the header \"{MetricsHeader}\".");
+                }
+
+                continue;
+            }
+
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            string[] fields = line.Split(',');
+            if (fields.Length != 5
+                || !int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int round)
+                || !double.TryParse(fields[4], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            {
+                throw RunStoreException.Malformed(path, $"line {lineNumber} is \"{line}\"; expected round,site,split,metric,value with an integer round and a number value.");
+            }
+
+            if (round <= LastFinishedRound)
+            {
+                records.Add(new MetricRecord(round, fields[1], fields[2], fields[3], value));
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>Formats metric rows as <c>metrics.csv</c>: the header, then one invariant-culture row each (values round-trip exactly).</summary>
+    /// <param name="metrics">The rows.</param>
+    /// <returns>The file text.</returns>
+    public static string FormatMetrics(IEnumerable<MetricRecord> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var text = new StringBuilder(MetricsHeader).Append('\n');
+        foreach (var m in metrics)
+        {
+            text.Append(m.Round.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(m.Site).Append(',')
+                .Append(m.Split).Append(',')
+                .Append(m.Metric).Append(',')
+                .Append(m.Value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        return text.ToString();
+    }
+}

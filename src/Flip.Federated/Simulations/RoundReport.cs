@@ -1,0 +1,11 @@
+namespace Flip.Federated.Simulations;
+
+/// <summary>Progress after one round: what the CLI's progress bar and a notebook show.</summary>
+/// <param name="Round">The round just finished, from 1.</param>
+/// <param name="TotalRounds">The rounds planned.</param>
+/// <param name="SitesAggregated">The sites whose training replies were aggregated.</param>
+/// <param name="Failures">The sites that failed this round, training or evaluating.</param>
+/// <param name="Skipped">Whether aggregation was skipped (too few sites) and the model kept.</param>
+/// <param name="Federated">The strategy's aggregated test metrics.</param>
+/// <param name="Elapsed">Wall time of the round (from the simulation's <see cref="TimeProvider"/>; not part of any metric).</param>
+public sealed record RoundReport(int Round, int TotalRounds, int SitesAggregated, IReadOnlyList<SiteFailure> Failures, bool Skipped, MetricSet Federated, TimeSpan Elapsed);

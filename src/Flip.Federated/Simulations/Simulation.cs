@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Reflection;
+using Flip.Federated.Runs;
+using Flip.Federated.Strategies;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Flip.Federated.Simulations;
+
+/// <summary>
+/// Runs a federation's rounds in one process: the strategy configures, sampled sites train (bounded
+/// parallelism), the strategy aggregates, every site is evaluated on its own held-out data, metrics
+/// and checkpoints go to the run store. The round loop lives here once, not in each strategy.
+/// </summary>
+/// <remarks>
+/// Same seed, same metrics: every round's randomness comes from <see cref="SimulationOptions.Seed"/>
+/// and the round number, every site's from those and the site's position; replies are gathered in
+/// instruction order whatever order sites finish in. Wall time (from the injected
+/// <see cref="TimeProvider"/>) appears only in <see cref="RoundReport.Elapsed"/>.
+/// </remarks>
+public sealed partial class Simulation
+{
+    private readonly IReadOnlyList<Site> _sites;
+    private readonly Dictionary<SiteId, int> _siteIndex;
+    private readonly Strategy _strategy;
+    private readonly SimulationOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a simulation.</summary>
+    /// <param name="sites">The sites, in a fixed order (it determines their seeds).</param>
+    /// <param name="strategy">The strategy; a fresh instance per run, as it may keep server state.</param>
+    /// <param name="options">Rounds, seed, parallelism, injected failures.</param>
+    /// <param name="logger">Where to log; <see cref="NullLogger"/> by default.</param>
+    /// <param name="timeProvider">The clock for deadlines and elapsed times; <see cref="TimeProvider.System"/> by default.</param>
+    public Simulation(IReadOnlyList<Site> sites, Strategy strategy, SimulationOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(sites);
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(options);
+        _sites = [.. sites];
+        _siteIndex = [];
+        for (int i = 0; i < _sites.Count; i++)
+        {
+            _siteIndex.TryAdd(_sites[i].Id, i);
+        }
+
+        _strategy = strategy;
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Every problem with the options, the strategy and the sites, one sentence each.</summary>
+    /// <returns>The problems; empty when the simulation can start.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        problems.AddRange(_options.Validate());
+        problems.AddRange(_strategy.Validate().Select(p => $"{_strategy.Name}: {p}"));
+        if (_sites.Count == 0)
+        {
+            problems.Add("There are no sites.");
+        }
+
+        foreach (var duplicate in _sites.GroupBy(s => s.Id).Where(g => g.Count() > 1))
+        {
+            problems.Add($"Site id {duplicate.Key} appears {duplicate.Count()} times; ids must be unique.");
+        }
+
+        return problems;
+    }
+
+    /// <summary>Runs every round from the initial parameters.</summary>
+    /// <param name="initial">The initial global parameters.</param>
+    /// <param name="runFolder">Where to write the run folder, or <see langword="null"/> to keep everything in memory.</param>
+    /// <param name="progress">Receives a report after every round.</param>
+    /// <param name="ct">Stops the run between rounds (and cancels sites' work).</param>
+    /// <returns>The final parameters, the metrics and the failures.</returns>
+    /// <exception cref="ValidationException">The options, strategy or sites are invalid (all problems listed).</exception>
+    /// <exception cref="AggregationException">Too few sites answered and <see cref="SimulationOptions.OnTooFewSites"/> is <see cref="TooFewSitesPolicy.Fail"/>.</exception>
+    /// <exception cref="RunStoreException">The run folder already holds a run.</exception>
+    public Task<RunResult> RunAsync(ParameterSet initial, string? runFolder = null, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        ThrowIfInvalid();
+        RunStore? store = runFolder is null ? null : RunStore.Create(runFolder, DescribeRun());
+        store?.CommitRound(0, initial, _strategy.ExportState(), []);
+        return RunRoundsAsync(initial, 1, [], store, progress, ct);
+    }
+
+    /// <summary>
+    /// Continues a run after a crash or Ctrl-C from its last finished round, with the same sites,
+    /// strategy and options; the metrics end identical to an uninterrupted run's.
+    /// </summary>
+    /// <param name="runFolder">The run folder written by <see cref="RunAsync"/>.</param>
+    /// <param name="progress">Receives a report after every round.</param>
+    /// <param name="ct">Stops the run between rounds.</param>
+    /// <returns>The result of the whole run, including the rounds before the interruption.</returns>
+    /// <exception cref="RunStoreException">The folder holds no run, or it was started with another strategy, seed or sites.</exception>
+    /// <remarks>
+    /// The global model and the strategy's server state are restored from the checkpoint. Site state
+    /// (<see cref="SiteState"/>) never leaves a site and is not checkpointed: a resumed run is exact
+    /// when sites keep no state between rounds (FedAvg, FedProx, FedAvgM, FedOpt, the robust
+    /// aggregators with stateless trainers); FedBN, SCAFFOLD and local-only sites restart their
+    /// local state.
+    /// </remarks>
+    public Task<RunResult> ResumeAsync(string runFolder, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    {
+        ThrowIfInvalid();
+        var store = RunStore.Open(runFolder);
+        var info = DescribeRun();
+        Check(store, "the strategy", store.Info.Strategy, info.Strategy);
+        Check(store, "the seed", store.Info.Seed.ToString(CultureInfo.InvariantCulture), info.Seed.ToString(CultureInfo.InvariantCulture));
+        Check(store, "the sites", string.Join(' ', store.Info.Sites), string.Join(' ', info.Sites));
+        Check(store, "the number of rounds", store.Info.Rounds.ToString(CultureInfo.InvariantCulture), info.Rounds.ToString(CultureInfo.InvariantCulture));
+        if (store.LastFinishedRound < 0)
+        {
+            throw RunStoreException.Malformed(Path.Combine(store.Folder, RunStore.ProgressFileName), "missing; the run stopped before its initial model was stored, so start it again.");
+        }
+
+        int last = store.LastFinishedRound;
+        var global = store.ReadCheckpoint(last);
+        if (store.ReadStrategyState(last) is { } state)
+        {
+            _strategy.ImportState(state);
+        }
+
+        var metrics = store.ReadMetrics().ToList();
+        _logger.LogInformation("Resuming {Strategy} run in {Folder} after round {Round}.", _strategy.Name, store.Folder, last);
+        return RunRoundsAsync(global, last + 1, metrics, store, progress, ct);
+    }
+
+    /// <summary>The contents of <c>run.json</c> for this simulation.</summary>
+    /// <returns>Strategy, settings, seed, sites and versions.</returns>
+    public RunInfo DescribeRun() => new()
+    {
+        Strategy = _strategy.Name,
+        StrategySettings = Settings(_strategy),
+        Rounds = _options.Rounds,
+        Seed = _options.Seed,
+        Sites = [.. _sites.Select(s => s.Id.Value)],
+        SimulationSettings = Settings(_options),
+        Versions = new Dictionary<string, string>
+        {
+            ["flip-federated"] = typeof(Simulation).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+            ["dotnet"] = Environment.Version.ToString(),
+        },
+        CreatedUtc = _time.GetUtcNow(),
+    };
+
+    private static void Check(RunStore store, string field, string recorded, string given)
+    {
+        if (recorded != given)
+        {
+            throw RunStoreException.DoesNotMatch(store.Folder, field, recorded, given);
+        }
+    }
+
+    private void ThrowIfInvalid()
+    {
+        var problems = Validate();
+        if (problems.Count > 0)
+        {
+            throw ValidationException.Of("the simulation", problems);
+        }
+    }
+
+    private static Dictionary<string, string> Settings(object source)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in source.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            if (property.GetIndexParameters().Length > 0)
+            {
+                continue;
+            }
+
+            object? value = property.GetValue(source);
+            string? text = value switch
+            {
+                null => "null",
+                string s => s,
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                bool b => b ? "true" : "false",
+                TrainConfig t => $"epochs={t.LocalEpochs.ToString(CultureInfo.InvariantCulture)} lr={t.LearningRate.ToString("R", CultureInfo.InvariantCulture)} mu={t.ProximalMu.ToString("R", CultureInfo.InvariantCulture)}",
+                EarlyStopping e => $"metric={e.Metric} higher-is-better={e.HigherIsBetter} patience={e.Patience.ToString(CultureInfo.InvariantCulture)} min-delta={e.MinDelta.ToString("R", CultureInfo.InvariantCulture)}",
+                _ => null,
+            };
+            if (text is not null)
+            {
+                settings[property.Name] = text;
+            }
+        }
+
+        return settings;
+    }
+}
