@@ -15,6 +15,7 @@ internal static class CliApp
         {
             DoctorCommand.Create(console),
             BenchCommand.Create(console),
+            SimulateCommand.Create(console),
         };
         return root;
     }

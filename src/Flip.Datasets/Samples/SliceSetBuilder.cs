@@ -4,21 +4,23 @@ namespace Flip.Datasets.Samples;
 /// <remarks>
 /// Per volume and channel, intensities are z-scored (mean 0, standard deviation 1 over the volume),
 /// which removes each scanner's calibration scale and offset but not its contrast curve, noise,
-/// bias field or resolution. Every slice that contains prostate is kept.
+/// bias field or resolution. Every slice that contains prostate is kept, cropped in-plane to a
+/// square around the gland's centre (zero-padded where it leaves the image).
 /// </remarks>
 public static class SliceSetBuilder
 {
     /// <summary>Builds the slices of <paramref name="patients"/>, in parallel with bounded memory.</summary>
     /// <param name="patients">Patients of one site (or any list).</param>
     /// <param name="maxParallelism">Patients processed at once.</param>
+    /// <param name="cropSize">Side of the square crop around the gland in voxels, or 0 for the whole slice.</param>
     /// <returns>The slices.</returns>
-    public static SliceSet Build(IReadOnlyList<Patient> patients, int maxParallelism = 2)
+    public static SliceSet Build(IReadOnlyList<Patient> patients, int maxParallelism = 2, int cropSize = 32)
     {
         var perPatient = new (float[] Images, long[] Masks, int Slices, int Channels, int Height, int Width)[patients.Count];
         Parallel.For(0, patients.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxParallelism) }, p =>
         {
             PatientImages images = patients[p].LoadImages();
-            perPatient[p] = Slice(images);
+            perPatient[p] = Slice(images, cropSize);
         });
 
         if (patients.Count == 0)
@@ -53,15 +55,19 @@ public static class SliceSetBuilder
         return new SliceSet(first.Channels, first.Height, first.Width, imagesAll, masksAll, patientOf, samplePatients);
     }
 
-    private static (float[] Images, long[] Masks, int Slices, int Channels, int Height, int Width) Slice(PatientImages v)
+    private static (float[] Images, long[] Masks, int Slices, int Channels, int Height, int Width) Slice(PatientImages v, int cropSize)
     {
         int plane = v.Width * v.Height;
+        int outW = cropSize > 0 ? cropSize : v.Width, outH = cropSize > 0 ? cropSize : v.Height;
+        int outPlane = outW * outH;
+        var (cx, cy) = GlandCentre(v);
+        int x0 = cropSize > 0 ? cx - (outW / 2) : 0, y0 = cropSize > 0 ? cy - (outH / 2) : 0;
         var keep = Enumerable.Range(0, v.Depth)
             .Where(z => v.Gland.AsSpan(z * plane, plane).IndexOf((byte)1) >= 0)
             .ToList();
         int channels = v.Channels.Count;
-        var images = new float[keep.Count * channels * plane];
-        var masks = new long[keep.Count * plane];
+        var images = new float[keep.Count * channels * outPlane];
+        var masks = new long[keep.Count * outPlane];
         for (int c = 0; c < channels; c++)
         {
             float[] data = v.Channels[c];
@@ -77,10 +83,15 @@ public static class SliceSetBuilder
             for (int k = 0; k < keep.Count; k++)
             {
                 int source = keep[k] * plane;
-                int target = ((k * channels) + c) * plane;
-                for (int i = 0; i < plane; i++)
+                int target = ((k * channels) + c) * outPlane;
+                for (int y = 0; y < outH; y++)
                 {
-                    images[target + i] = (float)((data[source + i] - mean) / std);
+                    for (int x = 0; x < outW; x++)
+                    {
+                        int sx = x0 + x, sy = y0 + y;
+                        bool inside = sx >= 0 && sx < v.Width && sy >= 0 && sy < v.Height;
+                        images[target + (y * outW) + x] = inside ? (float)((data[source + (sy * v.Width) + sx] - mean) / std) : 0f;
+                    }
                 }
             }
         }
@@ -88,12 +99,33 @@ public static class SliceSetBuilder
         for (int k = 0; k < keep.Count; k++)
         {
             int source = keep[k] * plane;
-            for (int i = 0; i < plane; i++)
+            for (int y = 0; y < outH; y++)
             {
-                masks[(k * plane) + i] = v.Lesion[source + i];
+                for (int x = 0; x < outW; x++)
+                {
+                    int sx = x0 + x, sy = y0 + y;
+                    bool inside = sx >= 0 && sx < v.Width && sy >= 0 && sy < v.Height;
+                    masks[(k * outPlane) + (y * outW) + x] = inside ? v.Lesion[source + (sy * v.Width) + sx] : 0;
+                }
             }
         }
 
-        return (images, masks, keep.Count, channels, v.Height, v.Width);
+        return (images, masks, keep.Count, channels, outH, outW);
+    }
+
+    private static (int X, int Y) GlandCentre(PatientImages v)
+    {
+        long sx = 0, sy = 0, n = 0;
+        for (int i = 0; i < v.Gland.Length; i++)
+        {
+            if (v.Gland[i] != 0)
+            {
+                sx += i % v.Width;
+                sy += i / v.Width % v.Height;
+                n++;
+            }
+        }
+
+        return n == 0 ? (v.Width / 2, v.Height / 2) : ((int)Math.Round(sx / (double)n), (int)Math.Round(sy / (double)n));
     }
 }

@@ -21,7 +21,7 @@ internal static class Phantom
         }
     }
 
-    private readonly record struct Lesion(Ellipsoid Shape, double Strength, bool Significant);
+    private readonly record struct Lesion(Ellipsoid Shape, double Strength, bool Significant, bool Mimic = false);
 
     public static PatientImages Render(PhantomSpec spec)
     {
@@ -37,6 +37,13 @@ internal static class Phantom
         var transition = gland with { Cy = gland.Cy - (0.3 * gland.Ry), Rx = gland.Rx * 0.6, Ry = gland.Ry * 0.55, Rz = gland.Rz * 0.8 };
 
         var lesions = new List<Lesion>();
+        if (spec.IsupGrade < 2 && random.NextDouble() < 0.5)
+        {
+            // A benign mimic (prostatitis, a BPH nodule): dark on T2W and low on ADC like a cancer,
+            // but only mildly bright on DWI, and never in the lesion mask.
+            lesions.Add(MakeLesion(random, gland, 1, spec.Appearance.LesionConspicuity, d) with { Mimic = true, Strength = 0.45 + (0.35 * random.NextDouble()) });
+        }
+
         if (spec.IsupGrade >= 1)
         {
             lesions.Add(MakeLesion(random, gland, spec.IsupGrade, spec.Appearance.LesionConspicuity, d));
@@ -82,8 +89,8 @@ internal static class Phantom
                                     double weight = r <= 1 ? 1 : (1.4 - r) / 0.4;
                                     double s = lesion.Strength * weight;
                                     t2Signal *= 1 - (0.55 * s);
-                                    adcSignal *= 1 - (0.6 * s);
-                                    dwiSignal += 0.65 * s;
+                                    adcSignal *= 1 - ((lesion.Mimic ? 0.5 : 0.6) * s);
+                                    dwiSignal += (lesion.Mimic ? 0.45 : 0.65) * s;
                                     if (lesion.Significant && r <= 1)
                                     {
                                         lesionMask[i] = 1;
@@ -117,7 +124,7 @@ internal static class Phantom
         double cz = gland.Cz + Jitter(random, gland.Rz * 0.4);
         double size = isup >= 2 ? 2.5 + (2.5 * random.NextDouble()) + (0.4 * (isup - 2)) : 1.8 + random.NextDouble();
         var shape = new Ellipsoid(cx, cy, cz, size, size * (0.8 + (0.3 * random.NextDouble())), Math.Max(0.8, depth * 0.07 * (1 + random.NextDouble())));
-        double strength = isup switch { 1 => 0.25, 2 => 0.6, 3 => 0.72, 4 => 0.85, _ => 1.0 } * conspicuity;
+        double strength = isup switch { 1 => 0.3, 2 => 0.35, 3 => 0.45, 4 => 0.6, _ => 0.75 } * conspicuity;
         return new Lesion(shape, Math.Min(1, strength), isup >= 2);
     }
 
@@ -144,7 +151,7 @@ internal static class Phantom
                 int x = i % n, y = i / n % n;
                 double bias = 1 + (look.BiasField * ((((x - (n / 2.0)) * bx) + ((y - (n / 2.0)) * by)) / n));
                 double signal = Math.Pow(Math.Max(v[i], 0), look.Gamma) * bias;
-                v[i] = (float)((scale * (signal + (look.NoiseSigma * Gaussian(random)))) + offset);
+                v[i] = (float)((scale * (signal + (2.0 * look.NoiseSigma * Gaussian(random)))) + offset);
             }
         }
     }

@@ -4,8 +4,8 @@ namespace Flip.Datasets.Synthetic;
 public sealed record SyntheticCohortOptions
 {
     /// <summary>Fraction of the full-scale cohort (about 3,500 patients).</summary>
-    /// <value>0.04: about 140 patients, enough for the default run on a laptop CPU.</value>
-    public double Scale { get; init; } = 0.04;
+    /// <value>0.08: about 280 patients, enough for the default run on a laptop CPU.</value>
+    public double Scale { get; init; } = 0.08;
 
     /// <summary>Seed of every random choice; the same seed gives the same cohort, voxel for voxel.</summary>
     /// <value>7.</value>

@@ -15,6 +15,18 @@ public static class MetricNames
     /// <summary>The Dice similarity coefficient of a segmentation.</summary>
     public const string Dice = "dice";
 
+    /// <summary>The average precision of patient-level scores.</summary>
+    public const string AveragePrecision = "average-precision";
+
+    /// <summary>The PI-CAI ranking score, (AUROC + average precision) / 2.</summary>
+    public const string PicaiScore = "picai-score";
+
+    /// <summary>Patient-level sensitivity at the decision threshold.</summary>
+    public const string Sensitivity = "sensitivity";
+
+    /// <summary>Patient-level specificity at the decision threshold.</summary>
+    public const string Specificity = "specificity";
+
     /// <summary>The mean squared error of a regression.</summary>
     public const string MeanSquaredError = "mse";
 

@@ -5,7 +5,7 @@ namespace Flip.Datasets.Tests.Samples;
 
 public sealed class SliceSetBuilderTests
 {
-    private static readonly Cohort Cohort = SyntheticCohort.Flip6();
+    private static readonly Cohort Cohort = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.04 });
 
     [Fact]
     public void Slices_are_the_gland_slices_with_matching_lesion_masks()
@@ -20,9 +20,10 @@ public sealed class SliceSetBuilderTests
             return Enumerable.Range(0, v.Depth).Count(z => v.Gland.AsSpan(z * 64 * 64, 64 * 64).Contains((byte)1));
         });
         Assert.Equal(expectedSlices, slices.Count);
-        Assert.Equal((3, 64, 64), (slices.Channels, slices.Height, slices.Width));
+        Assert.Equal((3, 32, 32), (slices.Channels, slices.Height, slices.Width)); // cropped around the gland
         long lesionVoxels = patients.Sum(p => (long)p.LoadImages().Lesion.Count(v => v == 1));
-        Assert.Equal(lesionVoxels, slices.Masks.Sum()); // every lesion voxel lies in a gland slice
+        Assert.Equal(lesionVoxels, slices.Masks.Sum()); // every lesion voxel lies in a gland slice and inside the crop
+        Assert.Equal((64, 64), (SliceSetBuilder.Build(patients, cropSize: 0).Height, SliceSetBuilder.Build(patients, cropSize: 0).Width));
         Assert.Equal(patients.Select(p => p.Key), slices.Patients.Select(p => p.Key));
         Assert.Equal(Enumerable.Range(0, 5), slices.PatientOfSlice.Distinct());
     }

@@ -4,7 +4,7 @@ namespace Flip.Datasets.Tests.Synthetic;
 
 public sealed class SyntheticCohortTests
 {
-    private static readonly Cohort Default = SyntheticCohort.Flip6();
+    private static readonly Cohort Default = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.04 });
 
     [Fact]
     public void Flip6_has_six_hospitals_in_three_countries_with_scaled_patient_counts()
@@ -30,9 +30,9 @@ public sealed class SyntheticCohortTests
     [Fact]
     public void The_same_seed_gives_the_same_voxels_and_another_seed_does_not()
     {
-        PatientImages a = SyntheticCohort.Flip6().Site("site-2").Patients[3].LoadImages();
-        PatientImages b = SyntheticCohort.Flip6().Site("site-2").Patients[3].LoadImages();
-        PatientImages c = SyntheticCohort.Flip6(new SyntheticCohortOptions { Seed = 8 }).Site("site-2").Patients[3].LoadImages();
+        PatientImages a = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.04 }).Site("site-2").Patients[3].LoadImages();
+        PatientImages b = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.04 }).Site("site-2").Patients[3].LoadImages();
+        PatientImages c = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.04, Seed = 8 }).Site("site-2").Patients[3].LoadImages();
 
         Assert.Equal(a.Channels[0], b.Channels[0]);
         Assert.Equal(a.Lesion, b.Lesion);

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Flip.Experiments;
+using Spectre.Console;
+
+namespace Flip.Cli.Rendering;
+
+/// <summary>Spectre.Console tables of a <see cref="Comparison"/>.</summary>
+internal static class ComparisonRenderer
+{
+    public static Table SiteTable(this Comparison comparison, IReadOnlyList<string> metrics)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("Per hospital, last round, held-out patients");
+        table.AddColumn("hospital");
+        foreach (string strategy in comparison.Strategies)
+        {
+            table.AddColumn(new TableColumn(strategy).RightAligned());
+        }
+
+        foreach (string site in comparison.Sites)
+        {
+            var cells = new List<string> { site };
+            foreach (string strategy in comparison.Strategies)
+            {
+                cells.Add(string.Join(" ", metrics.Select(m => Format(comparison.Value(strategy, site, m)))));
+            }
+
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+
+        table.Caption("each cell: " + string.Join(" / ", metrics));
+        return table;
+    }
+
+    public static Table FairnessTable(this Comparison comparison, string metric)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"Fairness across hospitals: {metric}")
+            .AddColumns("strategy", "mean", "worst hospital", "best hospital", "best − worst");
+        foreach (FairnessRow row in comparison.Fairness(metric))
+        {
+            table.AddRow(
+                Markup.Escape(row.Strategy),
+                Format(row.Mean),
+                Markup.Escape($"{row.WorstSite} {Format(row.Worst)}"),
+                Markup.Escape($"{row.BestSite} {Format(row.Best)}"),
+                Format(row.Gap));
+        }
+
+        return table;
+    }
+
+    private static string Format(double value) => double.IsNaN(value) ? "–" : value.ToString("F3", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Globalization;
+using Flip.Datasets;
+using Flip.Datasets.Synthetic;
+using Flip.Federated;
+using Flip.Federated.Simulations;
+using Flip.Federated.Strategies;
+using Flip.Learning.Devices;
+using Flip.Learning.Models;
+using Flip.Learning.Training;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+
+namespace Flip.Experiments;
+
+/// <summary>The front door: one call simulates a federation of a cohort's hospitals with one strategy.</summary>
+/// <example>
+/// <code>
+/// var cohort = PreparedCohort.Prepare(SyntheticCohort.Flip6());
+/// var fedbn = await Experiment.SimulateAsync(cohort, "fedbn", new ExperimentOptions { Rounds = 10 });
+/// </code>
+/// </example>
+public static class Experiment
+{
+    /// <summary>Simulates one strategy on the natural (by-hospital) partition of a prepared cohort.</summary>
+    /// <param name="cohort">The prepared cohort.</param>
+    /// <param name="strategyName">A name from <see cref="StrategyCatalog.Names"/>.</param>
+    /// <param name="options">Rounds, seed, model and training settings.</param>
+    /// <param name="progress">Receives a report after every round.</param>
+    /// <param name="logger">Receives structured log events (no patient data).</param>
+    /// <param name="ct">Stops the run between batches.</param>
+    /// <returns>The run's result.</returns>
+    public static Task<ExperimentResult> SimulateAsync(PreparedCohort cohort, string strategyName, ExperimentOptions? options = null,
+        IProgress<RoundReport>? progress = null, ILogger? logger = null, CancellationToken ct = default)
+    {
+        options ??= new ExperimentOptions();
+        return SimulateAsync(cohort, StrategyCatalog.Create(strategyName, options), options, progress, logger, ct);
+    }
+
+    /// <summary>Simulates a configured strategy on the natural (by-hospital) partition of a prepared cohort.</summary>
+    /// <param name="cohort">The prepared cohort.</param>
+    /// <param name="strategy">The strategy.</param>
+    /// <param name="options">Rounds, seed, model and training settings.</param>
+    /// <param name="progress">Receives a report after every round.</param>
+    /// <param name="logger">Receives structured log events (no patient data).</param>
+    /// <param name="ct">Stops the run between batches.</param>
+    /// <returns>The run's result.</returns>
+    public static async Task<ExperimentResult> SimulateAsync(PreparedCohort cohort, Strategy strategy, ExperimentOptions options,
+        IProgress<RoundReport>? progress = null, ILogger? logger = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(cohort);
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(options);
+        long started = Stopwatch.GetTimestamp();
+        var device = DeviceChoice.Resolve(options.Device);
+        int channels = cohort.Sites[0].Train.Channels;
+        torch.manual_seed(options.Seed);
+        using var workspace = new ModelWorkspace(
+            () => new UNet2D(channels, 2, options.BaseChannels, options.Normalization), device);
+        ParameterSet initial = workspace.Model.ToParameterSet();
+
+        var prepared = new List<PreparedSite>(cohort.Sites);
+        if (strategy is Centralised)
+        {
+            prepared.Add(cohort.Pooled());
+        }
+
+        var sites = prepared
+            .Select(s => new Site(new SiteId(s.Id), new SegmentationSiteTrainer(s.Train, s.Test, workspace, options.Trainer), logger))
+            .ToList();
+        var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1 }, logger);
+        RunResult run = await simulation.RunAsync(initial, options.RunFolder, progress, ct).ConfigureAwait(false);
+        return new ExperimentResult(strategy.Name, run, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Builds and prepares the synthetic FLIP-6 cohort.</summary>
+    /// <param name="scale">Fraction of the full-scale cohort.</param>
+    /// <param name="seed">Seed of the cohort and the split.</param>
+    /// <returns>The prepared cohort.</returns>
+    public static PreparedCohort SyntheticFlip6(double scale = 0.08, int seed = 7)
+        => PreparedCohort.Prepare(SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = scale, Seed = seed }), seed: seed);
+
+    internal static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,46 @@
+using Flip.Learning.Models;
+using Flip.Learning.Training;
+
+namespace Flip.Experiments;
+
+/// <summary>How one simulated experiment trains.</summary>
+public sealed record ExperimentOptions
+{
+    /// <summary>Federated rounds.</summary>
+    /// <value>10.</value>
+    public int Rounds { get; init; } = 10;
+
+    /// <summary>Seed of the model's initial weights, every site's shuffling and the strategy's sampling.</summary>
+    /// <value>7.</value>
+    public int Seed { get; init; } = 7;
+
+    /// <summary>Local epochs per round.</summary>
+    /// <value>1.</value>
+    public int LocalEpochs { get; init; } = 1;
+
+    /// <summary>Local learning rate.</summary>
+    /// <value>0.002.</value>
+    public double LearningRate { get; init; } = 0.002;
+
+    /// <summary>FedProx's μ.</summary>
+    /// <value>0.01.</value>
+    public double ProximalMu { get; init; } = 0.01;
+
+    /// <summary>Channels at the U-Net's first level.</summary>
+    /// <value>8.</value>
+    public int BaseChannels { get; init; } = 8;
+
+    /// <summary>The normalisation layer of the U-Net.</summary>
+    /// <value><see cref="Normalization.Batch"/>.</value>
+    public Normalization Normalization { get; init; } = Normalization.Batch;
+
+    /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    /// <value>auto.</value>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Batch size, optimizer, augmentation.</summary>
+    public TrainerOptions Trainer { get; init; } = new();
+
+    /// <summary>Where the run folder goes, or <see langword="null"/> for none.</summary>
+    public string? RunFolder { get; init; }
+}

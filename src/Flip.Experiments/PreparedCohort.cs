@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Flip.Datasets;
+using Flip.Datasets.Samples;
+
+namespace Flip.Experiments;
+
+/// <summary>A cohort split into train and test patients per site and turned into slices, once, for any number of experiments.</summary>
+public sealed class PreparedCohort
+{
+    private PreparedCohort(Cohort cohort, IReadOnlyList<PreparedSite> sites, double testFraction, int seed, TimeSpan elapsed)
+    {
+        Cohort = cohort;
+        Sites = sites;
+        TestFraction = testFraction;
+        Seed = seed;
+        PreparationTime = elapsed;
+    }
+
+    /// <summary>The cohort.</summary>
+    public Cohort Cohort { get; }
+
+    /// <summary>Each hospital's train and test slices (the natural, by-hospital partition).</summary>
+    public IReadOnlyList<PreparedSite> Sites { get; }
+
+    /// <summary>Fraction of each site's patients held out for testing.</summary>
+    public double TestFraction { get; }
+
+    /// <summary>Seed of the split.</summary>
+    public int Seed { get; }
+
+    /// <summary>How long preparation took.</summary>
+    public TimeSpan PreparationTime { get; }
+
+    /// <summary>All sites' slices together: the pooled site of centralised training.</summary>
+    /// <returns>A site with id <c>pooled</c>.</returns>
+    public PreparedSite Pooled()
+        => new("pooled", null, SliceSet.Concat([.. Sites.Select(s => s.Train)]), SliceSet.Concat([.. Sites.Select(s => s.Test)]));
+
+    /// <summary>Splits every site's patients (stratified by csPCa, grouped by patient) and builds their slices.</summary>
+    /// <param name="cohort">The cohort.</param>
+    /// <param name="testFraction">Fraction of patients held out per site.</param>
+    /// <param name="seed">Seed of the split.</param>
+    /// <param name="maxParallelism">Patients processed at once.</param>
+    /// <returns>The prepared cohort.</returns>
+    public static PreparedCohort Prepare(Cohort cohort, double testFraction = 0.3, int seed = 7, int maxParallelism = 2)
+    {
+        ArgumentNullException.ThrowIfNull(cohort);
+        long started = Stopwatch.GetTimestamp();
+        var sites = new List<PreparedSite>();
+        for (int i = 0; i < cohort.Sites.Count; i++)
+        {
+            CohortSite site = cohort.Sites[i];
+            var (train, test) = PatientSplit.Stratified(site.Patients, testFraction, seed + (31 * (i + 1)));
+            sites.Add(new PreparedSite(site.Id, site, SliceSetBuilder.Build(train, maxParallelism), SliceSetBuilder.Build(test, maxParallelism)));
+        }
+
+        return new PreparedCohort(cohort, sites, testFraction, seed, Stopwatch.GetElapsedTime(started));
+    }
+}
