@@ -1,0 +1,56 @@
+namespace Flip.Cli.Tests;
+
+public sealed class SimulateCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("flip-cli-sim-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Simulate_compares_strategies_per_hospital_and_writes_the_run_folder()
+    {
+        string run = Path.Combine(_folder, "run");
+
+        CliProcess.Result result = CliProcess.Run("simulate", "--strategy", "local-only", "fedavg", "--rounds", "1", "--scale", "0.02", "--device", "cpu", "--out", run);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("FLIP-6 synthetic cohort", result.Output);
+        foreach (string site in new[] { "site-1", "site-2", "site-3", "site-4", "site-5", "site-6" })
+        {
+            Assert.Contains(site, result.Output);
+        }
+
+        Assert.Contains("Fairness across hospitals: picai-score", result.Output);
+        Assert.Contains("best − worst", result.Output);
+        foreach (string strategy in new[] { "local-only", "fedavg" })
+        {
+            Assert.StartsWith("round,site,split,metric,value", File.ReadAllText(Path.Combine(run, strategy, "metrics.csv")));
+            Assert.True(File.Exists(Path.Combine(run, strategy, "run.json")));
+        }
+
+        string[] comparison = File.ReadAllLines(Path.Combine(run, "comparison.csv"));
+        Assert.Equal("strategy,site,metric,value", comparison[0]);
+        Assert.Contains(comparison, line => line.StartsWith("fedavg,site-6,auroc,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Simulate_refuses_a_run_folder_that_is_not_empty()
+    {
+        File.WriteAllText(Path.Combine(_folder, "keep.txt"), "earlier results");
+
+        CliProcess.Result result = CliProcess.Run("simulate", "--rounds", "1", "--out", _folder);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("already exists and is not empty", result.All);
+        Assert.Equal("earlier results", File.ReadAllText(Path.Combine(_folder, "keep.txt")));
+    }
+
+    [Fact]
+    public void Simulate_refuses_an_unknown_strategy()
+    {
+        CliProcess.Result result = CliProcess.Run("simulate", "--strategy", "fedmagic");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("fedmagic", result.All);
+    }
+}
