@@ -34,14 +34,19 @@ internal static class BenchCommand
         });
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => 2 };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table." };
+        var peer = new Option<bool>("--peer")
+        {
+            Description = "Also run the PyTorch peer (python3 with torch, e.g. Debian's python3-torch) alternately with the C# process " +
+                "(C#, peer, peer, C#, ...) and report the ratio C#/peer.",
+        };
         var inProcess = new Option<bool>("--in-process") { Description = "Run one workload in this process (used by bench itself).", Hidden = true };
 
         var command = new Command("bench",
             "Run the reference workloads of BENCHMARKS.md (W1 U-Net training and inference, W2 3D classifier training), " +
             "each in a fresh process: median step time, samples/s, start-up to the first tensor operation, peak RSS.\n\n" +
-            "Examples:\n  flip-research bench\n  flip-research bench --workload w1-train --processes 3 --json")
+            "Examples:\n  flip-research bench\n  flip-research bench --workload w1-train --processes 3 --json\n  flip-research bench --peer --processes 4")
         {
-            workload, processes, threads, json, inProcess,
+            workload, processes, threads, json, peer, inProcess,
         };
         command.SetAction(parse =>
         {
@@ -54,14 +59,15 @@ internal static class BenchCommand
                 return ExitCodes.Ok;
             }
 
-            return RunAll(console, names, parse.GetValue(processes), threadCount, parse.GetValue(json));
+            return RunAll(console, names, parse.GetValue(processes), threadCount, parse.GetValue(json), parse.GetValue(peer));
         });
         return command;
     }
 
-    private static int RunAll(IAnsiConsole console, string[] names, int processes, int threads, bool json)
+    private static int RunAll(IAnsiConsole console, string[] names, int processes, int threads, bool json, bool withPeer)
     {
         var results = new List<WorkloadResult>();
+        var peers = new List<WorkloadResult>();
         void RunEach(Action<string> report)
         {
             foreach (string name in names)
@@ -69,7 +75,18 @@ internal static class BenchCommand
                 for (int i = 0; i < processes; i++)
                 {
                     report($"{name}: process {i + 1} of {processes}");
+                    // Alternate C#, peer, peer, C#, ... so drift in the machine's load hits both sides alike.
+                    bool peerFirst = withPeer && i % 2 == 1;
+                    if (peerFirst)
+                    {
+                        peers.Add(RunPeer(name, threads));
+                    }
+
                     results.Add(RunChild(name, threads));
+                    if (withPeer && !peerFirst)
+                    {
+                        peers.Add(RunPeer(name, threads));
+                    }
                 }
             }
         }
@@ -85,8 +102,13 @@ internal static class BenchCommand
 
         if (json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(results, Json));
+            Console.Out.WriteLine(JsonSerializer.Serialize(withPeer ? new { CSharp = results, Peer = peers } : (object)results, Json));
             return ExitCodes.Ok;
+        }
+
+        if (withPeer)
+        {
+            console.Write(PeerTable(results, peers));
         }
 
         var table = new Table().Border(TableBorder.Simple)
@@ -112,6 +134,73 @@ internal static class BenchCommand
     }
 
     private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static WorkloadResult Middle(IEnumerable<WorkloadResult> runs)
+    {
+        var sorted = runs.OrderBy(r => r.MedianMs).ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private static Table PeerTable(List<WorkloadResult> csharp, List<WorkloadResult> peer)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title("C# (TorchSharp) and the PyTorch peer, side by side")
+            .AddColumns("workload", "pairs", "C# samples/s", "peer samples/s", "ratio C#/peer", "start-up s C# / peer", "peak RSS MB C# / peer");
+        foreach (var group in csharp.GroupBy(r => r.Workload))
+        {
+            WorkloadResult c = Middle(group);
+            WorkloadResult p = Middle(peer.Where(r => r.Workload == group.Key));
+            table.AddRow(group.Key, group.Count().ToString(CultureInfo.InvariantCulture),
+                F($"{c.SamplesPerSecond:F1}"), F($"{p.SamplesPerSecond:F1}"), F($"{c.SamplesPerSecond / p.SamplesPerSecond:F2}"),
+                F($"{c.StartupToFirstTensorSeconds:F2} / {p.StartupToFirstTensorSeconds:F2}"),
+                F($"{group.Max(r => r.PeakRssMegabytes):F0} / {peer.Where(r => r.Workload == group.Key).Max(r => r.PeakRssMegabytes):F0}"));
+        }
+
+        return table;
+    }
+
+    private static WorkloadResult RunPeer(string name, int threads)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "Bench", "peer_workloads.py");
+        // FLIP_PEER_PYTHON picks an interpreter (a venv with PyTorch); else Debian's, which python3-torch serves.
+        string python = Environment.GetEnvironmentVariable("FLIP_PEER_PYTHON")
+            ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+        var start = new ProcessStartInfo(python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(name);
+        start.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
+        start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new FlipException("--peer needs python3 on the PATH.", ExitCodes.Environment, "install python3 and PyTorch (Debian: apt-get install python3-torch).");
+        }
+
+        using (process)
+        {
+            Task<string> output = process.StandardOutput.ReadToEndAsync();
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                string reason = error.Result.Contains("No module named 'torch'", StringComparison.Ordinal)
+                    ? "python3 has no torch module" : error.Result.Trim().Split('\n').LastOrDefault() ?? string.Empty;
+                throw new FlipException($"the PyTorch peer of {name} exited with {process.ExitCode}: {reason}.", ExitCodes.Environment,
+                    "install PyTorch for python3 (Debian: apt-get install python3-torch).");
+            }
+
+            return JsonSerializer.Deserialize<WorkloadResult>(output.Result)
+                ?? throw new FlipException($"the PyTorch peer of {name} printed no result.", ExitCodes.InternalError);
+        }
+    }
 
     private static WorkloadResult RunChild(string name, int threads)
     {
