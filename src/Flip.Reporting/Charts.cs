@@ -40,7 +40,7 @@ public static class Charts
                 LineDash: pooled ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid));
         }
         if (lines.Count == 0) throw new ArgumentException($"The run has no rows of metric '{metric}' in split '{split}' to draw.", nameof(metric));
-        return Style(Combine(lines), title ?? $"{MetricNames.Label(metric)} per site by round ({split})", "round", MetricNames.Label(metric));
+        return IntegerRounds(Style(Combine(lines), title ?? $"{MetricNames.Label(metric)} per site by round ({split})", "round", MetricNames.Label(metric)), metrics.Rounds.Count);
     }
 
     /// <summary>The fairness gap (best − worst site) of a metric per round, one line per strategy.</summary>
@@ -64,7 +64,8 @@ public static class Charts
                 MarkerColor: Color.fromHex(SitePalette.StrategyColor(i)),
                 LineDash: dashes[i % dashes.Length]);
         });
-        return Style(Combine(lines), $"Fairness gap: best − worst site {MetricNames.Label(metric)} by round", "round", $"best − worst {MetricNames.Label(metric)}");
+        int rounds = runs.Count == 0 ? 1 : runs.Max(r => r.Metrics.Rounds.Count);
+        return IntegerRounds(Style(Combine(lines), $"Fairness gap: best − worst site {MetricNames.Label(metric)} by round", "round", $"best − worst {MetricNames.Label(metric)}"), rounds);
     }
 
     /// <summary>Per-site bars grouped by strategy, each site in its colour, with confidence-interval error bars where known.</summary>
@@ -149,6 +150,7 @@ public static class Charts
             MarkerColor: colors,
             MarkerPatternShape: StyleParam.PatternShape.DiagonalDescending);
         var chart = WithLayoutProperty(Combine([withCancer, withoutCancer]), "barmode", "stack");
+        chart = WithTraceProperty(chart, "textangle", 0);
         return Style(chart, "Patients per site: csPCa (solid) and no csPCa (hatched), vendor, field strength, prevalence", "site", "patients (count)");
     }
 
@@ -216,6 +218,15 @@ public static class Charts
         layout.SetProperty("plot_bgcolor", "#FFFFFF");
         layout.SetProperty("legend", new { bgcolor = "rgba(255,255,255,0.8)" });
         return GenericChart.addLayout(layout, chart);
+    }
+
+    // Rounds are whole numbers: tick every round, or every k-th so that at most ~10 ticks show.
+    private static GenericChart IntegerRounds(GenericChart chart, int roundCount)
+    {
+        var axis = GenericChart.getLayout(chart).TryGetPropertyValue("xaxis");
+        if (FSharpOption<object>.get_IsSome(axis) && axis.Value is DynamicObj.DynamicObj xAxis)
+            xAxis.SetProperty("dtick", Math.Max(1, (int)Math.Ceiling(roundCount / 10.0)));
+        return chart;
     }
 
     private static GenericChart WithLayoutProperty(GenericChart chart, string name, object value)

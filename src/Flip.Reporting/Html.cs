@@ -26,7 +26,8 @@ public static class Html
     public static string PlotlyScript() =>
         $"<script>/* plotly.js {Plotly.Value.Version} (MIT), inlined from Plotly.NET */\n{Plotly.Value.Source}\n</script>";
 
-    /// <summary>A chart as a <c>&lt;div&gt;</c> and the script that draws it with the page's plotly.js.</summary>
+    /// <summary>A chart as a <c>&lt;div&gt;</c> and the script that draws it with the page's plotly.js, filling the page's width.</summary>
+    /// <remarks>A width or height set on the chart is replaced: the chart takes the div's width and <paramref name="heightPixels"/>.</remarks>
     /// <param name="chart">The chart.</param>
     /// <param name="elementId">The div's id, unique on the page (letters, digits, <c>-</c> and <c>_</c>).</param>
     /// <param name="heightPixels">The chart's height; 440 by default.</param>
@@ -42,7 +43,8 @@ public static class Html
         string figure = GenericChart.toFigureJson(chart).Replace("</", "<\\/", StringComparison.Ordinal);
         return string.Create(CultureInfo.InvariantCulture,
             $"<div class=\"flip-chart\" id=\"{elementId}\" style=\"height:{heightPixels}px\"></div>\n" +
-            $"<script>(function () {{ var f = {figure}; Plotly.newPlot(\"{elementId}\", f.data, f.layout, {{ responsive: true, displaylogo: false }}); }})();</script>\n");
+            $"<script>(function () {{ var f = {figure}; delete f.layout.width; f.layout.height = {heightPixels}; f.layout.autosize = true; " +
+            $"Plotly.newPlot(\"{elementId}\", f.data, f.layout, {{ responsive: true, displaylogo: false }}); }})();</script>\n");
     }
 
     /// <summary>A Deedle frame as a table: row keys in the first column, numbers right-aligned in invariant culture, <c>-</c> for a missing value.</summary>

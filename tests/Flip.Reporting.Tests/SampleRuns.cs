@@ -57,7 +57,7 @@ internal static class SampleRuns
         {
             int n = site.Patients / 3;
             int positives = (int)Math.Round(n * site.CsPcaPrevalence);
-            double separation = 0.6 + 0.25 * int.Parse(site.Id[5..], CultureInfo.InvariantCulture) % 3 + 0.2 * strategy;
+            double separation = 0.5 + 0.2 * (int.Parse(site.Id[5..], CultureInfo.InvariantCulture) % 3) + 0.1 * strategy;
             for (int i = 0; i < n; i++)
             {
                 int label = i < positives ? 1 : 0;
