@@ -81,6 +81,37 @@ public static class Bootstrap
         return result;
     }
 
+    /// <summary>Percentile bootstrap intervals of each site's mean of a per-patient metric, such as Dice, resampling the site's patients.</summary>
+    /// <remarks>Each site gets its own stream seeded from <paramref name="seed"/> and the site's position in natural order.
+    /// NaN values (e.g. a Dice where mask and prediction are both empty, if the trainer writes it so) are left out first.</remarks>
+    /// <param name="values">Per-patient values of one or more sites.</param>
+    /// <param name="seed">Seeds the resampling.</param>
+    /// <param name="resamples">B, the number of resamples; <see cref="DefaultResamples"/> by default.</param>
+    /// <param name="level">The confidence level; 0.95 by default.</param>
+    /// <returns>Site id → interval of the mean, in natural site order; sites without a value are left out.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resamples"/> &lt; 1 or <paramref name="level"/> not in (0, 1).</exception>
+    public static IReadOnlyDictionary<string, ConfidenceInterval> SiteMean(
+        IEnumerable<PatientValue> values, int seed, int resamples = DefaultResamples, double level = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        CheckOptions(resamples, level);
+        var result = new SortedDictionary<string, ConfidenceInterval>(SiteIds.Comparer);
+        var bySite = values.Where(v => !double.IsNaN(v.Value)).GroupBy(v => v.Site, StringComparer.Ordinal).OrderBy(g => g.Key, SiteIds.Comparer).ToList();
+        for (int s = 0; s < bySite.Count; s++)
+        {
+            double[] sample = [.. bySite[s].Select(v => v.Value)];
+            result[bySite[s].Key] = Percentile(sample, Mean, unchecked(seed * 7919 + s), resamples, level);
+        }
+        return result;
+    }
+
+    private static double Mean(IReadOnlyList<double> sample)
+    {
+        double sum = 0;
+        for (int i = 0; i < sample.Count; i++) sum += sample[i];
+        return sum / sample.Count;
+    }
+
     /// <summary>The quantile of sorted values by linear interpolation between order statistics (Hyndman–Fan definition 7, R's default).</summary>
     /// <param name="sorted">Values in ascending order.</param>
     /// <param name="p">The probability, 0 to 1.</param>

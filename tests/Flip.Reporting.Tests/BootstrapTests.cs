@@ -87,5 +87,24 @@ public sealed class BootstrapTests
         Assert.Equal(intervals, Bootstrap.SiteAuroc(scores, seed: 7, resamples: 300));
     }
 
+    [Fact]
+    public void SiteMean_gives_each_site_the_interval_of_its_mean_per_patient_value()
+    {
+        PatientValue[] dice =
+        [
+            new("site-1", "a", 0.7), new("site-1", "b", 0.7), new("site-1", "c", 0.7),   // constant: interval is the point
+            new("site-2", "d", 0.0), new("site-2", "e", 1.0), new("site-2", "f", double.NaN),   // NaN left out: {0, 1}
+            new("site-3", "g", double.NaN),   // nothing left: no interval
+        ];
+
+        var intervals = Bootstrap.SiteMean(dice, seed: 7, resamples: 2000, level: 0.9);
+
+        Assert.Equal(["site-1", "site-2"], intervals.Keys);
+        Assert.Equal(0.7, intervals["site-1"].Lower, 12);
+        Assert.Equal(0.7, intervals["site-1"].Upper, 12);
+        // Means of two draws from {0, 1} are 0, 0.5, 1 with probabilities 1/4, 1/2, 1/4: the 5 % and 95 % quantiles are 0 and 1.
+        Assert.Equal((0.5, 0.0, 1.0), (intervals["site-2"].Estimate, intervals["site-2"].Lower, intervals["site-2"].Upper));
+    }
+
     private static double Mean(IReadOnlyList<double> values) => values.Average();
 }
