@@ -96,7 +96,7 @@ public static class Html
         int total = sites.Sum(s => s.Patients);
         double prevalence = total == 0 ? double.NaN : sites.Sum(s => s.Patients * s.CsPcaPrevalence) / total;
         rows.Add([Text("all sites"), Text(""), Text(""), Text(""), Text(""), Number(total, "0"), Number(prevalence * 100, "0.0 '%'")]);
-        return Table("Cohort", ["site", "name", "country", "vendor", "field strength", "patients", "csPCa (ISUP ≥ 2)"], rows);
+        return Table("Sites of the cohort", ["site", "name", "country", "vendor", "field strength", "patients", "csPCa (ISUP ≥ 2)"], rows);
     }
 
     /// <summary>One fairness summary as a table of its measures, each with its definition.</summary>

@@ -62,8 +62,26 @@ public static class Report
     /// <exception cref="ArgumentException">No run is given, two runs share a name, or the options are invalid.</exception>
     public static string Render(IReadOnlyList<RunRecord> runs, ReportOptions? options = null)
     {
+        var o = options ?? new ReportOptions();
+        var (body, chartCount) = RenderBody(runs, o);
+        return Html.Document(o.Title, body, includePlotly: chartCount > 0);
+    }
+
+    /// <summary>The report as an HTML fragment for a notebook output: its stylesheet scoped in a <c>&lt;div&gt;</c>, plotly.js
+    /// inline when asked for, no <c>&lt;html&gt;</c> or <c>&lt;head&gt;</c>.</summary>
+    /// <remarks>Give each output its own <see cref="ReportOptions.ElementIdPrefix"/> so chart ids stay unique on the page;
+    /// include plotly.js in the first output that has charts (or register it once in the kernel extension).</remarks>
+    /// <param name="runs">One or more runs.</param>
+    /// <param name="options">What to show; the defaults of <see cref="ReportOptions"/> when <see langword="null"/>.</param>
+    /// <param name="includePlotly">Whether to inline plotly.js (about 3.5 MB) before the charts.</param>
+    /// <returns>The fragment.</returns>
+    /// <exception cref="ArgumentException">No run is given, two runs share a name, or the options are invalid.</exception>
+    public static string RenderFragment(IReadOnlyList<RunRecord> runs, ReportOptions? options = null, bool includePlotly = true)
+    {
         var (body, chartCount) = RenderBody(runs, options ?? new ReportOptions());
-        return Html.Document((options ?? new ReportOptions()).Title, body, includePlotly: chartCount > 0);
+        var html = new StringBuilder("<div class=\"flip-report\">\n<style>\n").Append(Html.Stylesheet.Replace("body {", ".flip-report {", StringComparison.Ordinal)).Append("</style>\n");
+        if (includePlotly && chartCount > 0) html.Append(Html.PlotlyScript()).Append('\n');
+        return html.Append(body).Append("</div>\n").ToString();
     }
 
     /// <summary>The charts a report of these runs holds, in page order, each with its element id.</summary>
@@ -152,7 +170,7 @@ public static class Report
         var charts = Charts(runs, o).ToDictionary(c => c.Key, c => c.Value);
         string metric = MetricNames.Label(o.Metric);
         var body = new StringBuilder();
-        string Chart(string id, int height = 440) => charts.TryGetValue(id, out var chart) ? Html.Render(chart, id, height) : "";
+        string Chart(string id, int height = 440) => charts.TryGetValue(id, out var chart) ? Html.Render(chart, o.ElementIdPrefix + id, height) : "";
 
         body.Append("<h1>").Append(Html.Encode(o.Title)).Append("</h1>\n");
         body.Append("<p class=\"lead\">").Append(Html.Encode(string.Create(CultureInfo.InvariantCulture,

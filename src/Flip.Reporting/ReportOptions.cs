@@ -27,12 +27,18 @@ public sealed record ReportOptions
     /// <value><see langword="null"/>: the first run whose name contains "local" (any case), if any.</value>
     public string? LocalRun { get; init; }
 
+    /// <summary>A prefix for the report's chart element ids, so several reports can share one page (a notebook's outputs).</summary>
+    /// <value>Empty: ids are <c>chart-gap</c>, <c>chart-roc-1</c>, ….</value>
+    public string ElementIdPrefix { get; init; } = "";
+
     /// <summary>The problems with these options, every one, each a sentence; empty when they are usable.</summary>
     /// <returns>The problems.</returns>
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Metric)) yield return "Metric must name a metric such as 'auroc'.";
         if (string.IsNullOrWhiteSpace(Split)) yield return "Split must name a split such as 'test'.";
+        if (!ElementIdPrefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            yield return $"ElementIdPrefix must be letters, digits, '-' or '_' (got '{ElementIdPrefix}').";
         if (BootstrapResamples < 0) yield return $"BootstrapResamples must be ≥ 0 (got {BootstrapResamples}).";
     }
 }

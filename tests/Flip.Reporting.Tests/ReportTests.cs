@@ -89,6 +89,8 @@ public sealed class ReportTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => Report.Render([SampleRuns.Run("FedAvg", 0)], new ReportOptions { Metric = "", BootstrapResamples = -1 }));
 
         Assert.StartsWith("Report options: Metric must name a metric such as 'auroc'. BootstrapResamples must be ≥ 0 (got -1).", e.Message);
+        var prefix = Assert.Throws<ArgumentException>(() => Report.Render([SampleRuns.Run("FedAvg", 0)], new ReportOptions { ElementIdPrefix = "a b" }));
+        Assert.StartsWith("Report options: ElementIdPrefix must be letters, digits, '-' or '_' (got 'a b').", prefix.Message);
     }
 
     [Fact]
@@ -101,6 +103,21 @@ public sealed class ReportTests : IDisposable
 
         Assert.Equal("previous", File.ReadAllText(outFile));
         Assert.False(File.Exists(outFile + ".tmp"));
+    }
+
+    [Fact]
+    public void RenderFragment_prefixes_chart_ids_and_leaves_plotly_out_when_asked()
+    {
+        var run = SampleRuns.Run("FedAvg", 0) with { Scores = [] };
+
+        string fragment = Report.RenderFragment([run], new ReportOptions { ElementIdPrefix = "out7-" }, includePlotly: false);
+
+        Assert.StartsWith("<div class=\"flip-report\">\n<style>\n", fragment);
+        Assert.Contains("id=\"out7-chart-gap\"", fragment);
+        Assert.Contains("Plotly.newPlot(\"out7-chart-gap\"", fragment);
+        Assert.DoesNotContain("plotly.js " + Html.PlotlyVersion + " (MIT)", fragment);
+        Assert.DoesNotContain("<html", fragment);
+        Assert.EndsWith("</div>\n", fragment);
     }
 
     [Fact]
