@@ -207,24 +207,28 @@ public static class Report
         if (withSites.Count > 0) body.Append(Html.Render(Frames.Compare(withSites, o.Metric, o.Split), $"Fairness of {metric} per run, last round"));
         if (cohort is not null)
         {
+            body.Append("<div class=\"grid\">\n");
             foreach (var run in withSites)
             {
                 var values = run.Metrics.SiteValues(o.Metric, run.Metrics.LastRound, o.Split);
                 var groups = Enum.GetValues<SiteGrouping>().SelectMany(g => Fairness.ByGroup(values, cohort, g, MetricNames.HigherIsBetter(o.Metric))).ToList();
                 body.Append(Html.Render(groups, $"{run.Name}: {metric} per group of sites"));
             }
+            body.Append("</div>\n");
         }
         var local = o.LocalRun is not null
             ? runs.FirstOrDefault(r => r.Name == o.LocalRun)
             : runs.FirstOrDefault(r => r.Name.Contains("local", StringComparison.OrdinalIgnoreCase));
         if (local is not null)
         {
+            body.Append("<div class=\"grid\">\n");
             var before = local.Metrics.SiteValues(o.Metric, local.Metrics.LastRound, o.Split);
             foreach (var run in runs.Where(r => r != local))
             {
                 var changes = Fairness.Changes(before, run.Metrics.SiteValues(o.Metric, run.Metrics.LastRound, o.Split), MetricNames.HigherIsBetter(o.Metric));
                 body.Append(Html.Render(changes, $"Who gains and who loses: {local.Name} → {run.Name}, {metric}"));
             }
+            body.Append("</div>\n");
         }
         return (body.ToString(), charts.Count);
     }
