@@ -8,7 +8,7 @@ namespace Flip.Reporting;
 public sealed class ReportInputException : FlipException
 {
     private ReportInputException(string file, IReadOnlyList<string> problems, string? fix, Exception? inner = null)
-        : base(problems.Count == 1 ? problems[0] : $"{Path.GetFileName(file)}: {problems.Count} problems: {string.Join(" ", problems)}", ExitCodes.BadInput, fix, inner)
+        : base(problems.Count == 1 ? problems[0] : $"{file}: {problems.Count} problems: {string.Join(" ", problems)}", ExitCodes.BadInput, fix, inner)
     {
         File = file;
         Problems = problems;
@@ -41,12 +41,13 @@ public sealed class ReportInputException : FlipException
     /// <param name="columnName">The column's header name, or <see langword="null"/>.</param>
     /// <param name="found">What was found.</param>
     /// <param name="expected">What was expected.</param>
-    /// <returns>One sentence: <c>metrics.csv:7 column 5 (value): found …; expected ….</c></returns>
+    /// <returns>One sentence: <c>runs/fedavg/metrics.csv:7 column 5 (value): found …; expected ….</c> The file is named as given,
+    /// since every run folder has a <c>metrics.csv</c>.</returns>
     public static string CsvProblem(string file, int line, int column, string? columnName, string found, string expected)
     {
         string where = column == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)}:{line}")
-            : string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)}:{line} column {column} ({columnName})");
+            ? string.Create(CultureInfo.InvariantCulture, $"{file}:{line}")
+            : string.Create(CultureInfo.InvariantCulture, $"{file}:{line} column {column} ({columnName})");
         return $"{where}: {found}; expected {expected}.";
     }
 
@@ -61,8 +62,8 @@ public sealed class ReportInputException : FlipException
     public static ReportInputException BadJson(string file, long line, string path, string found, string expected, Exception? inner = null)
     {
         string where = line > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file)}:{line} {path}")
-            : $"{Path.GetFileName(file)} {path}";
+            ? string.Create(CultureInfo.InvariantCulture, $"{file}:{line} {path}")
+            : $"{file} {path}";
         return new(file, [$"{where}: {found}; expected {expected}."], null, inner);
     }
 }

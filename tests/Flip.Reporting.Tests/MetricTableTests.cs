@@ -33,7 +33,7 @@ public sealed class MetricTableTests
     {
         var e = Assert.Throws<ReportInputException>(() => Parse("round;site;split;metric;value\n"));
 
-        Assert.Equal("metrics.csv:1: header 'round;site;split;metric;value'; expected 'round,site,split,metric,value'.", e.Message);
+        Assert.Equal("runs/fedavg/metrics.csv:1: header 'round;site;split;metric;value'; expected 'round,site,split,metric,value'.", e.Message);
         Assert.Equal(ExitCodes.BadInput, e.ExitCode);
     }
 
@@ -42,7 +42,7 @@ public sealed class MetricTableTests
     {
         var e = Assert.Throws<ReportInputException>(() => Parse("round,site,split,metric,value\n1,site-1,test,auroc,0.7\n2,site-1,test,auroc,0;81\n"));
 
-        Assert.Equal("metrics.csv:3 column 5 (value): '0;81'; expected an invariant-culture number such as 0.81.", e.Message);
+        Assert.Equal("runs/fedavg/metrics.csv:3 column 5 (value): '0;81'; expected an invariant-culture number such as 0.81.", e.Message);
         Assert.Equal("Write the file in invariant culture with the header shown, one value per line.", e.Fix);
     }
 
@@ -54,12 +54,12 @@ public sealed class MetricTableTests
 
         Assert.Equal(
         [
-            "metrics.csv:2 column 1 (round): '-1'; expected a round number 0, 1, 2, ….",
-            "metrics.csv:3 column 2 (site): an empty field; expected a non-empty site.",
-            "metrics.csv:4: 4 fields; expected 5 fields: round,site,split,metric,value.",
-            "metrics.csv:6: round 1, site site-1, split test, metric auroc again (first on line 5); expected each round, site, split and metric once.",
+            "runs/fedavg/metrics.csv:2 column 1 (round): '-1'; expected a round number 0, 1, 2, ….",
+            "runs/fedavg/metrics.csv:3 column 2 (site): an empty field; expected a non-empty site.",
+            "runs/fedavg/metrics.csv:4: 4 fields; expected 5 fields: round,site,split,metric,value.",
+            "runs/fedavg/metrics.csv:6: round 1, site site-1, split test, metric auroc again (first on line 5); expected each round, site, split and metric once.",
         ], e.Problems);
-        Assert.StartsWith("metrics.csv: 4 problems: metrics.csv:2 column 1 (round)", e.Message);
+        Assert.StartsWith("runs/fedavg/metrics.csv: 4 problems: runs/fedavg/metrics.csv:2 column 1 (round)", e.Message);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class MetricTableTests
     {
         var e = Assert.Throws<ReportInputException>(() => Parse(""));
 
-        Assert.Equal("metrics.csv:1: the file is empty; expected the header 'round,site,split,metric,value'.", e.Message);
+        Assert.Equal("runs/fedavg/metrics.csv:1: the file is empty; expected the header 'round,site,split,metric,value'.", e.Message);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class RunRecordTests : IDisposable
 
         var e = Assert.Throws<ReportInputException>(() => RunRecord.Load(folder));
 
-        Assert.StartsWith("run.json:3 $: text that is not JSON (", e.Message);
+        Assert.StartsWith(Path.Combine(folder, "run.json") + ":3 $: text that is not JSON (", e.Message);
         Assert.EndsWith("; expected a JSON object.", e.Message);
     }
 
@@ -59,7 +59,7 @@ public sealed class RunRecordTests : IDisposable
 
         var e = Assert.Throws<ReportInputException>(() => RunConfiguration.Load(path));
 
-        Assert.Equal("run.json:1 $: a JSON array; expected a JSON object.", e.Message);
+        Assert.Equal($"{path}:1 $: a JSON array; expected a JSON object.", e.Message);
     }
 
     [Fact]
@@ -72,8 +72,8 @@ public sealed class RunRecordTests : IDisposable
 
         Assert.Equal(
         [
-            "predictions.csv:3 column 3 (label): '2'; expected 0 (no csPCa) or 1 (csPCa).",
-            "predictions.csv:4 column 4 (score): 'high'; expected an invariant-culture number such as 0.42.",
+            $"{path}:3 column 3 (label): '2'; expected 0 (no csPCa) or 1 (csPCa).",
+            $"{path}:4 column 4 (score): 'high'; expected an invariant-culture number such as 0.42.",
         ], e.Problems);
     }
 
@@ -85,7 +85,7 @@ public sealed class RunRecordTests : IDisposable
 
         var e = Assert.Throws<ReportInputException>(() => SiteInfo.LoadAll(path));
 
-        Assert.Equal("sites.json $[0].csPcaPrevalence: 32; expected a fraction from 0 to 1.", e.Message);
+        Assert.Equal($"{path} $[0].csPcaPrevalence: 32; expected a fraction from 0 to 1.", e.Message);
     }
 
     [Fact]
@@ -96,6 +96,6 @@ public sealed class RunRecordTests : IDisposable
 
         var e = Assert.Throws<ReportInputException>(() => SiteInfo.LoadAll(path));
 
-        Assert.StartsWith("sites.json:2 $[0].prevalence: ", e.Message);
+        Assert.StartsWith($"{path}:2 $[0].prevalence: ", e.Message);
     }
 }
