@@ -53,23 +53,59 @@ public static class Html
     /// <param name="frame">The frame.</param>
     /// <param name="caption">A caption, or <see langword="null"/>.</param>
     /// <param name="numberFormat">The format of floating-point values; <c>0.000</c> by default.</param>
+    /// <param name="mark">Which cell per column to mark with the <c>worst</c> class; none by default.</param>
     /// <returns>The HTML table.</returns>
-    public static string Render<TRow, TColumn>(Frame<TRow, TColumn> frame, string? caption = null, string numberFormat = "0.000")
+    public static string Render<TRow, TColumn>(Frame<TRow, TColumn> frame, string? caption = null, string numberFormat = "0.000", CellMark mark = CellMark.None)
         where TRow : notnull where TColumn : notnull
     {
         var cells = Frames.Cells(frame, numberFormat);
+        var marked = Marked(frame, mark);
         var html = new StringBuilder("<table class=\"flip-table\">\n");
         if (caption is not null) html.Append("<caption>").Append(Encode(caption)).Append("</caption>\n");
         html.Append("<thead><tr>");
         foreach (var cell in cells[0]) html.Append("<th>").Append(Encode(cell.Text)).Append("</th>");
         html.Append("</tr></thead>\n<tbody>\n");
-        foreach (var row in cells.Skip(1))
+        for (int r = 1; r < cells.Count; r++)
         {
+            var row = cells[r];
             html.Append("<tr><th>").Append(Encode(row[0].Text)).Append("</th>");
-            foreach (var cell in row.Skip(1)) html.Append(cell.IsNumber ? "<td class=\"num\">" : "<td>").Append(Encode(cell.Text)).Append("</td>");
+            for (int c = 1; c < row.Length; c++)
+            {
+                string classes = (row[c].IsNumber ? "num" : "") + (marked.Contains((r - 1, c - 1)) ? " worst" : "");
+                html.Append(classes.Length == 0 ? "<td>" : $"<td class=\"{classes.Trim()}\">").Append(Encode(row[c].Text)).Append("</td>");
+            }
             html.Append("</tr>\n");
         }
         return html.Append("</tbody>\n</table>\n").ToString();
+    }
+
+    // (row index, column index) of the marked cell of each column holding doubles; the pooled row never counts.
+    private static HashSet<(int Row, int Column)> Marked<TRow, TColumn>(Frame<TRow, TColumn> frame, CellMark mark)
+        where TRow : notnull where TColumn : notnull
+    {
+        var marked = new HashSet<(int, int)>();
+        if (mark == CellMark.None) return marked;
+        var rowKeys = frame.RowKeys.ToList();
+        var columnKeys = frame.ColumnKeys.ToList();
+        for (int c = 0; c < columnKeys.Count; c++)
+        {
+            var column = frame.Columns[columnKeys[c]];
+            int best = -1;
+            double bestValue = 0;
+            for (int r = 0; r < rowKeys.Count; r++)
+            {
+                if (rowKeys[r] is string site && SiteIds.IsPooled(site)) continue;
+                var value = column.TryGet(rowKeys[r]);
+                if (!value.HasValue || value.Value is not double v || double.IsNaN(v)) continue;
+                if (best < 0 || (mark == CellMark.LowestPerColumn ? v < bestValue : v > bestValue))
+                {
+                    best = r;
+                    bestValue = v;
+                }
+            }
+            if (best >= 0) marked.Add((best, c));
+        }
+        return marked;
     }
 
     /// <summary>A run's configuration as a two-column table of its top-level keys and values.</summary>
@@ -183,6 +219,7 @@ public static class Html
         table.flip-table tbody tr:nth-child(even) { background: #f7f7f7; }
         .swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 4px; vertical-align: -1px; border: 1px solid #0003; }
         .gains { color: #006d4f; font-weight: 600; } .loses { color: #b23c00; font-weight: 600; } .unchanged { color: #555; }
+        table.flip-table td.worst { background: #fbe3d6; font-weight: 600; }
         .flip-chart { width: 100%; margin: 0.4em 0 1.4em; }
         .grid { display: flex; flex-wrap: wrap; gap: 0 32px; }
         """;

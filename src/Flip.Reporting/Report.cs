@@ -187,7 +187,8 @@ public static class Report
         else body.Append("<p>The run folders hold no sites.json; sites: ").Append(Html.Encode(string.Join(", ", runs.SelectMany(r => r.Metrics.Sites).Distinct().Order(SiteIds.Comparer)))).Append(".</p>\n");
 
         body.Append("<h2 id=\"sites\">Per-site results</h2>\n");
-        body.Append(Html.Render(Frames.SiteByRun(runs, o.Metric, o.Split), $"{metric} per site and run, last round"));
+        var worstMark = MetricNames.HigherIsBetter(o.Metric) ? CellMark.LowestPerColumn : CellMark.HighestPerColumn;
+        body.Append(Html.Render(Frames.SiteByRun(runs, o.Metric, o.Split), $"{metric} per site and run, last round (worst site shaded)", mark: worstMark));
         body.Append("<div class=\"grid\">\n");
         foreach (var run in runs)
             body.Append(Html.Render(Frames.SiteTable(run.Metrics, null, o.Split), string.Create(CultureInfo.InvariantCulture, $"{run.Name}: all metrics at round {run.Metrics.LastRound}")));

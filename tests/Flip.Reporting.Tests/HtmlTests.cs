@@ -46,6 +46,23 @@ public sealed class HtmlTests
     }
 
     [Fact]
+    public void Render_frame_marks_the_worst_site_of_each_column_but_never_the_pooled_row()
+    {
+        var frame = Frames.SiteByRun([SampleRuns.Run("FedAvg", 0), SampleRuns.Run("FedBN", 1)], "auroc");
+
+        string lowest = Html.Render(frame, mark: CellMark.LowestPerColumn);
+        string highest = Html.Render(frame, mark: CellMark.HighestPerColumn);
+
+        // FedAvg's lowest is site-5 (0.660), FedBN's site-3 (0.630); highest: site-2 (0.860) and site-5 (0.870)
+        Assert.Contains("<tr><th>site-5</th><td class=\"num worst\">0.660</td><td class=\"num\">0.870</td></tr>", lowest);
+        Assert.Contains("<tr><th>site-3</th><td class=\"num\">0.700</td><td class=\"num worst\">0.630</td></tr>", lowest);
+        Assert.Equal(2, Regex.Matches(lowest, "worst").Count);
+        Assert.Contains("<tr><th>site-5</th><td class=\"num\">0.660</td><td class=\"num worst\">0.870</td></tr>", highest);
+        Assert.Contains("<tr><th>site-2</th><td class=\"num worst\">0.860</td><td class=\"num\">0.790</td></tr>", highest);
+        Assert.DoesNotContain("worst", Html.Render(frame));
+    }
+
+    [Fact]
     public void Render_chart_keeps_a_script_end_tag_in_a_name_from_closing_the_script()
     {
         var chart = Plotly.NET.CSharp.Chart.Line<int, double, string>(x: [1, 2], y: [0.5, 0.6], Name: "</script><b>x</b>");
