@@ -1,0 +1,39 @@
+namespace Flip.Reporting;
+
+/// <summary>Metric keys of <c>metrics.csv</c> (lower kebab-case, as Flower's are) that reports know about.</summary>
+public static class MetricNames
+{
+    /// <summary>Area under the ROC curve of the csPCa classifier, 0 to 1.</summary>
+    public const string Auroc = "auroc";
+
+    /// <summary>Dice similarity coefficient of the lesion or gland segmentation, 0 to 1.</summary>
+    public const string Dice = "dice";
+
+    /// <summary>Classification accuracy, 0 to 1.</summary>
+    public const string Accuracy = "accuracy";
+
+    /// <summary>Training or evaluation loss; lower is better.</summary>
+    public const string Loss = "loss";
+
+    /// <summary>The differential-privacy budget ε spent so far (written on the pooled row); lower is more private.</summary>
+    public const string PrivacyEpsilon = "dp-epsilon";
+
+    /// <summary>Whether a higher value of <paramref name="metric"/> is better.</summary>
+    /// <param name="metric">A metric key.</param>
+    /// <returns><see langword="false"/> for losses and privacy budgets; <see langword="true"/> otherwise.</returns>
+    public static bool HigherIsBetter(string metric) =>
+        !(metric.Contains("loss", StringComparison.Ordinal) || metric == PrivacyEpsilon);
+
+    /// <summary>A human label with its unit for an axis or a column, e.g. <c>AUROC (0–1)</c>.</summary>
+    /// <param name="metric">A metric key.</param>
+    /// <returns>The label; unknown keys are returned as they are.</returns>
+    public static string Label(string metric) => metric switch
+    {
+        Auroc => "AUROC (0–1)",
+        Dice => "Dice (0–1)",
+        Accuracy => "accuracy (0–1)",
+        Loss => "loss",
+        PrivacyEpsilon => "privacy budget ε",
+        _ => metric,
+    };
+}

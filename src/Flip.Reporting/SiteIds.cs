@@ -1,0 +1,16 @@
+namespace Flip.Reporting;
+
+/// <summary>Site ids with a meaning of their own in <c>metrics.csv</c>.</summary>
+public static class SiteIds
+{
+    /// <summary>The row that evaluates all sites' patients together, as one data set.</summary>
+    public const string Pooled = "pooled";
+
+    /// <summary>Whether <paramref name="site"/> is <see cref="Pooled"/>.</summary>
+    /// <param name="site">A site id.</param>
+    /// <returns><see langword="true"/> for the pooled row.</returns>
+    public static bool IsPooled(string site) => string.Equals(site, Pooled, StringComparison.Ordinal);
+
+    /// <summary>Orders site ids as people read them: <c>site-2</c> before <c>site-10</c>, <see cref="Pooled"/> last.</summary>
+    public static IComparer<string> Comparer { get; } = new SiteIdComparer();
+}
