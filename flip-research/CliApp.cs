@@ -16,6 +16,7 @@ internal static class CliApp
             DoctorCommand.Create(console),
             BenchCommand.Create(console),
             SimulateCommand.Create(console),
+            ReportCommand.Create(console),
         };
         return root;
     }

@@ -5,6 +5,8 @@ using Flip.Federated;
 using Flip.Federated.Simulations;
 using Flip.Cli.Rendering;
 using Spectre.Console;
+using Report = Flip.Reporting.Report;
+using ReportOptions = Flip.Reporting.ReportOptions;
 
 namespace Flip.Cli.Commands;
 
@@ -91,7 +93,14 @@ internal static class SimulateCommand
         Directory.CreateDirectory(folder);
         string summary = Path.Combine(folder, "comparison.csv");
         comparison.WriteCsv(summary);
+        string report = Report.Write([.. names.Select(n => Path.Combine(folder, n))], Path.Combine(folder, "report.html"), new ReportOptions
+        {
+            Title = $"FLIP-6 simulation: {string.Join(", ", names)}",
+            LocalRun = names.Contains("local-only") ? "local-only" : null,
+            Seed = options.Seed,
+        });
         console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv).");
+        console.MarkupLineInterpolated($"Report: [bold]{report}[/] (one self-contained HTML file; opens offline).");
         return ExitCodes.Ok;
     }
 

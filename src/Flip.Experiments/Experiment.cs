@@ -65,11 +65,33 @@ public static class Experiment
             prepared.Add(cohort.Pooled());
         }
 
-        var sites = prepared
-            .Select(s => new Site(new SiteId(s.Id), new SegmentationSiteTrainer(s.Train, s.Test, workspace, options.Trainer), logger))
-            .ToList();
+        var trainers = prepared.Select(s => new SegmentationSiteTrainer(s.Train, s.Test, workspace, options.Trainer)).ToList();
+        var sites = prepared.Select((s, i) => new Site(new SiteId(s.Id), trainers[i], logger)).ToList();
         var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1 }, logger);
         RunResult run = await simulation.RunAsync(initial, options.RunFolder, progress, ct).ConfigureAwait(false);
+        if (options.RunFolder is { } folder)
+        {
+            // Local files for the report: the cohort summary and each hospital's patient scores
+            // under the model it ends with (global, or with its own layers for FedBN and local-only).
+            RunFiles.WriteSites(folder, cohort);
+            var predictions = new List<(string Site, PatientPrediction Prediction)>();
+            for (int i = 0; i < prepared.Count; i++)
+            {
+                if (prepared[i].Site is null)
+                {
+                    continue;
+                }
+
+                ParameterSet final = sites[i].State.LocalParameters is { } local ? run.FinalParameters.Replace(local) : run.FinalParameters;
+                foreach (PatientPrediction p in await trainers[i].PredictAsync(final, ct).ConfigureAwait(false))
+                {
+                    predictions.Add((prepared[i].Id, p));
+                }
+            }
+
+            RunFiles.WritePredictions(folder, predictions);
+        }
+
         return new ExperimentResult(strategy.Name, run, Stopwatch.GetElapsedTime(started));
     }
 

@@ -28,6 +28,17 @@ public sealed class SimulateCommandTests : IDisposable
             Assert.True(File.Exists(Path.Combine(run, strategy, "run.json")));
         }
 
+        string html = File.ReadAllText(Path.Combine(run, "report.html"));
+        Assert.Contains("FLIP-6 simulation: local-only, fedavg", html);
+        Assert.DoesNotContain("src=\"http", html);    // self-contained: plotly.js is inline
+        Assert.StartsWith("site,patient,label,score", File.ReadAllText(Path.Combine(run, "fedavg", "predictions.csv")));
+
+        // The report verb rebuilds the same report from the run folders.
+        CliProcess.Result again = CliProcess.Run("report", run, "--out", Path.Combine(_folder, "again.html"));
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Contains("Report of 2 run(s)", again.Output);
+        Assert.True(new FileInfo(Path.Combine(_folder, "again.html")).Length > 1_000_000);
+
         string[] comparison = File.ReadAllLines(Path.Combine(run, "comparison.csv"));
         Assert.Equal("strategy,site,metric,value", comparison[0]);
         Assert.Contains(comparison, line => line.StartsWith("fedavg,site-6,auroc,", StringComparison.Ordinal));
@@ -43,6 +54,15 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("already exists and is not empty", result.All);
         Assert.Equal("earlier results", File.ReadAllText(Path.Combine(_folder, "keep.txt")));
+    }
+
+    [Fact]
+    public void Report_refuses_a_folder_without_runs()
+    {
+        CliProcess.Result result = CliProcess.Run("report", _folder);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("holds no run.json and no run folders", result.All);
     }
 
     [Fact]

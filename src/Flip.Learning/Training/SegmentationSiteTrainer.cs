@@ -60,6 +60,17 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         return Evaluate(global, ct);
     }
 
+    /// <summary>Scores each test patient with the given parameters: the maximum lesion probability over the patient's slices.</summary>
+    /// <param name="parameters">The model to score with (global, or with the site's local layers).</param>
+    /// <param name="ct">Cancels between batches.</param>
+    /// <returns>One prediction per test patient, keyed by pseudonym; stays at the site.</returns>
+    public async Task<IReadOnlyList<PatientPrediction>> PredictAsync(ParameterSet parameters, CancellationToken ct = default)
+    {
+        using IDisposable lease = await _workspace.AcquireAsync(ct).ConfigureAwait(false);
+        var (_, scores, _, _) = Predict(parameters, ct);
+        return [.. _test.Patients.Select((p, i) => new PatientPrediction(p.Key, p.IsCsPca, scores[i]))];
+    }
+
     /// <inheritdoc />
     public SiteSummary Describe() => new(_train.Count, _test.Count, new Dictionary<string, long>
     {
@@ -164,9 +175,35 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
 
     private SiteEvaluation Evaluate(ParameterSet global, CancellationToken ct)
     {
+        var (probabilities, scores, lossSum, batches) = Predict(global, ct);
+
+        // Lesion Dice over all of the site's test voxels at the threshold.
+        var predicted = new byte[probabilities.Length];
+        var reference = new byte[probabilities.Length];
+        for (int i = 0; i < probabilities.Length; i++)
+        {
+            predicted[i] = probabilities[i] >= _options.Threshold ? (byte)1 : (byte)0;
+            reference[i] = (byte)_test.Masks[i];
+        }
+
+        bool[] labels = [.. _test.Patients.Select(p => p.IsCsPca)];
+        ConfusionMatrix confusion = ClassificationMetrics.Confusion(labels, scores, _options.Threshold);
+        var metrics = MetricSet.Of(
+            (MetricNames.Loss, batches == 0 ? double.NaN : lossSum / batches),
+            (MetricNames.Dice, SegmentationMetrics.Dice(predicted, reference)),
+            (MetricNames.Auroc, ClassificationMetrics.Auroc(labels, scores)),
+            (MetricNames.AveragePrecision, ClassificationMetrics.AveragePrecision(labels, scores)),
+            (MetricNames.PicaiScore, ClassificationMetrics.PicaiScore(labels, scores)),
+            (MetricNames.Sensitivity, confusion.Sensitivity),
+            (MetricNames.Specificity, confusion.Specificity));
+        return new SiteEvaluation(_test.Patients.Count, metrics);
+    }
+
+    private (float[] Probabilities, double[] Scores, double LossSum, int Batches) Predict(ParameterSet parameters, CancellationToken ct)
+    {
         var model = _workspace.Model;
         Device device = _workspace.Device;
-        model.Load(global);
+        model.Load(parameters);
         model.eval();
         int plane = _test.Height * _test.Width;
         var probabilities = new float[_test.Count * plane];
@@ -189,15 +226,6 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
             }
         }
 
-        // Lesion Dice over all of the site's test voxels at the threshold.
-        var predicted = new byte[probabilities.Length];
-        var reference = new byte[probabilities.Length];
-        for (int i = 0; i < probabilities.Length; i++)
-        {
-            predicted[i] = probabilities[i] >= _options.Threshold ? (byte)1 : (byte)0;
-            reference[i] = (byte)_test.Masks[i];
-        }
-
         // Patient-level score: the maximum lesion probability over the patient's slices.
         var scores = new double[_test.Patients.Count];
         for (int s = 0; s < _test.Count; s++)
@@ -212,17 +240,7 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
             scores[patient] = Math.Max(scores[patient], max);
         }
 
-        bool[] labels = [.. _test.Patients.Select(p => p.IsCsPca)];
-        ConfusionMatrix confusion = ClassificationMetrics.Confusion(labels, scores, _options.Threshold);
-        var metrics = MetricSet.Of(
-            (MetricNames.Loss, batches == 0 ? double.NaN : lossSum / batches),
-            (MetricNames.Dice, SegmentationMetrics.Dice(predicted, reference)),
-            (MetricNames.Auroc, ClassificationMetrics.Auroc(labels, scores)),
-            (MetricNames.AveragePrecision, ClassificationMetrics.AveragePrecision(labels, scores)),
-            (MetricNames.PicaiScore, ClassificationMetrics.PicaiScore(labels, scores)),
-            (MetricNames.Sensitivity, confusion.Sensitivity),
-            (MetricNames.Specificity, confusion.Specificity));
-        return new SiteEvaluation(_test.Patients.Count, metrics);
+        return (probabilities, scores, lossSum, batches);
     }
 
     private optim.Optimizer CreateOptimizer(IReadOnlyList<Parameter> parameters, double learningRate) => _options.Optimizer switch

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Flip.Learning.Training;
+using Flip.Reporting;
+
+namespace Flip.Experiments;
+
+/// <summary>The files a simulated run adds to its folder for the report: <c>sites.json</c> and <c>predictions.csv</c>.</summary>
+public static class RunFiles
+{
+    /// <summary>The cohort summary file name.</summary>
+    public const string SitesFileName = "sites.json";
+
+    /// <summary>The per-patient scores file name.</summary>
+    public const string PredictionsFileName = "predictions.csv";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    /// <summary>Writes one <see cref="SiteInfo"/> per hospital, atomically.</summary>
+    /// <param name="folder">The run folder.</param>
+    /// <param name="cohort">The prepared cohort.</param>
+    public static void WriteSites(string folder, PreparedCohort cohort)
+    {
+        ArgumentNullException.ThrowIfNull(cohort);
+        var sites = cohort.Sites.Where(s => s.Site is not null).Select(s => new SiteInfo(
+            s.Id, s.Site!.DisplayName, s.Site.Country, s.Site.Vendor, s.Site.FieldStrengthTesla, s.Site.Patients.Count, s.Site.CsPcaPrevalence));
+        WriteAtomically(Path.Combine(folder, SitesFileName), JsonSerializer.Serialize(sites, Json));
+    }
+
+    /// <summary>Writes <c>site,patient,label,score</c> rows, atomically. Patient keys are pseudonyms.</summary>
+    /// <param name="folder">The run folder.</param>
+    /// <param name="predictions">Scores per site.</param>
+    public static void WritePredictions(string folder, IEnumerable<(string Site, PatientPrediction Prediction)> predictions)
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        var text = new StringBuilder("site,patient,label,score\n");
+        foreach (var (site, p) in predictions)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{site},{p.PatientKey},{(p.IsCsPca ? 1 : 0)},{p.Score.ToString("R", CultureInfo.InvariantCulture)}\n");
+        }
+
+        WriteAtomically(Path.Combine(folder, PredictionsFileName), text.ToString());
+    }
+
+    internal static void WriteAtomically(string path, string text)
+    {
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+}
