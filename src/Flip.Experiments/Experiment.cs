@@ -5,6 +5,7 @@ using Flip.Datasets.Synthetic;
 using Flip.Federated;
 using Flip.Federated.Simulations;
 using Flip.Federated.Strategies;
+using Flip.Learning.Checkpoints;
 using Flip.Learning.Devices;
 using Flip.Learning.Models;
 using Flip.Learning.Training;
@@ -74,6 +75,13 @@ public static class Experiment
             // Local files for the report: the cohort summary and each hospital's patient scores
             // under the model it ends with (global, or with its own layers for FedBN and local-only).
             RunFiles.WriteSites(folder, cohort);
+            SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters, new Dictionary<string, string>
+            {
+                ["strategy"] = strategy.Name,
+                ["rounds"] = Invariant($"{run.RoundsCompleted}"),
+                ["seed"] = Invariant($"{options.Seed}"),
+                ["model"] = Invariant($"UNet2D(in={channels}, classes=2, base={options.BaseChannels}, norm={options.Normalization})"),
+            });
             var predictions = new List<(string Site, PatientPrediction Prediction)>();
             for (int i = 0; i < prepared.Count; i++)
             {

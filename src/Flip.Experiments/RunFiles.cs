@@ -12,6 +12,9 @@ public static class RunFiles
     /// <summary>The cohort summary file name.</summary>
     public const string SitesFileName = "sites.json";
 
+    /// <summary>The final global model, in safetensors format (loadable with <c>safetensors.torch.load_file</c>).</summary>
+    public const string FinalModelFileName = "final-model.safetensors";
+
     /// <summary>The per-patient scores file name.</summary>
     public const string PredictionsFileName = "predictions.csv";
 

@@ -107,7 +107,8 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
                 : null).ToList();
         }
 
-        using optim.Optimizer optimizer = CreateOptimizer(trainable, config.LearningRate);
+        double learningRate = config.LearningRate * Math.Pow(_options.LearningRateDecayPerRound, Math.Max(0, config.Round - 1));
+        using optim.Optimizer optimizer = CreateOptimizer(trainable, learningRate);
         int steps = 0;
         double lossSum = 0;
         int batch = Math.Max(1, _options.BatchSize);
@@ -123,12 +124,15 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
                 var (x, y) = Batch(_train, indices, device);
                 if (_options.Augment)
                 {
-                    (x, y) = Augment(x, y, random);
+                    (x, y) = Augment(x, y, random, _options.MaxRotationDegrees);
                 }
 
                 optimizer.zero_grad();
                 Tensor foreground = y.eq(1).to_type(ScalarType.Float32);
-                Tensor loss = SegmentationLoss.CrossEntropyPlusDice(model.forward(x), y, foreground);
+                Tensor logits = model.forward(x);
+                Tensor loss = _options.Loss == SegmentationLossKind.FocalDice
+                    ? SegmentationLoss.FocalPlusDice(logits, y, foreground)
+                    : SegmentationLoss.CrossEntropyPlusDice(logits, y, foreground);
                 if (anchor is not null)
                 {
                     Tensor proximal = torch.zeros(1, device: device);
@@ -267,12 +271,25 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         return (x, y);
     }
 
-    private static (Tensor X, Tensor Y) Augment(Tensor x, Tensor y, Random random)
+    private static (Tensor X, Tensor Y) Augment(Tensor x, Tensor y, Random random, double maxRotationDegrees)
     {
         if (random.NextDouble() < 0.5)
         {
             x = x.flip(3);
             y = y.flip(2);
+        }
+
+        if (maxRotationDegrees > 0)
+        {
+            // One small in-plane rotation per batch: bilinear for images, nearest for masks.
+            double angle = (random.NextDouble() * 2 - 1) * maxRotationDegrees * Math.PI / 180;
+            float c = (float)Math.Cos(angle), s = (float)Math.Sin(angle);
+            long n = x.shape[0];
+            Tensor theta = torch.tensor(new[] { c, -s, 0f, s, c, 0f }, [1, 2, 3], device: x.device).expand(n, 2, 3);
+            Tensor grid = functional.affine_grid(theta, x.shape, align_corners: false);
+            x = functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
+            Tensor rotated = functional.grid_sample(y.unsqueeze(1).to_type(ScalarType.Float32), grid, GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);
+            y = rotated.squeeze(1).round().to_type(ScalarType.Int64);
         }
 
         // Intensity jitter: a random gain and shift per batch, within ±10 %.

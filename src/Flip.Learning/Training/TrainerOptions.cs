@@ -30,4 +30,16 @@ public sealed record TrainerOptions
     /// <summary>Probability above which a voxel counts as lesion for Dice and a patient as positive.</summary>
     /// <value>0.5.</value>
     public double Threshold { get; init; } = 0.5;
+
+    /// <summary>The local loss: cross-entropy or focal loss, each plus (1 − soft Dice).</summary>
+    /// <value><see cref="SegmentationLossKind.CrossEntropyDice"/>.</value>
+    public SegmentationLossKind Loss { get; init; } = SegmentationLossKind.CrossEntropyDice;
+
+    /// <summary>Learning-rate decay per federated round: round r trains with η · decay^(r − 1).</summary>
+    /// <value>1 (constant).</value>
+    public double LearningRateDecayPerRound { get; init; } = 1.0;
+
+    /// <summary>Largest random in-plane rotation, in degrees, when <see cref="Augment"/> is on.</summary>
+    /// <value>10.</value>
+    public double MaxRotationDegrees { get; init; } = 10;
 }

@@ -74,3 +74,50 @@ public sealed class ModelShapeTests
         Assert.DoesNotContain(keys, k => k.Contains("conv", StringComparison.Ordinal) && !k.Contains(".bn", StringComparison.Ordinal));
     }
 }
+
+[Collection("Torch")]
+public sealed class MoreModelTests
+{
+    [Fact]
+    public void UNet3D_segments_a_volume_at_its_input_size()
+    {
+        torch.manual_seed(0);
+        using var model = new UNet3D(inputChannels: 3, classes: 2, baseChannels: 4, levels: 3);
+        model.eval();
+        using var _ = torch.no_grad();
+
+        using Tensor logits = model.forward(torch.randn([1L, 3, 8, 16, 16]));
+
+        Assert.Equal([1L, 2, 8, 16, 16], logits.shape);
+        // levels 3: enc1, enc2, bottleneck, up2, dec2, up1, dec1, head
+        Assert.Equal(["enc1", "enc2", "bottleneck", "up2", "dec2", "up1", "dec1", "head"],
+            ModelState.StateEntries(model).Select(e => e.Key.Split('.')[0]).Distinct());
+        Assert.Equal([4L, 3, 3, 3, 3], ModelState.StateEntries(model)[0].Value.shape); // enc1.conv1.weight, 3×3×3 kernels
+    }
+
+    [Fact]
+    public void ResNet2D_classifies_slices_and_reports_its_normalisation_keys()
+    {
+        torch.manual_seed(0);
+        using var model = new ResNet2D(inputChannels: 3, classes: 2, baseChannels: 8, stages: [1, 1]);
+        model.eval();
+        using var _ = torch.no_grad();
+
+        using Tensor logits = model.forward(torch.randn(4, 3, 32, 32));
+
+        Assert.Equal([4L, 2], logits.shape);
+        // stem (8·3·9) + bn (16) + layer1 (2 convs 8·8·9 + 2 bns) + layer2 (8→16 conv, 16→16 conv, 1×1 shortcut, 3 bns) + fc
+        long expected = 216 + 16 + (2 * 576) + 32 + 1152 + 2304 + 128 + 96 + 34;
+        Assert.Equal(expected, ModelState.TrainableParameterCount(model));
+        Assert.Contains("layer2_0.bn_shortcut.running_mean", ModelState.NormalizationKeys(model));
+    }
+
+    [Fact]
+    public void UNet2D_levels_change_depth_and_keep_W1_names()
+    {
+        using var shallow = new UNet2D(baseChannels: 8, levels: 3);
+
+        Assert.DoesNotContain(ModelState.StateEntries(shallow), e => e.Key.StartsWith("enc3.", StringComparison.Ordinal));
+        Assert.Contains(ModelState.StateEntries(shallow), e => e.Key == "up2.weight");
+    }
+}
