@@ -90,6 +90,10 @@ internal static class SimulateCommand
         Comparison comparison = Comparison.Build(results, cohort);
         console.Write(comparison.SiteTable(TableMetrics));
         console.Write(comparison.FairnessTable(MetricNames.PicaiScore));
+        if (results.FirstOrDefault(r => r.Strategy == "local-only") is { } localOnly)
+        {
+            console.Write(localOnly.CrossSiteTable(comparison.Sites, MetricNames.Auroc));
+        }
         Directory.CreateDirectory(folder);
         string summary = Path.Combine(folder, "comparison.csv");
         comparison.WriteCsv(summary);

@@ -48,5 +48,27 @@ internal static class ComparisonRenderer
         return table;
     }
 
+    public static Table CrossSiteTable(this ExperimentResult localOnly, IReadOnlyList<string> sites, string metric)
+    {
+        var values = localOnly.CrossSite(metric);
+        var table = new Table().Border(TableBorder.Rounded).Title($"Site × site {metric}: each hospital's own model (rows) tested at every hospital (columns)");
+        table.AddColumn("trained at");
+        foreach (string site in sites)
+        {
+            table.AddColumn(new TableColumn(site).RightAligned());
+        }
+
+        foreach (string trainedAt in sites)
+        {
+            var cells = new List<string> { trainedAt };
+            cells.AddRange(sites.Select(testedAt => values.TryGetValue((trainedAt, testedAt), out double v)
+                ? (trainedAt == testedAt ? $"[bold]{Format(v)}[/]" : Format(v))
+                : "–"));
+            table.AddRow(cells.ToArray());
+        }
+
+        return table;
+    }
+
     private static string Format(double value) => double.IsNaN(value) ? "–" : value.ToString("F3", CultureInfo.InvariantCulture);
 }

@@ -4,6 +4,7 @@ using Flip.Datasets;
 using Flip.Datasets.Synthetic;
 using Flip.Federated;
 using Flip.Federated.Simulations;
+using Flip.Federated.Runs;
 using Flip.Federated.Strategies;
 using Flip.Learning.Checkpoints;
 using Flip.Learning.Devices;
@@ -23,6 +24,12 @@ namespace Flip.Experiments;
 /// </example>
 public static class Experiment
 {
+    /// <summary>
+    /// The split prefix of site × site rows in <c>metrics.csv</c>: site i's row with split
+    /// <c>cross:site-j</c> is hospital i's own (local-only) model tested on hospital j's patients.
+    /// </summary>
+    public const string CrossSplitPrefix = "cross:";
+
     /// <summary>Simulates one strategy on the natural (by-hospital) partition of a prepared cohort.</summary>
     /// <param name="cohort">The prepared cohort.</param>
     /// <param name="strategyName">A name from <see cref="StrategyCatalog.Names"/>.</param>
@@ -70,6 +77,35 @@ public static class Experiment
         var sites = prepared.Select((s, i) => new Site(new SiteId(s.Id), trainers[i], logger)).ToList();
         var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1 }, logger);
         RunResult run = await simulation.RunAsync(initial, options.RunFolder, progress, ct).ConfigureAwait(false);
+        if (strategy is LocalOnly && run.RoundsCompleted > 0)
+        {
+            // Site × site generalisation: each hospital's own model tested at every hospital.
+            var cross = new List<MetricRecord>();
+            for (int i = 0; i < prepared.Count; i++)
+            {
+                if (sites[i].State.LocalParameters is not { } local)
+                {
+                    continue;
+                }
+
+                ParameterSet own = run.FinalParameters.Replace(local);
+                for (int j = 0; j < prepared.Count; j++)
+                {
+                    SiteEvaluation evaluation = await trainers[j].EvaluateAsync(own, new EvaluateConfig { Round = run.RoundsCompleted }, sites[j].State, ct).ConfigureAwait(false);
+                    foreach (var (metric, value) in evaluation.Metrics)
+                    {
+                        cross.Add(new MetricRecord(run.RoundsCompleted, prepared[i].Id, CrossSplitPrefix + prepared[j].Id, metric, value));
+                    }
+                }
+            }
+
+            run = run with { Metrics = [.. run.Metrics, .. cross] };
+            if (options.RunFolder is { } runFolder)
+            {
+                RunFiles.WriteAtomically(Path.Combine(runFolder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
+            }
+        }
+
         if (options.RunFolder is { } folder)
         {
             // Local files for the report: the cohort summary and each hospital's patient scores

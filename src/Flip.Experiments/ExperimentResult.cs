@@ -22,4 +22,12 @@ public sealed record ExperimentResult(string Strategy, RunResult Run, TimeSpan E
 
         return result;
     }
+
+    /// <summary>Site × site generalisation (local-only runs): trained-at → tested-at → value.</summary>
+    /// <param name="metric">The metric, e.g. <c>auroc</c>.</param>
+    /// <returns>Empty for strategies other than local-only.</returns>
+    public IReadOnlyDictionary<(string TrainedAt, string TestedAt), double> CrossSite(string metric)
+        => Run.Metrics
+            .Where(m => m.Metric == metric && m.Split.StartsWith(Experiment.CrossSplitPrefix, StringComparison.Ordinal))
+            .ToDictionary(m => (m.Site, m.Split[Experiment.CrossSplitPrefix.Length..]), m => m.Value);
 }

@@ -90,3 +90,23 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal(0.3, row.Gap, 12);
     }
 }
+
+[Collection("Torch")]
+public sealed class CrossSiteTests
+{
+    [Fact]
+    public async Task Local_only_tests_every_hospital_model_at_every_hospital()
+    {
+        var cohort = PreparedCohort.Prepare(SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.02, Seed = 3 }), seed: 3);
+
+        ExperimentResult result = await Experiment.SimulateAsync(cohort, "local-only", new ExperimentOptions { Rounds = 1, BaseChannels = 4, Device = "cpu" });
+
+        var dice = result.CrossSite(MetricNames.Dice);
+        Assert.Equal(36, dice.Count);
+        // The diagonal is each hospital's own test result, the same figure the round's evaluation reported.
+        foreach (var site in cohort.Sites)
+        {
+            Assert.Equal(result.FinalSiteMetrics()[site.Id][MetricNames.Dice], dice[(site.Id, site.Id)], 6);
+        }
+    }
+}
