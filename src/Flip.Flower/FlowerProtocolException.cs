@@ -150,5 +150,12 @@ public sealed class FlowerProtocolException : FlipException
     public static FlowerProtocolException CallFailed(string server, string method, string status, string detail, string? fix, Exception? inner) =>
         new($"Flower server {server}: {method} failed with {status}: {detail}.", method, null, fix, inner);
 
+    /// <summary>A plaintext (http://) connection to a host that is not on this machine was requested.</summary>
+    /// <param name="address">The address.</param>
+    /// <returns>The exception to throw.</returns>
+    public static FlowerProtocolException InsecureRemote(Uri address) =>
+        new($"Flower server {address}: refusing a plaintext connection to a host that is not on this machine; model parameters would travel unencrypted.",
+            "channel", "address", "use an https:// address and give the server's root certificate (PEM)");
+
     private static string Short(string id) => id.Length > 16 ? id[..16] + "…" : id;
 }

@@ -394,20 +394,9 @@ public sealed class FlowerNode
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !ct.IsCancellationRequested)
         {
-            throw FlowerProtocolException.CallFailed(_server, method, e.StatusCode.ToString(), e.Status.Detail, FixFor(e.StatusCode), e);
+            throw RpcFailures.From(e, _server, method, "Fleet API default 9092");
         }
     }
-
-    private static string? FixFor(StatusCode code) => code switch
-    {
-        StatusCode.Unavailable => "check the server address and port (Fleet API default 9092), that the SuperLink is running, and the TLS settings",
-        StatusCode.Unauthenticated => "check the node's clock (the signed timestamp must be within 5 s ahead / 305 s behind the server) and that the server accepts this node's key",
-        StatusCode.PermissionDenied => "the run is not running (pending, finished or stopped); wait for the next run",
-        StatusCode.FailedPrecondition => "the server does not know this node or run; restart the node to register again",
-        StatusCode.InvalidArgument => "check the heartbeat interval (10–1800 s)",
-        StatusCode.DeadlineExceeded => "the server was too slow to answer; check the network",
-        _ => null,
-    };
 
     private static bool IsUnavailable(FlowerProtocolException e) => e.InnerException is RpcException { StatusCode: StatusCode.Unavailable };
 

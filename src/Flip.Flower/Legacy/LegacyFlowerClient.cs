@@ -77,8 +77,7 @@ public sealed class LegacyFlowerClient
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !ct.IsCancellationRequested)
         {
-            throw FlowerProtocolException.CallFailed(_server, "FlowerService/Join", e.StatusCode.ToString(), e.Status.Detail,
-                e.StatusCode == StatusCode.Unavailable ? "check the server address and port (legacy start_server default 8080) and the TLS settings" : null, e);
+            throw RpcFailures.From(e, _server, "FlowerService/Join", "legacy start_server default 8080");
         }
     }
 

@@ -80,7 +80,9 @@ public sealed class LegacyFlowerClientTests
         var client = new LegacyFlowerClient(channel.CreateCallInvoker(), vectorApp, address.ToString());
 
         // When the client runs the session
-        long? reconnect = await client.RunAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        long? reconnect = await client.RunAsync(timeout.Token);
+        await script.Finished.Task.WaitAsync(timeout.Token);
         await app.StopAsync();
 
         // Then it answered every instruction with Flower's bytes and said RECONNECT
@@ -108,17 +110,26 @@ public sealed class LegacyFlowerClientTests
     {
         public List<ClientMessage> Replies { get; } = [];
 
+        public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public override async Task Join(IAsyncStreamReader<ClientMessage> requestStream, IServerStreamWriter<ServerMessage> responseStream, ServerCallContext context)
         {
-            foreach (ServerMessage instruction in script)
+            try
             {
-                await responseStream.WriteAsync(instruction);
-                if (!await requestStream.MoveNext(context.CancellationToken))
+                foreach (ServerMessage instruction in script)
                 {
-                    return;
-                }
+                    await responseStream.WriteAsync(instruction);
+                    if (!await requestStream.MoveNext(context.CancellationToken))
+                    {
+                        return;
+                    }
 
-                Replies.Add(requestStream.Current);
+                    Replies.Add(requestStream.Current);
+                }
+            }
+            finally
+            {
+                Finished.TrySetResult();
             }
         }
     }
