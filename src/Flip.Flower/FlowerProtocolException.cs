@@ -72,6 +72,13 @@ public sealed class FlowerProtocolException : FlipException
     public static FlowerProtocolException InvalidArray(string what) =>
         new($"NPY: cannot encode the array: {what}.", "NPY", "array");
 
+    /// <summary>An array's elements were asked for as a .NET type that does not match its dtype.</summary>
+    /// <param name="holds">The array's dtype name.</param>
+    /// <param name="asked">The dtype name of the requested .NET type.</param>
+    /// <returns>The exception to throw.</returns>
+    public static FlowerProtocolException WrongElementType(string holds, string asked) =>
+        new($"NPY: the array holds {holds}; its elements were asked for as {asked}.", "NPY", "dtype", "convert with NpyArray.CastTo first");
+
     /// <summary>A content object's bytes do not have the <c>HEAD 0x00 BODY</c> layout.</summary>
     /// <param name="objectId">The object's id.</param>
     /// <param name="offset">Byte offset of the problem.</param>

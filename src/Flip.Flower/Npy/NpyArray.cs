@@ -84,7 +84,7 @@ public sealed class NpyArray
         NpyDType wanted = NpyDType.Of<T>();
         if (!wanted.Equals(DType))
         {
-            throw FlowerProtocolException.InvalidArray($"the array holds {DType.Name}, not {wanted.Name}");
+            throw FlowerProtocolException.WrongElementType(DType.Name, wanted.Name);
         }
 
         return MemoryMarshal.Cast<byte, T>(Data.Span);
@@ -96,6 +96,81 @@ public sealed class NpyArray
     /// <exception cref="FlowerProtocolException"><typeparamref name="T"/> does not match the dtype.</exception>
     public T[] ToArray<T>()
         where T : unmanaged => AsSpan<T>().ToArray();
+
+    /// <summary>
+    /// Converts the elements to another numeric dtype, keeping shape and order; float to integer
+    /// rounds half to even (numpy's <c>np.rint</c>) and saturates at the integer range.
+    /// </summary>
+    /// <param name="target">The dtype wanted.</param>
+    /// <returns>This array when the dtype is already <paramref name="target"/>, otherwise a converted copy.</returns>
+    /// <exception cref="FlowerProtocolException">A dtype other than float16/32/64, int8/16/32/64, uint8/16/32/64 or bool.</exception>
+    /// <remarks>
+    /// Flower's FedAvg averages integer entries such as BatchNorm's <c>num_batches_tracked</c> and
+    /// sends them back as float64 from round 2 on (flower-protocol.md (f)); a node converts them
+    /// back to its own dtype with this.
+    /// </remarks>
+    public NpyArray CastTo(NpyDType target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Equals(DType))
+        {
+            return this;
+        }
+
+        long n = ElementCount;
+        double[] values = new double[n];
+        ReadOnlySpan<byte> src = Data.Span;
+        for (long i = 0; i < n; i++)
+        {
+            values[i] = Read(DType, src, (int)i);
+        }
+
+        byte[] bytes = new byte[n * target.ItemSize];
+        for (long i = 0; i < n; i++)
+        {
+            Write(target, bytes, (int)i, values[i]);
+        }
+
+        return new NpyArray(target, Shape, FortranOrder, bytes, n);
+    }
+
+    private static double Read(NpyDType t, ReadOnlySpan<byte> s, int i) => t.Name switch
+    {
+        "float32" => MemoryMarshal.Cast<byte, float>(s)[i],
+        "float64" => MemoryMarshal.Cast<byte, double>(s)[i],
+        "float16" => (double)MemoryMarshal.Cast<byte, Half>(s)[i],
+        "int64" => MemoryMarshal.Cast<byte, long>(s)[i],
+        "int32" => MemoryMarshal.Cast<byte, int>(s)[i],
+        "int16" => MemoryMarshal.Cast<byte, short>(s)[i],
+        "int8" => (sbyte)s[i],
+        "uint64" => MemoryMarshal.Cast<byte, ulong>(s)[i],
+        "uint32" => MemoryMarshal.Cast<byte, uint>(s)[i],
+        "uint16" => MemoryMarshal.Cast<byte, ushort>(s)[i],
+        "uint8" => s[i],
+        "bool" => s[i] != 0 ? 1 : 0,
+        _ => throw FlowerProtocolException.InvalidArray($"cannot convert from {t.Name}"),
+    };
+
+    private static void Write(NpyDType t, Span<byte> d, int i, double v)
+    {
+        double r = Math.Round(v, MidpointRounding.ToEven);
+        switch (t.Name)
+        {
+            case "float32": MemoryMarshal.Cast<byte, float>(d)[i] = (float)v; break;
+            case "float64": MemoryMarshal.Cast<byte, double>(d)[i] = v; break;
+            case "float16": MemoryMarshal.Cast<byte, Half>(d)[i] = (Half)v; break;
+            case "int64": MemoryMarshal.Cast<byte, long>(d)[i] = (long)Math.Clamp(r, long.MinValue, long.MaxValue); break;
+            case "int32": MemoryMarshal.Cast<byte, int>(d)[i] = (int)Math.Clamp(r, int.MinValue, int.MaxValue); break;
+            case "int16": MemoryMarshal.Cast<byte, short>(d)[i] = (short)Math.Clamp(r, short.MinValue, short.MaxValue); break;
+            case "int8": d[i] = (byte)(sbyte)Math.Clamp(r, sbyte.MinValue, sbyte.MaxValue); break;
+            case "uint64": MemoryMarshal.Cast<byte, ulong>(d)[i] = (ulong)Math.Clamp(r, 0, ulong.MaxValue); break;
+            case "uint32": MemoryMarshal.Cast<byte, uint>(d)[i] = (uint)Math.Clamp(r, 0, uint.MaxValue); break;
+            case "uint16": MemoryMarshal.Cast<byte, ushort>(d)[i] = (ushort)Math.Clamp(r, 0, ushort.MaxValue); break;
+            case "uint8": d[i] = (byte)Math.Clamp(r, 0, byte.MaxValue); break;
+            case "bool": d[i] = v != 0 ? (byte)1 : (byte)0; break;
+            default: throw FlowerProtocolException.InvalidArray($"cannot convert to {t.Name}");
+        }
+    }
 
     /// <summary>Whether two arrays have the same dtype, shape, order and bytes.</summary>
     /// <param name="other">The other array.</param>
