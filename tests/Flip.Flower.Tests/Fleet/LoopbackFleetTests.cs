@@ -139,6 +139,47 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_restarted_with_its_persisted_key_keeps_its_node_id()
+    {
+        string folder = Directory.CreateTempSubdirectory("flip-flower-node").FullName;
+        try
+        {
+            string keyFile = Path.Combine(folder, "node.pem");
+            ulong first;
+            using (NodeIdentity identity = NodeIdentity.LoadOrCreate(keyFile))
+            {
+                first = await new FlowerNode(_channel!.CreateCallInvoker(), identity, new PlusOneApp(), _address!.ToString()).RegisterAsync(CancellationToken.None);
+            }
+
+            using NodeIdentity again = NodeIdentity.LoadOrCreate(keyFile);
+            ulong second = await new FlowerNode(_channel!.CreateCallInvoker(), again, new PlusOneApp(), _address!.ToString()).RegisterAsync(CancellationToken.None);
+
+            Assert.Equal(first, second);
+            Assert.Equal([first], _service.OnlineNodes());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_instruction_of_an_unknown_type_gets_an_error_reply()
+    {
+        using NodeIdentity identity = NodeIdentity.Create();
+        var node = new FlowerNode(_channel!.CreateCallInvoker(), identity, new PlusOneApp(), _address!.ToString());
+        ulong nodeId = await node.RegisterAsync(CancellationToken.None);
+
+        string id = _service.SendInstruction(nodeId, RunId, "reconnect", new RecordDict());
+        Assert.Equal(PollResult.Replied, await node.PollOnceAsync(CancellationToken.None));
+        FlowerMessage reply = await _service.WaitForReplyAsync(id, CancellationToken.None);
+
+        Assert.Equal(2, reply.Error!.Code);
+        Assert.StartsWith("<class 'NotSupportedException'>", reply.Error.Reason, StringComparison.Ordinal);
+        Assert.Equal("reconnect", reply.Metadata.MessageType);
+    }
+
+    [Fact]
     public async Task A_node_whose_clock_is_wrong_is_refused_with_a_fix()
     {
         using NodeIdentity identity = NodeIdentity.Create();
