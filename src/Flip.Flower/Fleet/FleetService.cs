@@ -464,7 +464,12 @@ public sealed class FleetService : W.Fleet.FleetBase
         string key = Authenticate(context);
         lock (_gate)
         {
-            if (!_nodeByKey.TryGetValue(key, out ulong id) || id != nodeId)
+            if (!_nodeByKey.TryGetValue(key, out ulong id))
+            {
+                throw Fail(StatusCode.FailedPrecondition, "No node found for this public key");
+            }
+
+            if (id != nodeId)
             {
                 throw Fail(StatusCode.PermissionDenied, "the node id in the request is not the one registered for this public key");
             }

@@ -145,33 +145,20 @@ public sealed class FlowerNode
     /// <summary>
     /// Runs the node until <paramref name="ct"/> is cancelled: registers, heartbeats in the
     /// background, polls (pausing <see cref="FlowerNodeOptions.PollInterval"/> when idle), retries
-    /// with doubling back-off while the server is unreachable, and deactivates on the way out.
+    /// with doubling back-off while the server is unreachable, registers again when the server has
+    /// forgotten the node, logs and skips an instruction that fails, and deactivates on the way out.
     /// </summary>
     /// <param name="ct">Stops the node (Ctrl-C).</param>
     /// <returns>A task that ends when the node has stopped.</returns>
-    /// <exception cref="FlowerProtocolException">A failure other than an unreachable server.</exception>
+    /// <exception cref="FlowerProtocolException">The server refuses the node's authentication, or registration fails for another reason than an unreachable server.</exception>
     public async Task RunAsync(CancellationToken ct)
     {
         TimeSpan backoff = TimeSpan.FromSeconds(1);
-        while (NodeId is null)
-        {
-            try
-            {
-                await RegisterAsync(ct).ConfigureAwait(false);
-            }
-            catch (FlowerProtocolException e) when (IsUnavailable(e) && !ct.IsCancellationRequested)
-            {
-                _logger.LogWarning("{Server} unreachable; retrying in {Seconds} s", _server, backoff.TotalSeconds);
-                await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
-                backoff = Min(backoff * 2, _options.MaxReconnectDelay);
-            }
-        }
-
+        await RegisterWithRetryAsync(ct).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task heartbeats = HeartbeatLoopAsync(stop.Token);
         try
         {
-            backoff = TimeSpan.FromSeconds(1);
             while (!ct.IsCancellationRequested)
             {
                 PollResult r;
@@ -186,6 +173,20 @@ public sealed class FlowerNode
                     await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
                     backoff = Min(backoff * 2, _options.MaxReconnectDelay);
                     continue;
+                }
+                catch (FlowerProtocolException e) when (StatusOf(e) == StatusCode.FailedPrecondition && !ct.IsCancellationRequested)
+                {
+                    // The server no longer knows this node (for example it restarted): register again.
+                    _logger.LogWarning("{Server} no longer knows node {NodeId}: {Reason}; registering again", _server, NodeId, e.Message);
+                    NodeId = null;
+                    await RegisterWithRetryAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
+                catch (FlowerProtocolException e) when (StatusOf(e) != StatusCode.Unauthenticated && !ct.IsCancellationRequested)
+                {
+                    // One bad instruction (or a run that ended) must not stop the node; Flower's SuperNode also goes on polling.
+                    _logger.LogWarning("Handling a message from {Server} failed: {Reason}", _server, e.Message);
+                    r = PollResult.NoMessage;
                 }
 
                 if (r == PollResult.NoMessage)
@@ -214,6 +215,26 @@ public sealed class FlowerNode
             _logger.LogWarning("Could not deactivate at {Server}: {Reason}", _server, e.Message);
         }
     }
+
+    private async Task RegisterWithRetryAsync(CancellationToken ct)
+    {
+        TimeSpan backoff = TimeSpan.FromSeconds(1);
+        while (NodeId is null)
+        {
+            try
+            {
+                await RegisterAsync(ct).ConfigureAwait(false);
+            }
+            catch (FlowerProtocolException e) when (IsUnavailable(e) && !ct.IsCancellationRequested)
+            {
+                _logger.LogWarning("{Server} unreachable; retrying in {Seconds} s", _server, backoff.TotalSeconds);
+                await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
+                backoff = Min(backoff * 2, _options.MaxReconnectDelay);
+            }
+        }
+    }
+
+    private static StatusCode? StatusOf(FlowerProtocolException e) => (e.InnerException as RpcException)?.StatusCode;
 
     private async Task HeartbeatLoopAsync(CancellationToken ct)
     {

@@ -180,6 +180,40 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_registers_again_when_the_server_restarts_and_forgets_it()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        using NodeIdentity identity = NodeIdentity.Create();
+        var node = new FlowerNode(_channel!.CreateCallInvoker(), identity, new PlusOneApp(), _address!.ToString(), new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(20) });
+        Task running = node.RunAsync(stop.Token);
+        while (_service.OnlineNodes().Count == 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        // When the server restarts on the same port with empty state
+        await _app!.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+        var restarted = new FleetService(new FleetServiceOptions { Seed = 8 });
+        restarted.StartRun(RunId);
+        (_app, _) = await FleetServerHost.StartAsync(restarted, new IPEndPoint(IPAddress.Loopback, _address!.Port), null, timeout.Token);
+        while (restarted.OnlineNodes().Count == 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        // Then the node serves the new server
+        string train = restarted.SendInstruction(restarted.OnlineNodes()[0], RunId, "train", Instruction([1, 1, 1, 1], 1));
+        FlowerMessage reply = await restarted.WaitForReplyAsync(train, timeout.Token);
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal([2f, 2f, 2f, 2f], ((ArrayRecord)reply.Content!["arrays"])["0"].ToArray<float>());
+        Assert.Empty(restarted.OnlineNodes());
+    }
+
+    [Fact]
     public async Task A_node_whose_clock_is_wrong_is_refused_with_a_fix()
     {
         using NodeIdentity identity = NodeIdentity.Create();
