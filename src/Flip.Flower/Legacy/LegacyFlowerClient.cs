@@ -65,6 +65,7 @@ public sealed class LegacyFlowerClient
                 {
                     await call.RequestStream.WriteAsync(new W.ClientMessage { DisconnectRes = new W.ClientMessage.Types.DisconnectRes { Reason = W.Reason.Reconnect } }, ct).ConfigureAwait(false);
                     await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                    await AwaitServerCloseAsync(call, ct).ConfigureAwait(false);
                     _logger.LogInformation("{Server} asked to reconnect in {Seconds} s; disconnected", _server, instruction.ReconnectIns.Seconds);
                     return instruction.ReconnectIns.Seconds;
                 }
@@ -80,6 +81,31 @@ public sealed class LegacyFlowerClient
             throw RpcFailures.From(e, _server, "FlowerService/Join", "legacy start_server default 8080");
         }
     }
+
+    /// <summary>
+    /// Waits (at most <see cref="CloseGrace"/>) for the server to end the stream after the
+    /// disconnect: disposing the call earlier would cancel it and the server could miss the last reply.
+    /// </summary>
+    private async Task AwaitServerCloseAsync(AsyncDuplexStreamingCall<W.ClientMessage, W.ServerMessage> call, CancellationToken ct)
+    {
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        grace.CancelAfter(CloseGrace);
+        try
+        {
+            while (await call.ResponseStream.MoveNext(grace.Token).ConfigureAwait(false))
+            {
+                _logger.LogWarning("{Server} sent {Type} after reconnect; ignored", _server, call.ResponseStream.Current.MsgCase);
+            }
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && !ct.IsCancellationRequested)
+        {
+            _logger.LogDebug("{Server} did not close the stream within {Seconds} s after the disconnect", _server, CloseGrace.TotalSeconds);
+        }
+    }
+
+    /// <summary>How long to wait for the server to close the stream after the disconnect.</summary>
+    /// <value>10 seconds.</value>
+    public TimeSpan CloseGrace { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The reply to one instruction (everything but reconnect).</summary>
     /// <param name="instruction">The server's message.</param>
