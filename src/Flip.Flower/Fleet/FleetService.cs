@@ -18,7 +18,7 @@ namespace Flip.Flower.Fleet;
 /// <see cref="SendInstruction"/> and awaits replies with <see cref="WaitForReplyAsync"/>.
 /// </summary>
 /// <remarks>
-/// Host it with <see cref="FleetServerHost"/>. It does not serve FABs (<c>GetFab</c> answers
+/// Host it with <see cref="FlowerServerHost"/>. It does not serve FABs (<c>GetFab</c> answers
 /// <c>NOT_FOUND</c>), so it serves .NET nodes, not Python SuperNodes. All state is in memory.
 /// </remarks>
 public sealed class FleetService : W.Fleet.FleetBase

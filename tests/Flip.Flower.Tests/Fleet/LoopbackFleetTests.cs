@@ -20,7 +20,7 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        (_app, _address) = await FleetServerHost.StartAsync(_service, new IPEndPoint(IPAddress.Loopback, 0), null, CancellationToken.None);
+        (_app, _address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, _service, null, CancellationToken.None);
         _channel = FlowerChannel.Create(_address);
         _service.StartRun(RunId);
     }
@@ -197,7 +197,7 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
         await _app.DisposeAsync();
         var restarted = new FleetService(new FleetServiceOptions { Seed = 8 });
         restarted.StartRun(RunId);
-        (_app, _) = await FleetServerHost.StartAsync(restarted, new IPEndPoint(IPAddress.Loopback, _address!.Port), null, timeout.Token);
+        (_app, _) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, _address!.Port), null, restarted, null, timeout.Token);
         while (restarted.OnlineNodes().Count == 0)
         {
             await Task.Delay(20, timeout.Token);
@@ -231,7 +231,7 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
     public async Task A_key_not_on_the_allow_list_is_refused()
     {
         var strict = new FleetService(new FleetServiceOptions { AllowedPublicKeys = new HashSet<string>(["-----BEGIN PUBLIC KEY-----\nnot-this-one\n-----END PUBLIC KEY-----\n"]) });
-        (WebApplication app, Uri address) = await FleetServerHost.StartAsync(strict, new IPEndPoint(IPAddress.Loopback, 0), null, CancellationToken.None);
+        (WebApplication app, Uri address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, strict, null, CancellationToken.None);
         try
         {
             using GrpcChannel channel = FlowerChannel.Create(address);

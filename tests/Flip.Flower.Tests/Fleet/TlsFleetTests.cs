@@ -49,7 +49,7 @@ public sealed class TlsFleetTests
         using (serverCert)
         {
             var service = new FleetService();
-            (WebApplication app, Uri address) = await FleetServerHost.StartAsync(service, new IPEndPoint(IPAddress.Loopback, 0), serverCert, CancellationToken.None);
+            (WebApplication app, Uri address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), serverCert, service, null, CancellationToken.None);
             try
             {
                 Assert.Equal("https", address.Scheme);
