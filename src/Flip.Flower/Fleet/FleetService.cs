@@ -37,6 +37,8 @@ public sealed class FleetService : W.Fleet.FleetBase
     private readonly Dictionary<ulong, NodeState> _nodes = [];
     private readonly Dictionary<ulong, W.Run> _runs = [];
     private readonly Dictionary<string, FlowerObject> _objects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _references = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _instructionObjects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, W.Metadata> _instructions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingReply> _pendingReplies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<FlowerMessage>> _replies = new(StringComparer.Ordinal);
@@ -77,6 +79,19 @@ public sealed class FleetService : W.Fleet.FleetBase
         lock (_gate)
         {
             return [.. _nodes.Values.Where(n => n.Online).Select(n => n.Id)];
+        }
+    }
+
+    /// <summary>Objects held in the store: those of instructions not yet confirmed and of replies not yet complete.</summary>
+    /// <remarks>An object is dropped once no pending instruction or reply refers to it, so memory does not grow with rounds.</remarks>
+    public int StoredObjectCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _objects.Count;
+            }
         }
     }
 
@@ -132,6 +147,10 @@ public sealed class FleetService : W.Fleet.FleetBase
             {
                 _objects.TryAdd(id, obj);
             }
+
+            string[] ids = [.. deflated.PostOrderIds];
+            AddReferences(ids);
+            _instructionObjects[deflated.MessageId] = ids;
 
             W.Metadata stored = deflated.Message.Metadata.Clone();
             _instructions[deflated.MessageId] = stored;
@@ -299,8 +318,17 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.ConfirmMessageReceivedResponse> ConfirmMessageReceived(W.ConfirmMessageReceivedRequest request, ServerCallContext context)
     {
-        NodeFor(context, request.Node?.NodeId ?? 0);
-        _logger.LogDebug("Node {NodeId} confirmed {MessageId}", request.Node?.NodeId, request.MessageObjectId);
+        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        lock (_gate)
+        {
+            if (_instructions.TryGetValue(request.MessageObjectId, out W.Metadata? ins) && ins.DstNodeId == node.Id
+                && _instructionObjects.Remove(request.MessageObjectId, out string[]? ids))
+            {
+                ReleaseReferences(ids);
+            }
+        }
+
+        _logger.LogDebug("Node {NodeId} confirmed {MessageId}", node.Id, request.MessageObjectId);
         return Task.FromResult(new W.ConfirmMessageReceivedResponse());
     }
 
@@ -321,7 +349,9 @@ public sealed class FleetService : W.Fleet.FleetBase
                 W.Message reply = request.MessagesList[i];
                 W.ObjectTree tree = request.MessageObjectTrees[i];
                 CheckReply(node, reply, tree);
-                var missing = new HashSet<string>(ObjectCodec.PostOrderIds(tree).Where(id => !_objects.ContainsKey(id)), StringComparer.Ordinal);
+                IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(tree);
+                var missing = new HashSet<string>(ids.Where(id => !_objects.ContainsKey(id)), StringComparer.Ordinal);
+                AddReferences(ids);
                 _pendingReplies[reply.Metadata.MessageId] = new PendingReply(reply, tree, missing);
                 response.Results[reply.Metadata.MessageId] = 0;
                 response.ObjectsToPush.AddRange(missing);
@@ -381,6 +411,7 @@ public sealed class FleetService : W.Fleet.FleetBase
         }
         catch (FlowerProtocolException e)
         {
+            ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
             _logger.LogWarning("Reply {ReplyId} could not be rebuilt: {Reason}", replyId[..16], e.Message);
             if (_replies.TryGetValue(p.Message.Metadata.ReplyToMessageId, out TaskCompletionSource<FlowerMessage>? failed))
             {
@@ -390,9 +421,35 @@ public sealed class FleetService : W.Fleet.FleetBase
             return;
         }
 
+        ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
         if (_replies.TryGetValue(reply.Metadata.ReplyToMessageId, out TaskCompletionSource<FlowerMessage>? tcs))
         {
             tcs.TrySetResult(reply);
+        }
+    }
+
+    private void AddReferences(IEnumerable<string> ids)
+    {
+        foreach (string id in ids)
+        {
+            _references[id] = _references.GetValueOrDefault(id) + 1;
+        }
+    }
+
+    private void ReleaseReferences(IEnumerable<string> ids)
+    {
+        foreach (string id in ids)
+        {
+            int left = _references.GetValueOrDefault(id) - 1;
+            if (left > 0)
+            {
+                _references[id] = left;
+            }
+            else
+            {
+                _references.Remove(id);
+                _objects.Remove(id);
+            }
         }
     }
 

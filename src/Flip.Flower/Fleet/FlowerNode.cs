@@ -413,7 +413,11 @@ public sealed class FlowerNode
         {
             return await call(options).ResponseAsync.ConfigureAwait(false);
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !ct.IsCancellationRequested)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"{method} was cancelled.", e, ct);
+        }
+        catch (RpcException e)
         {
             throw RpcFailures.From(e, _server, method, "Fleet API default 9092");
         }

@@ -119,8 +119,22 @@ public sealed class LegacyClientProxy
                 throw FlowerProtocolException.BadMessage(instruction.MsgCase.ToString(), "session", $"client {Peer} is no longer connected");
             }
 
-            await _responses.WriteAsync(instruction, ct).ConfigureAwait(false);
-            if (!await _requests.MoveNext(ct).ConfigureAwait(false))
+            // Neither stream operation gets the deadline token: cancelling a read aborts the HTTP/2
+            // stream, and the client would see CANCELLED instead of Flower's DEADLINE_EXCEEDED.
+            await _responses.WriteAsync(instruction, CancellationToken.None).WaitAsync(ct).ConfigureAwait(false);
+            Task<bool> read = _requests.MoveNext(CancellationToken.None);
+            bool answered;
+            try
+            {
+                answered = await read.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                _ = read.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw;
+            }
+
+            if (!answered)
             {
                 Abort(Status.DefaultSuccess);
                 throw FlowerProtocolException.BadMessage(instruction.MsgCase.ToString(), "session", $"client {Peer} closed the stream instead of answering");

@@ -76,7 +76,11 @@ public sealed class LegacyFlowerClient
 
             return null;
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !ct.IsCancellationRequested)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The legacy session was cancelled.", e, ct);
+        }
+        catch (RpcException e)
         {
             throw RpcFailures.From(e, _server, "FlowerService/Join", "legacy start_server default 8080");
         }

@@ -106,6 +106,7 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
 
         await node.DeactivateAsync(timeout.Token);
         Assert.Empty(_service.OnlineNodes());
+        Assert.Equal(0, _service.StoredObjectCount); // confirmed instructions and complete replies leave nothing behind
     }
 
     [Fact]

