@@ -72,13 +72,15 @@ public sealed class FleetService : W.Fleet.FleetBase
 
     private sealed record PendingReply(W.Message Message, W.ObjectTree Tree, HashSet<string> Missing);
 
-    /// <summary>Ids of the nodes that are registered and activated.</summary>
-    /// <returns>The online node ids.</returns>
+    /// <summary>Ids of the nodes that are activated and whose last call or heartbeat is no older than their heartbeat interval.</summary>
+    /// <returns>The online node ids, in registration order.</returns>
+    /// <remarks>A node that stops sending heartbeats drops out of this list after its announced interval (30 s for Flower's SuperNode); strategies sample from it and record the rest as dropouts.</remarks>
     public IReadOnlyList<ulong> OnlineNodes()
     {
+        DateTimeOffset now = _time.GetUtcNow();
         lock (_gate)
         {
-            return [.. _nodes.Values.Where(n => n.Online).Select(n => n.Id)];
+            return [.. _nodes.Values.Where(n => n.Online && now - n.LastSeen <= n.HeartbeatInterval).Select(n => n.Id)];
         }
     }
 
@@ -531,7 +533,9 @@ public sealed class FleetService : W.Fleet.FleetBase
                 throw Fail(StatusCode.PermissionDenied, "the node id in the request is not the one registered for this public key");
             }
 
-            return _nodes[id];
+            NodeState node = _nodes[id];
+            node.LastSeen = _time.GetUtcNow();
+            return node;
         }
     }
 

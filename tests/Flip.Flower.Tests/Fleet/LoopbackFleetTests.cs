@@ -215,6 +215,34 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_that_stops_sending_heartbeats_drops_out_of_the_online_list()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var service = new FleetService(time: clock);
+        (WebApplication app, Uri address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, service, null, CancellationToken.None);
+        try
+        {
+            using GrpcChannel channel = FlowerChannel.Create(address);
+            using NodeIdentity identity = NodeIdentity.Create();
+            var node = new FlowerNode(channel.CreateCallInvoker(), identity, new PlusOneApp(), address.ToString(), time: clock);
+            ulong id = await node.RegisterAsync(CancellationToken.None);
+
+            clock.Now += TimeSpan.FromSeconds(25);
+            Assert.Equal([id], service.OnlineNodes());
+            Assert.True(await node.SendHeartbeatAsync(CancellationToken.None));
+            clock.Now += TimeSpan.FromSeconds(29);
+            Assert.Equal([id], service.OnlineNodes());
+            clock.Now += TimeSpan.FromSeconds(2);
+            Assert.Empty(service.OnlineNodes());
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_node_whose_clock_is_wrong_is_refused_with_a_fix()
     {
         using NodeIdentity identity = NodeIdentity.Create();
