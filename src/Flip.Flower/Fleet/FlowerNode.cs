@@ -286,11 +286,17 @@ public sealed class FlowerNode
         IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(tree);
         var objects = new ConcurrentDictionary<string, FlowerObject>(StringComparer.Ordinal);
         await ForEachLimitedAsync(ids, async (id, token) => objects[id] = await PullObjectAsync(meta, id, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-        FlowerMessage instruction = ObjectCodec.Inflate(meta.MessageId, objects);
-        if (!instruction.Metadata.Equals(meta))
+        FlowerMessage inflated = ObjectCodec.Inflate(meta.MessageId, objects);
+        if (!inflated.Metadata.Equals(meta))
         {
-            throw FlowerProtocolException.BadMessage(meta.MessageType, "metadata", "the Message object's metadata differs from the pulled message's");
+            // The object's hash already proves it is the message the server announced; the pulled
+            // metadata is what the server will check the reply against, so it wins.
+            _logger.LogWarning("Instruction {MessageId}: the pulled metadata differs from the Message object's; using the pulled one", Short(meta.MessageId));
         }
+
+        FlowerMessage instruction = inflated.Content is null
+            ? throw FlowerProtocolException.BadMessage(meta.MessageType, "content", "the instruction carries an error instead of content")
+            : new FlowerMessage(meta.Clone(), inflated.Content);
 
         await Call("ConfirmMessageReceived",
             o => _client.ConfirmMessageReceivedAsync(new W.ConfirmMessageReceivedRequest { Node = Node, RunId = meta.RunId, MessageObjectId = meta.MessageId }, o), ct).ConfigureAwait(false);
