@@ -98,4 +98,49 @@ public sealed class FlowerNodeErrorTests
         Assert.Equal("Flower message 'train', object_available: object ad75511d7c35229d stayed unavailable after 3 attempts.", e.Message);
         Assert.Equal(3, asked);
     }
+
+    private sealed class EmptyReplyApp : IFlowerApp
+    {
+        public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct) => Task.FromResult(new RecordDict());
+
+        public Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct) => Task.FromResult(new RecordDict());
+
+        public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => Task.FromResult(new RecordDict());
+    }
+
+    [Fact]
+    public async Task An_instruction_that_expired_while_the_app_ran_gets_no_reply()
+    {
+        // Given the train_ins vector (created 2026-01-01T00:00Z, ttl 12 h) and a node clock a day later
+        var calls = new List<string>();
+        var invoker = new ScriptedInvoker((method, request) =>
+        {
+            lock (calls)
+            {
+                calls.Add(method);
+            }
+
+            return method switch
+            {
+                "RegisterNode" => new RegisterNodeFleetResponse { NodeId = NodeId },
+                "ActivateNode" => new ActivateNodeResponse { NodeId = NodeId },
+                "GetRun" => new GetRunResponse { Run = new Run { RunId = 1234567890123456789UL } },
+                "PullMessages" => PullMessagesResponse.Parser.ParseFrom(Vectors.Read("fleet/train_ins/pull_messages_response.bin")),
+                "PullObject" => Stored(((PullObjectRequest)request).ObjectId),
+                "ConfirmMessageReceived" => new ConfirmMessageReceivedResponse(),
+                _ => throw new InvalidOperationException(method),
+            };
+        });
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero));
+        var node = new FlowerNode(invoker, Identity, new EmptyReplyApp(), "scripted", time: clock);
+        await node.RegisterAsync(CancellationToken.None);
+
+        // When it polls
+        PollResult result = await node.PollOnceAsync(CancellationToken.None);
+
+        // Then it confirms the download but pushes nothing (the SuperLink would drop the reply)
+        Assert.Equal(PollResult.Expired, result);
+        Assert.Contains("ConfirmMessageReceived", calls);
+        Assert.DoesNotContain("PushMessages", calls);
+    }
 }
