@@ -172,6 +172,55 @@ public sealed class NpyArray
         }
     }
 
+    /// <summary>The same array with its elements in C (row-major) order, as most .NET code expects them.</summary>
+    /// <returns>This array when it is already in C order, otherwise a reordered copy with <see cref="FortranOrder"/> false.</returns>
+    public NpyArray ToCOrder()
+    {
+        if (!FortranOrder)
+        {
+            return this;
+        }
+
+        int rank = Shape.Length;
+        int item = DType.ItemSize;
+        byte[] result = new byte[Data.Length];
+        ReadOnlySpan<byte> source = Data.Span;
+
+        // Strides (in elements) of the Fortran layout: the first axis varies fastest.
+        long[] fortranStride = new long[rank];
+        long stride = 1;
+        for (int axis = 0; axis < rank; axis++)
+        {
+            fortranStride[axis] = stride;
+            stride *= Shape[axis];
+        }
+
+        int[] index = new int[rank];
+        for (long c = 0; c < ElementCount; c++)
+        {
+            long f = 0;
+            for (int axis = 0; axis < rank; axis++)
+            {
+                f += index[axis] * fortranStride[axis];
+            }
+
+            source.Slice((int)(f * item), item).CopyTo(result.AsSpan((int)(c * item), item));
+
+            // Advance the C-order index: the last axis varies fastest.
+            for (int axis = rank - 1; axis >= 0; axis--)
+            {
+                if (++index[axis] < Shape[axis])
+                {
+                    break;
+                }
+
+                index[axis] = 0;
+            }
+        }
+
+        return new NpyArray(DType, Shape, false, result, ElementCount);
+    }
+
     /// <summary>Whether two arrays have the same dtype, shape, order and bytes.</summary>
     /// <param name="other">The other array.</param>
     /// <returns><see langword="true"/> when bit-identical.</returns>

@@ -55,4 +55,27 @@ public sealed class NpyArrayTests
     {
         Assert.Equal("float32[2, 2]", NpyArray.FromValues<float>([1f, 2f, 3f, 4f], 2, 2).ToString());
     }
+
+    [Fact]
+    public void ToCOrder_turns_flowers_fortran_vector_into_the_c_order_values()
+    {
+        NpyArray fortran = NpyCodec.Decode(Vectors.Read("npy/g_2x2_float32_fortran.npy"));
+
+        NpyArray c = fortran.ToCOrder();
+
+        Assert.False(c.FortranOrder);
+        Assert.Equal([1f, 2f, 3f, 4f], c.ToArray<float>());
+        Assert.Equal(Vectors.Read("npy/a_2x2_float32.npy"), NpyCodec.Encode(c));
+    }
+
+    [Fact]
+    public void ToCOrder_gives_the_bytes_numpy_writes_for_np_ascontiguousarray()
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "Data", "numpy");
+        NpyArray fortran = NpyCodec.Decode(File.ReadAllBytes(Path.Combine(folder, "float64_fortran_2x3x4.npy")));
+
+        NpyArray c = fortran.ToCOrder();
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "float64_c_copy_of_fortran_2x3x4.npy")), NpyCodec.Encode(c));
+    }
 }
