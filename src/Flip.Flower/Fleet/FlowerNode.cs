@@ -244,9 +244,13 @@ public sealed class FlowerNode
         {
             try
             {
-                await SendHeartbeatAsync(ct).ConfigureAwait(false);
+                // Between a server restart and the new registration there is no node id to beat for.
+                if (NodeId is not null)
+                {
+                    await SendHeartbeatAsync(ct).ConfigureAwait(false);
+                }
             }
-            catch (FlowerProtocolException e) when (!ct.IsCancellationRequested)
+            catch (Exception e) when (e is FlowerProtocolException or InvalidOperationException && !ct.IsCancellationRequested)
             {
                 _logger.LogWarning("Heartbeat to {Server} failed: {Reason}", _server, e.Message);
             }
