@@ -371,7 +371,7 @@ public sealed class FleetService : W.Fleet.FleetBase
         FlowerObject obj;
         try
         {
-            obj = FlowerObject.Parse(request.ObjectContent.ToByteArray(), request.ObjectId);
+            obj = FlowerObject.Parse(request.ObjectContent.Memory, request.ObjectId);
         }
         catch (FlowerProtocolException e)
         {
