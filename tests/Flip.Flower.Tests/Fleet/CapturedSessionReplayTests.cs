@@ -103,8 +103,12 @@ public sealed class CapturedSessionReplayTests
         Assert.Contains(invoker.Log, l => l.Method == "PushObject");
 
         // and each request equals the captured one, except the key (ours is fresh) and the measured runtime
+        // The SuperNode's calls carried user-agent (added by the gRPC transport) and the three auth entries.
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Vectors.Path_("manifest.json")));
+        string[] capturedKeys = [.. manifest.RootElement.GetProperty("captured")[0].GetProperty("metadata_keys").EnumerateArray().Select(k => k.GetString()!).Where(k => k != "user-agent")];
         foreach ((string method, byte[] ours, CapturedCall? captured, Grpc.Core.Metadata headers) in invoker.Log)
         {
+            Assert.Equal(capturedKeys, headers.Select(h => h.Key));
             Assert.True(ReplayCallInvoker.HeadersVerify(headers), $"{method}: auth metadata does not verify");
             if (captured is null)
             {
