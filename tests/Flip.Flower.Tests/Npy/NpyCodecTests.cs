@@ -200,4 +200,19 @@ public sealed class NpyCodecTests
             Assert.Equal(0, (NpyCodec.GetEncodedLength(original) - original.Data.Length) % 64);
         });
     }
+
+    [Fact]
+    public void Decode_reads_a_version_2_header()
+    {
+        // Version 2.0 differs only in a 4-byte header length (numpy uses it for huge headers).
+        string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+        int total = 128;
+        string header = dict.PadRight(total - 12 - 1) + "\n";
+        byte[] npy = [0x93, .. "NUMPY"u8, 2, 0, .. BitConverter.GetBytes((uint)header.Length), .. Encoding.ASCII.GetBytes(header), .. BitConverter.GetBytes(1.5f), .. BitConverter.GetBytes(-2f)];
+
+        NpyArray array = NpyCodec.Decode(npy);
+
+        Assert.Equal([1.5f, -2f], array.ToArray<float>());
+        Assert.Equal([2], array.Shape.ToArray());
+    }
 }
