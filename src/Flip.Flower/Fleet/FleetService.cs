@@ -18,8 +18,8 @@ namespace Flip.Flower.Fleet;
 /// <see cref="SendInstruction"/> and awaits replies with <see cref="WaitForReplyAsync"/>.
 /// </summary>
 /// <remarks>
-/// Host it with <see cref="FlowerServerHost"/>. It does not serve FABs (<c>GetFab</c> answers
-/// <c>NOT_FOUND</c>), so it serves .NET nodes, not Python SuperNodes. All state is in memory.
+/// Host it with <see cref="FlowerServerHost"/>. Python SuperNodes also need the run's app bundle
+/// (<see cref="StartRun"/>'s <c>fab</c>); .NET nodes do not. All state is in memory.
 /// </remarks>
 public sealed class FleetService : W.Fleet.FleetBase
 {
@@ -36,6 +36,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     private readonly Dictionary<string, ulong> _nodeByKey = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, NodeState> _nodes = [];
     private readonly Dictionary<ulong, W.Run> _runs = [];
+    private readonly Dictionary<string, W.Fab> _fabs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FlowerObject> _objects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _references = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _instructionObjects = new(StringComparer.Ordinal);
@@ -97,12 +98,26 @@ public sealed class FleetService : W.Fleet.FleetBase
         }
     }
 
-    /// <summary>Registers a run with status <c>running</c>, so nodes can fetch its information.</summary>
+    /// <summary>Registers a run with status <c>running</c>, so nodes can fetch its information (and its app bundle, when given).</summary>
     /// <param name="runId">The run id (full-range <c>ulong</c>).</param>
     /// <param name="overrideConfig">Run-config values sent to nodes in <c>Run.override_config</c>.</param>
-    public void StartRun(ulong runId, IReadOnlyDictionary<string, W.Scalar>? overrideConfig = null)
+    /// <param name="fab">
+    /// A Flower app bundle (FAB zip: <c>pyproject.toml</c>, the Python ClientApp, <c>.info/CONTENT</c>)
+    /// for Python SuperNodes, or <see langword="null"/> when only .NET nodes join. Its SHA-256 hex
+    /// becomes <c>Run.fab_hash</c> and <c>GetFab</c> serves it; this service does not check its contents.
+    /// </param>
+    /// <param name="fabId">The app's <c>publisher/name</c> (<c>Run.fab_id</c>).</param>
+    /// <param name="fabVersion">The app's version (<c>Run.fab_version</c>).</param>
+    public void StartRun(ulong runId, IReadOnlyDictionary<string, W.Scalar>? overrideConfig = null, byte[]? fab = null, string fabId = "", string fabVersion = "")
     {
-        var run = new W.Run { RunId = runId, Status = new W.RunStatus { Status = "running" }, Federation = "@none/default" };
+        var run = new W.Run
+        {
+            RunId = runId,
+            Status = new W.RunStatus { Status = "running" },
+            Federation = "@none/default",
+            FabId = fabId ?? string.Empty,
+            FabVersion = fabVersion ?? string.Empty,
+        };
         if (overrideConfig is not null)
         {
             foreach ((string key, W.Scalar value) in overrideConfig)
@@ -113,6 +128,12 @@ public sealed class FleetService : W.Fleet.FleetBase
 
         lock (_gate)
         {
+            if (fab is not null)
+            {
+                run.FabHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fab));
+                _fabs[run.FabHash] = new W.Fab { HashStr = run.FabHash, Content = ByteString.CopyFrom(fab) };
+            }
+
             _runs[runId] = run;
         }
     }
@@ -302,7 +323,12 @@ public sealed class FleetService : W.Fleet.FleetBase
     public override Task<W.GetFabResponse> GetFab(W.GetFabRequest request, ServerCallContext context)
     {
         NodeFor(context, request.Node?.NodeId ?? 0);
-        throw Fail(StatusCode.NotFound, "this server does not serve app bundles (FABs); connect a .NET node");
+        lock (_gate)
+        {
+            return _fabs.TryGetValue(request.HashStr, out W.Fab? fab)
+                ? Task.FromResult(new W.GetFabResponse { Fab = fab })
+                : throw Fail(StatusCode.FailedPrecondition, $"No FAB with hash {request.HashStr}; this server serves only the app bundles given to StartRun");
+        }
     }
 
     /// <inheritdoc/>

@@ -243,6 +243,31 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetRun_and_GetFab_serve_the_runs_app_bundle_by_its_sha256()
+    {
+        // Given a run with an app bundle (any bytes: the service does not open it)
+        const ulong runWithApp = 42UL;
+        byte[] fab = [0x50, 0x4B, 0x05, 0x06, .. new byte[18]]; // an empty zip
+        _service.StartRun(runWithApp, new Dictionary<string, Flip.Flower.Wire.Scalar> { ["num-server-rounds"] = new() { Sint64 = 3 } }, fab, "flip/prostate", "1.0.0");
+        using NodeIdentity identity = NodeIdentity.Create();
+        var node = new FlowerNode(_channel!.CreateCallInvoker(), identity, new PlusOneApp(), _address!.ToString());
+        ulong nodeId = await node.RegisterAsync(CancellationToken.None);
+        var client = new Flip.Flower.Wire.Fleet.FleetClient(_channel);
+        Grpc.Core.CallOptions Signed() => new(headers: AuthMetadata.Create(identity, DateTimeOffset.UtcNow));
+
+        // When a SuperNode asks for the run and its FAB
+        Flip.Flower.Wire.Run run = (await client.GetRunAsync(new() { Node = new() { NodeId = nodeId }, RunId = runWithApp }, Signed())).Run;
+        Flip.Flower.Wire.Fab served = (await client.GetFabAsync(new() { Node = new() { NodeId = nodeId }, RunId = runWithApp, HashStr = run.FabHash }, Signed())).Fab;
+
+        // Then the hash is the bundle's SHA-256 and the bytes come back unchanged
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fab)), run.FabHash);
+        Assert.Equal(("flip/prostate", "1.0.0", "running"), (run.FabId, run.FabVersion, run.Status.Status));
+        Assert.Equal(3, run.OverrideConfig["num-server-rounds"].Sint64);
+        Assert.Equal(run.FabHash, served.HashStr);
+        Assert.Equal(fab, served.Content.ToByteArray());
+    }
+
+    [Fact]
     public async Task A_node_whose_clock_is_wrong_is_refused_with_a_fix()
     {
         using NodeIdentity identity = NodeIdentity.Create();
