@@ -1,0 +1,577 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Flip.Flower.Auth;
+using Flip.Flower.Objects;
+using Flip.Flower.Records;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using W = Flip.Flower.Wire;
+
+namespace Flip.Flower.Fleet;
+
+/// <summary>
+/// The server side of the Fleet API as a Flower 1.27 SuperLink answers it: node registration with
+/// signed calls, heartbeats, an instruction queue per node, the content-addressed object store and
+/// the SuperLink's checks on replies. A strategy (or a test) puts instructions in with
+/// <see cref="SendInstruction"/> and awaits replies with <see cref="WaitForReplyAsync"/>.
+/// </summary>
+/// <remarks>
+/// Host it with <see cref="FlowerServerHost"/>. Python SuperNodes also need the run's app bundle
+/// (<see cref="StartRun"/>'s <c>fab</c>); .NET nodes do not. All state is in memory.
+/// </remarks>
+public sealed class FleetService : W.Fleet.FleetBase
+{
+    /// <summary>The server's own node id: source of instructions, destination of replies.</summary>
+    public const ulong SuperLinkNodeId = 1;
+
+    private const double EarliestCreatedAt = 1740700800; // 2025-02-28, the SuperLink's lower bound.
+
+    private readonly object _gate = new();
+    private readonly FleetServiceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Random _ids;
+    private readonly Dictionary<string, ulong> _nodeByKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, NodeState> _nodes = [];
+    private readonly Dictionary<ulong, W.Run> _runs = [];
+    private readonly Dictionary<string, W.Fab> _fabs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FlowerObject> _objects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _references = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _instructionObjects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, W.Metadata> _instructions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingReply> _pendingReplies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<FlowerMessage>> _replies = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="options">Settings; <see langword="null"/> for defaults.</param>
+    /// <param name="time">The clock; <see langword="null"/> for the system clock.</param>
+    /// <param name="logger">Where to log; <see langword="null"/> for none.</param>
+    public FleetService(FleetServiceOptions? options = null, TimeProvider? time = null, ILogger<FleetService>? logger = null)
+    {
+        _options = options ?? new FleetServiceOptions();
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _ids = new Random(_options.Seed);
+    }
+
+    private sealed class NodeState(ulong id, string key)
+    {
+        public ulong Id { get; } = id;
+
+        public string Key { get; } = key;
+
+        public bool Online { get; set; }
+
+        public DateTimeOffset LastSeen { get; set; }
+
+        public TimeSpan HeartbeatInterval { get; set; }
+
+        public Queue<(W.Message Message, W.ObjectTree Tree)> Inbox { get; } = new();
+    }
+
+    private sealed record PendingReply(W.Message Message, W.ObjectTree Tree, HashSet<string> Missing);
+
+    /// <summary>Ids of the nodes that are activated and whose last call or heartbeat is no older than their heartbeat interval.</summary>
+    /// <returns>The online node ids, in registration order.</returns>
+    /// <remarks>A node that stops sending heartbeats drops out of this list after its announced interval (30 s for Flower's SuperNode); strategies sample from it and record the rest as dropouts.</remarks>
+    public IReadOnlyList<ulong> OnlineNodes()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return [.. _nodes.Values.Where(n => n.Online && now - n.LastSeen <= n.HeartbeatInterval).Select(n => n.Id)];
+        }
+    }
+
+    /// <summary>Objects held in the store: those of instructions not yet confirmed and of replies not yet complete.</summary>
+    /// <remarks>An object is dropped once no pending instruction or reply refers to it, so memory does not grow with rounds.</remarks>
+    public int StoredObjectCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _objects.Count;
+            }
+        }
+    }
+
+    /// <summary>Registers a run with status <c>running</c>, so nodes can fetch its information (and its app bundle, when given).</summary>
+    /// <param name="runId">The run id (full-range <c>ulong</c>).</param>
+    /// <param name="overrideConfig">Run-config values sent to nodes in <c>Run.override_config</c>.</param>
+    /// <param name="fab">
+    /// A Flower app bundle (FAB zip: <c>pyproject.toml</c>, the Python ClientApp, <c>.info/CONTENT</c>)
+    /// for Python SuperNodes, or <see langword="null"/> when only .NET nodes join. Its SHA-256 hex
+    /// becomes <c>Run.fab_hash</c> and <c>GetFab</c> serves it; this service does not check its contents.
+    /// </param>
+    /// <param name="fabId">The app's <c>publisher/name</c> (<c>Run.fab_id</c>).</param>
+    /// <param name="fabVersion">The app's version (<c>Run.fab_version</c>).</param>
+    public void StartRun(ulong runId, IReadOnlyDictionary<string, W.Scalar>? overrideConfig = null, byte[]? fab = null, string fabId = "", string fabVersion = "")
+    {
+        var run = new W.Run
+        {
+            RunId = runId,
+            Status = new W.RunStatus { Status = "running" },
+            Federation = "@none/default",
+            FabId = fabId ?? string.Empty,
+            FabVersion = fabVersion ?? string.Empty,
+        };
+        if (overrideConfig is not null)
+        {
+            foreach ((string key, W.Scalar value) in overrideConfig)
+            {
+                run.OverrideConfig[key] = value;
+            }
+        }
+
+        lock (_gate)
+        {
+            if (fab is not null)
+            {
+                run.FabHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fab));
+                _fabs[run.FabHash] = new W.Fab { HashStr = run.FabHash, Content = ByteString.CopyFrom(fab) };
+            }
+
+            _runs[runId] = run;
+        }
+    }
+
+    /// <summary>Queues an instruction for a node; the service fills in source, destination, creation time, TTL and the message id.</summary>
+    /// <param name="nodeId">The destination node.</param>
+    /// <param name="runId">The run (see <see cref="StartRun"/>).</param>
+    /// <param name="messageType">For example <c>train</c>.</param>
+    /// <param name="content">The content.</param>
+    /// <param name="groupId">Group id (Flower's FedAvg leaves it empty).</param>
+    /// <returns>The instruction's message id; await its reply with <see cref="WaitForReplyAsync"/>.</returns>
+    /// <exception cref="InvalidOperationException">The node is not online.</exception>
+    public string SendInstruction(ulong nodeId, ulong runId, string messageType, RecordDict content, string groupId = "")
+    {
+        var metadata = new W.Metadata
+        {
+            RunId = runId,
+            SrcNodeId = SuperLinkNodeId,
+            DstNodeId = nodeId,
+            GroupId = groupId,
+            Ttl = _options.DefaultTtl.TotalSeconds,
+            MessageType = messageType,
+            CreatedAt = FlowerNode.UnixSeconds(_time.GetUtcNow()),
+        };
+        DeflatedMessage deflated = ObjectCodec.Deflate(new FlowerMessage(metadata, content));
+        lock (_gate)
+        {
+            if (!_nodes.TryGetValue(nodeId, out NodeState? node) || !node.Online)
+            {
+                throw new InvalidOperationException($"Node {nodeId} is not online.");
+            }
+
+            foreach ((string id, FlowerObject obj) in deflated.Objects)
+            {
+                _objects.TryAdd(id, obj);
+            }
+
+            string[] ids = [.. deflated.PostOrderIds];
+            AddReferences(ids);
+            _instructionObjects[deflated.MessageId] = ids;
+
+            W.Metadata stored = deflated.Message.Metadata.Clone();
+            _instructions[deflated.MessageId] = stored;
+            _replies.TryAdd(deflated.MessageId, new TaskCompletionSource<FlowerMessage>(TaskCreationOptions.RunContinuationsAsynchronously));
+            node.Inbox.Enqueue((deflated.Message, deflated.Tree));
+        }
+
+        _logger.LogInformation("Queued {Type} instruction {MessageId} for node {NodeId}", messageType, deflated.MessageId[..16], nodeId);
+        return deflated.MessageId;
+    }
+
+    /// <summary>Waits for the complete reply (all objects uploaded) to an instruction.</summary>
+    /// <param name="instructionId">The id <see cref="SendInstruction"/> returned.</param>
+    /// <param name="ct">Cancels the wait (round deadline).</param>
+    /// <returns>The reply, with content or error.</returns>
+    /// <exception cref="KeyNotFoundException">No such instruction.</exception>
+    public Task<FlowerMessage> WaitForReplyAsync(string instructionId, CancellationToken ct) =>
+        _replies.TryGetValue(instructionId, out TaskCompletionSource<FlowerMessage>? tcs)
+            ? tcs.Task.WaitAsync(ct)
+            : throw new KeyNotFoundException($"No instruction {instructionId}.");
+
+    /// <inheritdoc/>
+    public override Task<W.RegisterNodeFleetResponse> RegisterNode(W.RegisterNodeFleetRequest request, ServerCallContext context)
+    {
+        string key = Authenticate(context);
+        string requestKey = Encoding.ASCII.GetString(request.PublicKey.Span);
+        if (requestKey != key)
+        {
+            throw Fail(StatusCode.FailedPrecondition, "public_key differs from the key that signed the call");
+        }
+
+        if (_options.AllowedPublicKeys is not null && !_options.AllowedPublicKeys.Contains(key))
+        {
+            throw Fail(StatusCode.PermissionDenied, "this node's public key is not on the server's allow-list");
+        }
+
+        lock (_gate)
+        {
+            if (_nodeByKey.ContainsKey(key))
+            {
+                throw Fail(StatusCode.FailedPrecondition, "Public key already in use");
+            }
+
+            ulong id;
+            do
+            {
+                id = (ulong)_ids.NextInt64() ^ ((ulong)_ids.Next(2) << 63);
+            }
+            while (id <= SuperLinkNodeId || _nodes.ContainsKey(id));
+
+            _nodeByKey[key] = id;
+            _nodes[id] = new NodeState(id, key);
+            _logger.LogInformation("Registered node {NodeId}", id);
+            return Task.FromResult(new W.RegisterNodeFleetResponse { NodeId = id });
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.ActivateNodeResponse> ActivateNode(W.ActivateNodeRequest request, ServerCallContext context)
+    {
+        string key = Authenticate(context);
+        CheckHeartbeatInterval(request.HeartbeatInterval);
+        lock (_gate)
+        {
+            if (!_nodeByKey.TryGetValue(key, out ulong id))
+            {
+                throw Fail(StatusCode.FailedPrecondition, "No node found for this public key");
+            }
+
+            NodeState node = _nodes[id];
+            node.Online = true;
+            node.LastSeen = _time.GetUtcNow();
+            node.HeartbeatInterval = TimeSpan.FromSeconds(request.HeartbeatInterval);
+            return Task.FromResult(new W.ActivateNodeResponse { NodeId = id });
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.DeactivateNodeResponse> DeactivateNode(W.DeactivateNodeRequest request, ServerCallContext context)
+    {
+        NodeState node = NodeFor(context, request.NodeId);
+        lock (_gate)
+        {
+            node.Online = false;
+        }
+
+        return Task.FromResult(new W.DeactivateNodeResponse());
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.UnregisterNodeFleetResponse> UnregisterNode(W.UnregisterNodeFleetRequest request, ServerCallContext context)
+    {
+        NodeState node = NodeFor(context, request.NodeId);
+        lock (_gate)
+        {
+            _nodes.Remove(node.Id);
+            _nodeByKey.Remove(node.Key);
+        }
+
+        return Task.FromResult(new W.UnregisterNodeFleetResponse());
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.SendNodeHeartbeatResponse> SendNodeHeartbeat(W.SendNodeHeartbeatRequest request, ServerCallContext context)
+    {
+        CheckHeartbeatInterval(request.HeartbeatInterval);
+        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        lock (_gate)
+        {
+            node.LastSeen = _time.GetUtcNow();
+            node.HeartbeatInterval = TimeSpan.FromSeconds(request.HeartbeatInterval);
+        }
+
+        return Task.FromResult(new W.SendNodeHeartbeatResponse { Success = true });
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.PullMessagesResponse> PullMessages(W.PullMessagesRequest request, ServerCallContext context)
+    {
+        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        var response = new W.PullMessagesResponse();
+        lock (_gate)
+        {
+            if (node.Inbox.TryDequeue(out (W.Message Message, W.ObjectTree Tree) next))
+            {
+                response.MessagesList.Add(next.Message);
+                response.MessageObjectTrees.Add(next.Tree);
+            }
+        }
+
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.GetRunResponse> GetRun(W.GetRunRequest request, ServerCallContext context)
+    {
+        NodeFor(context, request.Node?.NodeId ?? 0);
+        lock (_gate)
+        {
+            return _runs.TryGetValue(request.RunId, out W.Run? run)
+                ? Task.FromResult(new W.GetRunResponse { Run = run.Clone() })
+                : throw Fail(StatusCode.FailedPrecondition, $"Run ID not found: {request.RunId}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.GetFabResponse> GetFab(W.GetFabRequest request, ServerCallContext context)
+    {
+        NodeFor(context, request.Node?.NodeId ?? 0);
+        lock (_gate)
+        {
+            return _fabs.TryGetValue(request.HashStr, out W.Fab? fab)
+                ? Task.FromResult(new W.GetFabResponse { Fab = fab })
+                : throw Fail(StatusCode.FailedPrecondition, $"No FAB with hash {request.HashStr}; this server serves only the app bundles given to StartRun");
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.PullObjectResponse> PullObject(W.PullObjectRequest request, ServerCallContext context)
+    {
+        NodeFor(context, request.Node?.NodeId ?? 0);
+        lock (_gate)
+        {
+            return Task.FromResult(_objects.TryGetValue(request.ObjectId, out FlowerObject? obj)
+                ? new W.PullObjectResponse { ObjectFound = true, ObjectAvailable = true, ObjectContent = UnsafeByteOperations.UnsafeWrap(obj.Content) }
+                : new W.PullObjectResponse { ObjectFound = false });
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.ConfirmMessageReceivedResponse> ConfirmMessageReceived(W.ConfirmMessageReceivedRequest request, ServerCallContext context)
+    {
+        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        lock (_gate)
+        {
+            if (_instructions.TryGetValue(request.MessageObjectId, out W.Metadata? ins) && ins.DstNodeId == node.Id
+                && _instructionObjects.Remove(request.MessageObjectId, out string[]? ids))
+            {
+                ReleaseReferences(ids);
+            }
+        }
+
+        _logger.LogDebug("Node {NodeId} confirmed {MessageId}", node.Id, request.MessageObjectId);
+        return Task.FromResult(new W.ConfirmMessageReceivedResponse());
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.PushMessagesResponse> PushMessages(W.PushMessagesRequest request, ServerCallContext context)
+    {
+        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        if (request.MessagesList.Count != request.MessageObjectTrees.Count)
+        {
+            throw Fail(StatusCode.InvalidArgument, "messages_list and message_object_trees differ in length");
+        }
+
+        var response = new W.PushMessagesResponse { Reconnect = new W.Reconnect { Reconnect_ = 5 } };
+        lock (_gate)
+        {
+            for (int i = 0; i < request.MessagesList.Count; i++)
+            {
+                W.Message reply = request.MessagesList[i];
+                W.ObjectTree tree = request.MessageObjectTrees[i];
+                CheckReply(node, reply, tree);
+                IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(tree);
+                var missing = new HashSet<string>(ids.Where(id => !_objects.ContainsKey(id)), StringComparer.Ordinal);
+                AddReferences(ids);
+                _pendingReplies[reply.Metadata.MessageId] = new PendingReply(reply, tree, missing);
+                response.Results[reply.Metadata.MessageId] = 0;
+                response.ObjectsToPush.AddRange(missing);
+                TryComplete(reply.Metadata.MessageId);
+            }
+        }
+
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc/>
+    public override Task<W.PushObjectResponse> PushObject(W.PushObjectRequest request, ServerCallContext context)
+    {
+        NodeFor(context, request.Node?.NodeId ?? 0);
+        FlowerObject obj;
+        try
+        {
+            obj = FlowerObject.Parse(request.ObjectContent.Memory, request.ObjectId);
+        }
+        catch (FlowerProtocolException e)
+        {
+            throw Fail(StatusCode.FailedPrecondition, e.Message);
+        }
+
+        lock (_gate)
+        {
+            PendingReply[] waiting = [.. _pendingReplies.Values.Where(p => p.Missing.Contains(obj.Id))];
+            if (waiting.Length == 0)
+            {
+                throw Fail(StatusCode.FailedPrecondition, $"object {obj.Id} was not announced in a pushed message's object tree");
+            }
+
+            _objects.TryAdd(obj.Id, obj);
+            foreach (PendingReply p in waiting)
+            {
+                p.Missing.Remove(obj.Id);
+                TryComplete(p.Message.Metadata.MessageId);
+            }
+        }
+
+        return Task.FromResult(new W.PushObjectResponse { Stored = true });
+    }
+
+    private void TryComplete(string replyId)
+    {
+        PendingReply p = _pendingReplies[replyId];
+        if (p.Missing.Count > 0)
+        {
+            return;
+        }
+
+        _pendingReplies.Remove(replyId);
+        FlowerMessage reply;
+        try
+        {
+            reply = ObjectCodec.Inflate(replyId, _objects);
+        }
+        catch (FlowerProtocolException e)
+        {
+            ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
+            _logger.LogWarning("Reply {ReplyId} could not be rebuilt: {Reason}", replyId[..16], e.Message);
+            if (_replies.TryGetValue(p.Message.Metadata.ReplyToMessageId, out TaskCompletionSource<FlowerMessage>? failed))
+            {
+                failed.TrySetException(e);
+            }
+
+            return;
+        }
+
+        ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
+        if (_replies.TryGetValue(reply.Metadata.ReplyToMessageId, out TaskCompletionSource<FlowerMessage>? tcs))
+        {
+            tcs.TrySetResult(reply);
+        }
+    }
+
+    private void AddReferences(IEnumerable<string> ids)
+    {
+        foreach (string id in ids)
+        {
+            _references[id] = _references.GetValueOrDefault(id) + 1;
+        }
+    }
+
+    private void ReleaseReferences(IEnumerable<string> ids)
+    {
+        foreach (string id in ids)
+        {
+            int left = _references.GetValueOrDefault(id) - 1;
+            if (left > 0)
+            {
+                _references[id] = left;
+            }
+            else
+            {
+                _references.Remove(id);
+                _objects.Remove(id);
+            }
+        }
+    }
+
+    /// <summary>The SuperLink's checks on a reply (flower-protocol.md (b)): a reply failing one is refused.</summary>
+    private void CheckReply(NodeState node, W.Message reply, W.ObjectTree tree)
+    {
+        W.Metadata m = reply.Metadata ?? throw Fail(StatusCode.InvalidArgument, "reply without metadata");
+        string? problem = null;
+        double now = FlowerNode.UnixSeconds(_time.GetUtcNow());
+        if (string.IsNullOrEmpty(m.MessageId) || m.MessageId != tree.ObjectId)
+        {
+            problem = "message_id must be the object id of the Message (the tree's root)";
+        }
+        else if (!_instructions.TryGetValue(m.ReplyToMessageId, out W.Metadata? ins) || ins.DstNodeId != m.SrcNodeId)
+        {
+            problem = "reply_to_message_id is not an instruction sent to this reply's src_node_id";
+        }
+        else if (m.SrcNodeId != node.Id)
+        {
+            problem = "src_node_id is not the calling node";
+        }
+        else if (m.DstNodeId != SuperLinkNodeId)
+        {
+            problem = "dst_node_id must be 1 (the SuperLink)";
+        }
+        else if (m.RunId != ins.RunId)
+        {
+            problem = "run_id differs from the instruction's";
+        }
+        else if (m.CreatedAt < EarliestCreatedAt)
+        {
+            problem = "created_at is before 2025-02-28";
+        }
+        else if (m.Ttl <= 0 || m.CreatedAt + m.Ttl <= now)
+        {
+            problem = "the reply has expired (ttl ≤ 0 or created_at + ttl in the past)";
+        }
+        else if (m.CreatedAt + m.Ttl > ins.CreatedAt + ins.Ttl + 0.1)
+        {
+            problem = "the reply outlives its instruction (created_at + ttl beyond the instruction's)";
+        }
+        else if (string.IsNullOrEmpty(m.MessageType))
+        {
+            problem = "message_type is empty";
+        }
+        else if ((reply.Content is null) == (reply.Error is null))
+        {
+            problem = "exactly one of content and error must be set";
+        }
+
+        if (problem is not null)
+        {
+            throw Fail(StatusCode.InvalidArgument, "Invalid reply: " + problem);
+        }
+    }
+
+    private string Authenticate(ServerCallContext context)
+    {
+        if (!AuthMetadata.TryVerify(context.RequestHeaders, _time.GetUtcNow(), out byte[] key, out string problem))
+        {
+            throw Fail(StatusCode.Unauthenticated, problem);
+        }
+
+        return Encoding.ASCII.GetString(key);
+    }
+
+    private NodeState NodeFor(ServerCallContext context, ulong nodeId)
+    {
+        string key = Authenticate(context);
+        lock (_gate)
+        {
+            if (!_nodeByKey.TryGetValue(key, out ulong id))
+            {
+                throw Fail(StatusCode.FailedPrecondition, "No node found for this public key");
+            }
+
+            if (id != nodeId)
+            {
+                throw Fail(StatusCode.PermissionDenied, "the node id in the request is not the one registered for this public key");
+            }
+
+            NodeState node = _nodes[id];
+            node.LastSeen = _time.GetUtcNow();
+            return node;
+        }
+    }
+
+    private static void CheckHeartbeatInterval(double seconds)
+    {
+        if (seconds is < 10 or > 1800)
+        {
+            throw Fail(StatusCode.InvalidArgument, $"heartbeat_interval {seconds} s is outside 10–1800 s");
+        }
+    }
+
+    private static RpcException Fail(StatusCode code, string detail) => new(new Status(code, detail));
+}

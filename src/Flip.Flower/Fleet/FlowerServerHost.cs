@@ -1,0 +1,73 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Flip.Flower.Legacy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Flip.Flower.Fleet;
+
+/// <summary>Hosts a <see cref="FleetService"/> and/or a <see cref="LegacyFlowerService"/> on Kestrel over HTTP/2, with Flower's 512 MiB message limit.</summary>
+public static class FlowerServerHost
+{
+    /// <summary>Starts serving.</summary>
+    /// <param name="endpoint">Where to listen; port 0 picks a free port (see the returned address). Flower's defaults: Fleet API 9092, legacy 8080.</param>
+    /// <param name="certificate">TLS certificate with private key, or <see langword="null"/> for plaintext HTTP/2 (loopback only).</param>
+    /// <param name="fleet">The Fleet API service, or <see langword="null"/>.</param>
+    /// <param name="legacy">The legacy <c>FlowerService</c>, or <see langword="null"/>.</param>
+    /// <param name="ct">Cancels start-up.</param>
+    /// <returns>The running application (stop and dispose it) and the address clients use.</returns>
+    /// <exception cref="ArgumentException">Neither service is given.</exception>
+    public static async Task<(WebApplication App, Uri Address)> StartAsync(IPEndPoint endpoint, X509Certificate2? certificate, FleetService? fleet, LegacyFlowerService? legacy, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (fleet is null && legacy is null)
+        {
+            throw new ArgumentException("Give a Fleet service, a legacy service or both.", nameof(fleet));
+        }
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = FlowerChannel.MaxMessageSize;
+            o.MaxSendMessageSize = FlowerChannel.MaxMessageSize;
+        });
+        if (fleet is not null)
+        {
+            builder.Services.AddSingleton(fleet);
+        }
+
+        if (legacy is not null)
+        {
+            builder.Services.AddSingleton(legacy);
+        }
+
+        WebApplication app = builder.Build();
+        if (fleet is not null)
+        {
+            app.MapGrpcService<FleetService>();
+        }
+
+        if (legacy is not null)
+        {
+            app.MapGrpcService<LegacyFlowerService>();
+        }
+
+        await app.StartAsync(ct).ConfigureAwait(false);
+        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+    }
+}

@@ -1,0 +1,348 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Flip.Flower.Npy;
+using Flip.Flower.Records;
+using Google.Protobuf;
+using W = Flip.Flower.Wire;
+
+namespace Flip.Flower.Objects;
+
+/// <summary>
+/// Splits a <see cref="FlowerMessage"/> into content-addressed objects ("deflate") and rebuilds it
+/// from them ("inflate"), byte for byte as Flower 1.27 does, so object ids equal Flower's.
+/// </summary>
+/// <remarks>
+/// Layout (flower-protocol.md (b)): Message → RecordDict → ArrayRecord/ConfigRecord/MetricRecord;
+/// ArrayRecord → Array → ArrayChunk (≤ <see cref="MaxChunkSize"/> bytes of NPY data each). Record
+/// dicts and array records are JSON <c>{name: id}</c> in Python's <c>json.dumps</c> style; config and
+/// metric records and the message are protobuf; children are the distinct ids in first-use order.
+/// </remarks>
+public static class ObjectCodec
+{
+    /// <summary>Largest ArrayChunk body: 5 MiB (Flower's <c>FLWR_MAX_ARRAY_CHUNK_SIZE</c>).</summary>
+    public const int MaxChunkSize = 5 * 1024 * 1024;
+
+    /// <summary>Deflates a message; sets nothing on the input.</summary>
+    /// <param name="message">The message; its <c>message_id</c> is ignored (the id is computed).</param>
+    /// <returns>The message without content (id set), its tree and objects.</returns>
+    public static DeflatedMessage Deflate(FlowerMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var objects = new Dictionary<string, FlowerObject>(StringComparer.Ordinal);
+        var postOrder = new List<string>();
+
+        W.ObjectTree? contentTree = message.Content is null ? null : DeflateRecordDict(message.Content, objects, postOrder);
+
+        W.Metadata metadata = message.Metadata.Clone();
+        metadata.MessageId = string.Empty;
+        byte[] body = new W.Message { Metadata = metadata, Error = message.Error?.Clone() }.ToByteArray();
+        FlowerObject root = FlowerObject.Create("Message", contentTree is null ? [] : [contentTree.ObjectId], body);
+        Add(root, objects, postOrder);
+
+        var tree = new W.ObjectTree { ObjectId = root.Id };
+        if (contentTree is not null)
+        {
+            tree.Children.Add(contentTree);
+        }
+
+        W.Message wire = message.ToProtoWithoutContent();
+        wire.Metadata.MessageId = root.Id;
+        return new DeflatedMessage(wire, tree, objects.ToImmutableDictionary(StringComparer.Ordinal), [.. postOrder]);
+    }
+
+    /// <summary>Rebuilds a message from its objects, checking every reference.</summary>
+    /// <param name="messageId">The root (Message) object id.</param>
+    /// <param name="objects">The objects by id, parsed and hash-checked (<see cref="FlowerObject.Parse"/>).</param>
+    /// <returns>The message with <c>message_id</c> = <paramref name="messageId"/>.</returns>
+    /// <exception cref="FlowerProtocolException">A missing object, a wrong type or a body that does not decode.</exception>
+    public static FlowerMessage Inflate(string messageId, IReadOnlyDictionary<string, FlowerObject> objects)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        ArgumentNullException.ThrowIfNull(objects);
+        FlowerObject root = Get(objects, messageId, "Message", "the message");
+        W.Message proto;
+        try
+        {
+            proto = W.Message.Parser.ParseFrom(root.Body.Span);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw FlowerProtocolException.BadObjectBody(root.Id, "Message", "the body is not a protobuf Message", e);
+        }
+
+        W.Metadata metadata = proto.Metadata ?? new W.Metadata();
+        metadata.MessageId = messageId;
+        if (proto.Error is not null)
+        {
+            if (root.ChildIds.Length != 0)
+            {
+                throw FlowerProtocolException.BadObjectBody(root.Id, "Message", "an error message must have no children");
+            }
+
+            return new FlowerMessage(metadata, proto.Error);
+        }
+
+        if (root.ChildIds.Length != 1)
+        {
+            throw FlowerProtocolException.BadObjectBody(root.Id, "Message", $"{root.ChildIds.Length} children; expected one RecordDict");
+        }
+
+        FlowerObject rd = Get(objects, root.ChildIds[0], "RecordDict", "the message");
+        var content = new RecordDict();
+        foreach ((string name, string id) in ReadStringMap(rd))
+        {
+            FlowerObject record = Get(objects, id, null, $"record '{name}'");
+            content.Add(name, record.TypeName switch
+            {
+                "ArrayRecord" => InflateArrayRecord(record, objects),
+                "ConfigRecord" => RecordSerde.FromProto(ParseBody(record, W.ConfigRecord.Parser)),
+                "MetricRecord" => RecordSerde.FromProto(ParseBody(record, W.MetricRecord.Parser)),
+                _ => throw FlowerProtocolException.BadObjectBody(record.Id, record.TypeName, $"record '{name}' is a {record.TypeName}; expected ArrayRecord, ConfigRecord or MetricRecord"),
+            });
+        }
+
+        return new FlowerMessage(metadata, content);
+    }
+
+    /// <summary>Every object id in a tree, children before parents, each once.</summary>
+    /// <param name="tree">The tree.</param>
+    /// <returns>The ids.</returns>
+    public static IReadOnlyList<string> PostOrderIds(W.ObjectTree tree)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<string>();
+        Walk(tree);
+        return result;
+
+        void Walk(W.ObjectTree t)
+        {
+            foreach (W.ObjectTree c in t.Children)
+            {
+                Walk(c);
+            }
+
+            if (seen.Add(t.ObjectId))
+            {
+                result.Add(t.ObjectId);
+            }
+        }
+    }
+
+    private static W.ObjectTree DeflateRecordDict(RecordDict content, Dictionary<string, FlowerObject> objects, List<string> postOrder)
+    {
+        var refs = new List<KeyValuePair<string, string>>();
+        var children = new List<W.ObjectTree>();
+        foreach ((string name, FlowerRecord record) in content)
+        {
+            W.ObjectTree child = record switch
+            {
+                ArrayRecord a => DeflateArrayRecord(a, objects, postOrder),
+                ConfigRecord c => Leaf(FlowerObject.Create("ConfigRecord", [], RecordSerde.ToProto(c).ToByteArray()), objects, postOrder),
+                MetricRecord m => Leaf(FlowerObject.Create("MetricRecord", [], RecordSerde.ToProto(m).ToByteArray()), objects, postOrder),
+                _ => throw new ArgumentException($"Unknown record type {record.GetType().Name}.", nameof(content)),
+            };
+            refs.Add(new(name, child.ObjectId));
+            AddDistinct(children, child);
+        }
+
+        return Node("RecordDict", PythonJson.StringMap(refs), children, objects, postOrder);
+    }
+
+    private static W.ObjectTree DeflateArrayRecord(ArrayRecord record, Dictionary<string, FlowerObject> objects, List<string> postOrder)
+    {
+        var refs = new List<KeyValuePair<string, string>>();
+        var children = new List<W.ObjectTree>();
+        foreach ((string name, NpyArray array) in record)
+        {
+            W.ObjectTree child = DeflateArray(array, objects, postOrder);
+            refs.Add(new(name, child.ObjectId));
+            AddDistinct(children, child);
+        }
+
+        return Node("ArrayRecord", PythonJson.StringMap(refs), children, objects, postOrder);
+    }
+
+    private static W.ObjectTree DeflateArray(NpyArray array, Dictionary<string, FlowerObject> objects, List<string> postOrder)
+    {
+        byte[] data = NpyCodec.Encode(array);
+        var children = new List<W.ObjectTree>();
+        var indexes = new List<int>();
+        for (int offset = 0; offset < data.Length; offset += MaxChunkSize)
+        {
+            int length = Math.Min(MaxChunkSize, data.Length - offset);
+            W.ObjectTree chunk = Leaf(FlowerObject.Create("ArrayChunk", [], data.AsSpan(offset, length)), objects, postOrder);
+            int index = children.FindIndex(c => c.ObjectId == chunk.ObjectId);
+            if (index < 0)
+            {
+                index = children.Count;
+                children.Add(chunk);
+            }
+
+            indexes.Add(index);
+        }
+
+        byte[] body = PythonJson.ArrayBody(array.DType.Name, array.Shape, RecordKeys.NumpyStype, indexes);
+        return Node("Array", body, children, objects, postOrder);
+    }
+
+    private static W.ObjectTree Leaf(FlowerObject obj, Dictionary<string, FlowerObject> objects, List<string> postOrder)
+    {
+        Add(obj, objects, postOrder);
+        return new W.ObjectTree { ObjectId = obj.Id };
+    }
+
+    private static W.ObjectTree Node(string type, byte[] body, List<W.ObjectTree> children, Dictionary<string, FlowerObject> objects, List<string> postOrder)
+    {
+        FlowerObject obj = FlowerObject.Create(type, children.Select(c => c.ObjectId).ToArray(), body);
+        Add(obj, objects, postOrder);
+        var tree = new W.ObjectTree { ObjectId = obj.Id };
+        tree.Children.AddRange(children);
+        return tree;
+    }
+
+    private static void AddDistinct(List<W.ObjectTree> children, W.ObjectTree child)
+    {
+        if (!children.Exists(c => c.ObjectId == child.ObjectId))
+        {
+            children.Add(child);
+        }
+    }
+
+    private static void Add(FlowerObject obj, Dictionary<string, FlowerObject> objects, List<string> postOrder)
+    {
+        if (objects.TryAdd(obj.Id, obj))
+        {
+            postOrder.Add(obj.Id);
+        }
+    }
+
+    private static NpyArray InflateArray(FlowerObject obj, IReadOnlyDictionary<string, FlowerObject> objects, string name)
+    {
+        string dtype = string.Empty;
+        string stype = string.Empty;
+        var shape = new List<int>();
+        var chunkIndexes = new List<int>();
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(obj.Body);
+            JsonElement root = doc.RootElement;
+            dtype = root.GetProperty("dtype").GetString() ?? string.Empty;
+            stype = root.GetProperty("stype").GetString() ?? string.Empty;
+            shape.AddRange(root.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
+            chunkIndexes.AddRange(root.GetProperty("arraychunk_ids").EnumerateArray().Select(e => e.GetInt32()));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw FlowerProtocolException.BadObjectBody(obj.Id, "Array", "the body is not {\"dtype\", \"shape\", \"stype\", \"arraychunk_ids\"} JSON", e);
+        }
+
+        var chunks = new List<FlowerObject>(chunkIndexes.Count);
+        long total = 0;
+        foreach (int i in chunkIndexes)
+        {
+            if (i < 0 || i >= obj.ChildIds.Length)
+            {
+                throw FlowerProtocolException.BadObjectBody(obj.Id, "Array", $"arraychunk_ids holds {i}; expected an index below {obj.ChildIds.Length} (the child count)");
+            }
+
+            FlowerObject chunk = Get(objects, obj.ChildIds[i], "ArrayChunk", $"array '{name}'");
+            chunks.Add(chunk);
+            total += chunk.Body.Length;
+        }
+
+        ReadOnlyMemory<byte> data;
+        if (chunks.Count == 1)
+        {
+            data = chunks[0].Body;
+        }
+        else
+        {
+            byte[] joined = GC.AllocateUninitializedArray<byte>(checked((int)total));
+            int at = 0;
+            foreach (FlowerObject c in chunks)
+            {
+                c.Body.Span.CopyTo(joined.AsSpan(at));
+                at += c.Body.Length;
+            }
+
+            data = joined;
+        }
+
+        var proto = new W.Array { Dtype = dtype, Stype = stype, Data = UnsafeByteOperations.UnsafeWrap(data) };
+        proto.Shape.AddRange(shape);
+        return RecordSerde.FromProto(proto, name);
+    }
+
+    private static ArrayRecord InflateArrayRecord(FlowerObject obj, IReadOnlyDictionary<string, FlowerObject> objects)
+    {
+        var record = new ArrayRecord();
+        foreach ((string name, string id) in ReadStringMap(obj))
+        {
+            record.Add(name, InflateArray(Get(objects, id, "Array", $"array '{name}'"), objects, name));
+        }
+
+        return record;
+    }
+
+    private static T ParseBody<T>(FlowerObject obj, MessageParser<T> parser)
+        where T : IMessage<T>
+    {
+        try
+        {
+            return parser.ParseFrom(obj.Body.Span);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw FlowerProtocolException.BadObjectBody(obj.Id, obj.TypeName, $"the body is not a protobuf {obj.TypeName}", e);
+        }
+    }
+
+    private static List<KeyValuePair<string, string>> ReadStringMap(FlowerObject obj)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        try
+        {
+            var reader = new Utf8JsonReader(obj.Body.Span);
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException("not an object");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string key = reader.GetString()!;
+                reader.Read();
+                string value = reader.GetString() ?? throw new JsonException("null id");
+                if (!obj.ChildIds.Contains(value))
+                {
+                    throw FlowerProtocolException.BadObjectBody(obj.Id, obj.TypeName, $"'{key}' refers to {value[..Math.Min(16, value.Length)]}…, which is not among the head's children");
+                }
+
+                result.Add(new(key, value));
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw FlowerProtocolException.BadObjectBody(obj.Id, obj.TypeName, "the body is not a JSON object of {name: object id}", e);
+        }
+
+        return result;
+    }
+
+    private static FlowerObject Get(IReadOnlyDictionary<string, FlowerObject> objects, string id, string? type, string neededBy)
+    {
+        if (!objects.TryGetValue(id, out FlowerObject? obj))
+        {
+            throw FlowerProtocolException.MissingObject(id, neededBy);
+        }
+
+        if (type is not null && obj.TypeName != type)
+        {
+            throw FlowerProtocolException.BadObjectBody(id, obj.TypeName, $"{neededBy} refers to a {obj.TypeName}; expected a {type}");
+        }
+
+        return obj;
+    }
+}
