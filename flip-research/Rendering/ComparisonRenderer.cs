@@ -9,25 +9,24 @@ internal static class ComparisonRenderer
 {
     public static Table SiteTable(this Comparison comparison, IReadOnlyList<string> metrics)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("Per hospital, last round, held-out patients");
-        table.AddColumn("hospital");
+        // One row per hospital and metric keeps five strategies within 80 columns.
+        var table = new Table().Border(TableBorder.Simple).Title("Per hospital, last round, held-out patients");
+        table.AddColumn("hospital").AddColumn("metric");
         foreach (string strategy in comparison.Strategies)
         {
-            table.AddColumn(new TableColumn(strategy).RightAligned());
+            table.AddColumn(new TableColumn(Markup.Escape(strategy)).RightAligned());
         }
 
         foreach (string site in comparison.Sites)
         {
-            var cells = new List<string> { site };
-            foreach (string strategy in comparison.Strategies)
+            for (int m = 0; m < metrics.Count; m++)
             {
-                cells.Add(string.Join(" ", metrics.Select(m => Format(comparison.Value(strategy, site, m)))));
+                var cells = new List<string> { m == 0 ? site : string.Empty, metrics[m] };
+                cells.AddRange(comparison.Strategies.Select(strategy => Format(comparison.Value(strategy, site, metrics[m]))));
+                table.AddRow(cells.Select(Markup.Escape).ToArray());
             }
-
-            table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
 
-        table.Caption("each cell: " + string.Join(" / ", metrics));
         return table;
     }
 
