@@ -28,6 +28,11 @@ internal static class SimulateCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the cohort, the split, the model and the training.", DefaultValueFactory = _ => 7 };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var output = new Option<string?>("--out", "-o") { Description = "Run folder (default: runs/simulate-<UTC time>)." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the simulate run in this folder after a crash or Ctrl-C, from each strategy's last finished round, " +
+                "with the settings it was started with; it ends with the same metrics as an uninterrupted run.",
+        };
         var profile = new Option<string>("--profile") { Description = "quick (default: 10 rounds, scale 0.08) or full (30 rounds, scale 0.25, 2 local epochs).", DefaultValueFactory = _ => "quick" };
         profile.AcceptOnlyFromAmong("quick", "full");
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rounds must be between 1 and 1000."); });
@@ -39,10 +44,17 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile,
+            strategies, rounds, scale, seed, device, output, profile, resume,
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(resume) is { } resumeFolder)
+            {
+                SimulateSettings saved = SimulateSettings.Read(resumeFolder);
+                var resumed = new ExperimentOptions { Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, Resume = true };
+                return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct).ConfigureAwait(false);
+            }
+
             bool full = parse.GetValue(profile) == "full";
             var options = new ExperimentOptions
             {
@@ -61,10 +73,16 @@ internal static class SimulateCommand
 
     private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct)
     {
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+        if (!options.Resume)
         {
-            throw new FlipException($"run folder '{folder}' already exists and is not empty.", ExitCodes.BadCommandLine,
-                "choose another --out, or delete the folder.");
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                throw new FlipException($"run folder '{folder}' already exists and is not empty.", ExitCodes.BadCommandLine,
+                    $"choose another --out, delete the folder, or continue it with --resume {folder}.");
+            }
+
+            Directory.CreateDirectory(folder);
+            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs).Write(folder);
         }
 
         PreparedCohort cohort = Experiment.SyntheticFlip6(scale, options.Seed);
@@ -79,6 +97,11 @@ internal static class SimulateCommand
                 {
                     ProgressTask task = tasks[name];
                     task.StartTask();
+                    if (options.Resume)
+                    {
+                        task.Value = ProgressOf(Path.Combine(folder, name));
+                    }
+
                     var progress = new SynchronousProgress<RoundReport>(r => task.Value = r.Round);
                     var run = options with { RunFolder = Path.Combine(folder, name) };
                     results.Add(await Experiment.SimulateAsync(cohort, name, run, progress, ct: ct).ConfigureAwait(false));
@@ -106,6 +129,20 @@ internal static class SimulateCommand
         console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv).");
         console.MarkupLineInterpolated($"Report: [bold]{report}[/] (one self-contained HTML file; opens offline).");
         return ExitCodes.Ok;
+    }
+
+    private static int ProgressOf(string runFolder)
+    {
+        try
+        {
+            return File.Exists(Path.Combine(runFolder, Flip.Federated.Runs.RunStore.ProgressFileName))
+                ? Math.Max(0, Flip.Federated.Runs.RunStore.Open(runFolder).LastFinishedRound)
+                : 0;
+        }
+        catch (FlipException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Reports on the calling thread, so the progress bar sees every round in order.</summary>

@@ -76,7 +76,33 @@ public static class Experiment
         var trainers = prepared.Select(s => new SegmentationSiteTrainer(s.Train, s.Test, workspace, options.Trainer)).ToList();
         var sites = prepared.Select((s, i) => new Site(new SiteId(s.Id), trainers[i], logger)).ToList();
         var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1 }, logger);
-        RunResult run = await simulation.RunAsync(initial, options.RunFolder, progress, ct).ConfigureAwait(false);
+        RunResult run;
+        if (options.RunFolder is { } stateFolder)
+        {
+            // Sites' own state (FedBN's layers, SCAFFOLD's cᵢ) is saved after every round, so a
+            // resumed run continues exactly as an uninterrupted one.
+            var saving = new SiteStateSaver(sites, stateFolder, progress);
+            if (options.Resume && File.Exists(Path.Combine(stateFolder, RunStore.RunFileName)) && !File.Exists(Path.Combine(stateFolder, RunStore.ProgressFileName)))
+            {
+                // Stopped before its first round was stored: nothing to keep, start it again.
+                Directory.Delete(stateFolder, recursive: true);
+            }
+
+            if (options.Resume && File.Exists(Path.Combine(stateFolder, RunStore.ProgressFileName)))
+            {
+                SiteStateSaver.Restore(sites, stateFolder);
+                run = await simulation.ResumeAsync(stateFolder, saving, ct).ConfigureAwait(false);
+                run = run with { Metrics = [.. run.Metrics.Where(m => !m.Split.StartsWith(CrossSplitPrefix, StringComparison.Ordinal))] };
+            }
+            else
+            {
+                run = await simulation.RunAsync(initial, stateFolder, saving, ct).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            run = await simulation.RunAsync(initial, null, progress, ct).ConfigureAwait(false);
+        }
         if (strategy is LocalOnly && run.RoundsCompleted > 0)
         {
             // Site × site generalisation: each hospital's own model tested at every hospital.

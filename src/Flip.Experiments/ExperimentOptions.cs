@@ -43,4 +43,11 @@ public sealed record ExperimentOptions
 
     /// <summary>Where the run folder goes, or <see langword="null"/> for none.</summary>
     public string? RunFolder { get; init; }
+
+    /// <summary>
+    /// Continue the run in <see cref="RunFolder"/> after its last finished round (after a crash or
+    /// Ctrl-C) instead of starting it; a folder without progress starts fresh.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool Resume { get; init; }
 }

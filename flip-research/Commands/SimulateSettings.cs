@@ -1,0 +1,38 @@
+using System.Text.Json;
+
+namespace Flip.Cli.Commands;
+
+/// <summary>The settings a <c>simulate</c> run was started with, kept in its folder so <c>--resume</c> repeats them.</summary>
+internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Rounds, double Scale, int Seed, string Device, int LocalEpochs)
+{
+    public const string FileName = "simulate.json";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower, WriteIndented = true };
+
+    public void Write(string folder)
+    {
+        string path = Path.Combine(folder, FileName);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public static SimulateSettings Read(string folder)
+    {
+        string path = Path.Combine(folder, FileName);
+        if (!File.Exists(path))
+        {
+            throw new FlipException($"'{folder}' has no {FileName}; expected a folder written by 'flip-research simulate'.", ExitCodes.BadInput,
+                "pass the --out folder of the run to continue.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<SimulateSettings>(File.ReadAllText(path), Json)
+                ?? throw new FlipException($"{path}: empty; expected the run's settings.", ExitCodes.BadInput);
+        }
+        catch (JsonException e)
+        {
+            throw new FlipException($"{path}: {e.Message}", ExitCodes.BadInput, inner: e);
+        }
+    }
+}

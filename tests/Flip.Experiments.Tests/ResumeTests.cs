@@ -1,0 +1,67 @@
+using Flip.Datasets.Synthetic;
+using Flip.Federated.Runs;
+using Flip.Federated.Simulations;
+
+namespace Flip.Experiments.Tests;
+
+[Collection("Torch")]
+public sealed class ResumeTests : IDisposable
+{
+    private static readonly PreparedCohort Cohort = PreparedCohort.Prepare(SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.02, Seed = 3 }), seed: 3);
+    private readonly string _folder = Directory.CreateTempSubdirectory("flip-resume-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private sealed class CancelAfter(int round, CancellationTokenSource source) : IProgress<RoundReport>
+    {
+        public void Report(RoundReport value)
+        {
+            if (value.Round == round)
+            {
+                source.Cancel();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("fedbn")]
+    [InlineData("fedavg")]
+    public async Task A_run_stopped_after_round_1_and_resumed_equals_an_uninterrupted_run(string strategy)
+    {
+        var options = new ExperimentOptions { Rounds = 3, Seed = 5, BaseChannels = 4, Device = "cpu" };
+        string whole = Path.Combine(_folder, "whole");
+        string stopped = Path.Combine(_folder, "stopped");
+        await Experiment.SimulateAsync(Cohort, strategy, options with { RunFolder = whole });
+
+        using var cancel = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Experiment.SimulateAsync(Cohort, strategy, options with { RunFolder = stopped }, new CancelAfter(1, cancel), ct: cancel.Token));
+        Assert.Equal(1, RunStore.Open(stopped).LastFinishedRound);
+        await Experiment.SimulateAsync(Cohort, strategy, options with { RunFolder = stopped, Resume = true });
+
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, RunStore.MetricsFileName)), File.ReadAllText(Path.Combine(stopped, RunStore.MetricsFileName)));
+    }
+
+    [Fact]
+    public async Task A_crash_between_the_round_commit_and_the_site_state_save_rolls_back_one_round()
+    {
+        var options = new ExperimentOptions { Rounds = 3, Seed = 5, BaseChannels = 4, Device = "cpu" };
+        string whole = Path.Combine(_folder, "whole");
+        string stopped = Path.Combine(_folder, "stopped");
+        await Experiment.SimulateAsync(Cohort, "fedbn", options with { RunFolder = whole });
+        using var cancel = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Experiment.SimulateAsync(Cohort, "fedbn", options with { RunFolder = stopped }, new CancelAfter(2, cancel), ct: cancel.Token));
+
+        // As if killed after round 2 was committed but before its site state was complete.
+        File.Delete(Path.Combine(stopped, "site-state", "round-0002.complete"));
+        foreach (string file in Directory.GetFiles(Path.Combine(stopped, "site-state"), "round-0002.*", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+        }
+
+        await Experiment.SimulateAsync(Cohort, "fedbn", options with { RunFolder = stopped, Resume = true });
+
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, RunStore.MetricsFileName)), File.ReadAllText(Path.Combine(stopped, RunStore.MetricsFileName)));
+    }
+}
