@@ -33,6 +33,11 @@ internal static class SimulateCommand
             Description = "Continue the simulate run in this folder after a crash or Ctrl-C, from each strategy's last finished round, " +
                 "with the settings it was started with; it ends with the same metrics as an uninterrupted run.",
         };
+        var experiment = new Option<string?>("--experiment")
+        {
+            Description = "Run a JSON grid of experiments (strategies × seeds × learning rates × local epochs × μ), each cell its own run folder, " +
+                "and print a comparison table. Example file: {\"strategies\": [\"fedavg\", \"fedprox\"], \"seeds\": [1, 2], \"rounds\": 5}.",
+        };
         var profile = new Option<string>("--profile") { Description = "quick (default: 10 rounds, scale 0.08) or full (30 rounds, scale 0.25, 2 local epochs).", DefaultValueFactory = _ => "quick" };
         profile.AcceptOnlyFromAmong("quick", "full");
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rounds must be between 1 and 1000."); });
@@ -44,10 +49,17 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment,
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(experiment) is { } gridFile)
+            {
+                ExperimentGrid grid = ExperimentGrid.Load(gridFile);
+                string gridFolder = parse.GetValue(output) ?? Path.Combine("runs", grid.Name + "-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+                return await RunGridAsync(console, grid, gridFolder, ct).ConfigureAwait(false);
+            }
+
             if (parse.GetValue(resume) is { } resumeFolder)
             {
                 SimulateSettings saved = SimulateSettings.Read(resumeFolder);
@@ -128,6 +140,62 @@ internal static class SimulateCommand
         });
         console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv).");
         console.MarkupLineInterpolated($"Report: [bold]{report}[/] (one self-contained HTML file; opens offline).");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> RunGridAsync(IAnsiConsole console, ExperimentGrid grid, string folder, CancellationToken ct)
+    {
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            throw new FlipException($"run folder '{folder}' already exists and is not empty.", ExitCodes.BadCommandLine, "choose another --out, or delete the folder.");
+        }
+
+        Directory.CreateDirectory(folder);
+        var cells = grid.Cells();
+        console.MarkupLineInterpolated($"Experiment [bold]{grid.Name}[/]: {cells.Count} runs of {grid.Rounds} rounds on FLIP-6 at scale {grid.Scale}.");
+        var rows = new List<(ExperimentCell Cell, FairnessRow? Auroc, FairnessRow? Dice, FairnessRow? Picai)>();
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                ProgressTask overall = context.AddTask("grid", maxValue: cells.Count * grid.Rounds);
+                foreach (var seedGroup in cells.GroupBy(c => c.Seed))
+                {
+                    PreparedCohort cohort = Experiment.SyntheticFlip6(grid.Scale, seedGroup.Key);
+                    foreach (ExperimentCell cell in seedGroup)
+                    {
+                        int done = (int)overall.Value;
+                        var progress = new SynchronousProgress<RoundReport>(r => overall.Value = done + r.Round);
+                        ExperimentResult result = await Experiment.SimulateAsync(cohort, cell.Strategy,
+                            cell.Options with { RunFolder = Path.Combine(folder, cell.Name) }, progress, ct: ct).ConfigureAwait(false);
+                        overall.Value = done + grid.Rounds;
+                        Comparison comparison = Comparison.Build([result], cohort);
+                        rows.Add((cell, comparison.Fairness(MetricNames.Auroc).SingleOrDefault(), comparison.Fairness(MetricNames.Dice).SingleOrDefault(),
+                            comparison.Fairness(MetricNames.PicaiScore).SingleOrDefault()));
+                    }
+                }
+            }).ConfigureAwait(false);
+
+        var table = new Table().Border(TableBorder.Simple).Title($"{grid.Name}: mean over hospitals (worst hospital), last round")
+            .AddColumns("run", "AUROC", "Dice", "PI-CAI", "PI-CAI gap");
+        var csv = new System.Text.StringBuilder("run,strategy,seed,learning-rate,local-epochs,proximal-mu,auroc-mean,auroc-worst,dice-mean,dice-worst,picai-mean,picai-worst,picai-gap\n");
+        static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("F3", CultureInfo.InvariantCulture);
+        static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        foreach (var (cell, auroc, dice, picai) in rows)
+        {
+            table.AddRow(Markup.Escape(cell.Name), $"{F(auroc?.Mean ?? double.NaN)} ({F(auroc?.Worst ?? double.NaN)})",
+                $"{F(dice?.Mean ?? double.NaN)} ({F(dice?.Worst ?? double.NaN)})", $"{F(picai?.Mean ?? double.NaN)} ({F(picai?.Worst ?? double.NaN)})",
+                F(picai?.Gap ?? double.NaN));
+            csv.Append(CultureInfo.InvariantCulture, $"{cell.Name},{cell.Strategy},{cell.Seed},{R(cell.Options.LearningRate)},{cell.Options.LocalEpochs},{R(cell.Options.ProximalMu)},")
+                .Append(CultureInfo.InvariantCulture, $"{R(auroc?.Mean ?? double.NaN)},{R(auroc?.Worst ?? double.NaN)},{R(dice?.Mean ?? double.NaN)},{R(dice?.Worst ?? double.NaN)},")
+                .Append(CultureInfo.InvariantCulture, $"{R(picai?.Mean ?? double.NaN)},{R(picai?.Worst ?? double.NaN)},{R(picai?.Gap ?? double.NaN)}\n");
+        }
+
+        console.Write(table);
+        string path = Path.Combine(folder, "grid.csv");
+        File.WriteAllText(path + ".tmp", csv.ToString());
+        File.Move(path + ".tmp", path, overwrite: true);
+        console.MarkupLineInterpolated($"Run folders and grid.csv: [bold]{folder}[/].");
         return ExitCodes.Ok;
     }
 

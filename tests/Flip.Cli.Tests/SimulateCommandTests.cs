@@ -74,3 +74,28 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Contains("fedmagic", result.All);
     }
 }
+
+public sealed class ExperimentGridCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("flip-cli-grid-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Simulate_runs_an_experiment_grid_and_writes_one_folder_per_cell_and_grid_csv()
+    {
+        string file = Path.Combine(_folder, "grid.json");
+        File.WriteAllText(file, """{ "name": "tiny", "strategies": ["fedavg", "fedprox"], "seeds": [1], "rounds": 1, "scale": 0.02, "proximal-mu": [0.01, 0.1], "device": "cpu" }""");
+        string output = Path.Combine(_folder, "out");
+
+        CliProcess.Result result = CliProcess.Run("simulate", "--experiment", file, "--out", output);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("3 runs of 1 rounds", result.Output);
+        string[] lines = File.ReadAllLines(Path.Combine(output, "grid.csv"));
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("run,strategy,seed,learning-rate,local-epochs,proximal-mu,auroc-mean", lines[0]);
+        Assert.StartsWith("fedprox-seed1-lr0.002-e1-mu0.1,fedprox,1,0.002,1,0.1,", lines[3]);
+        Assert.True(File.Exists(Path.Combine(output, "fedavg-seed1-lr0.002-e1", "metrics.csv")));
+    }
+}
