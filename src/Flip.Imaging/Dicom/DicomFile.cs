@@ -1,0 +1,155 @@
+using System.IO.Compression;
+
+namespace Flip.Imaging.Dicom;
+
+/// <summary>A DICOM Part 10 file (or a bare dataset): file meta information, the dataset and its transfer syntax.</summary>
+/// <remarks>
+/// Reading is layered as pydicom's is (STYLE.md §3): 128-byte preamble and <c>DICM</c> → the file
+/// meta group 0002, always explicit VR little endian (PS3.10 §7.1) → the element reader, in the
+/// transfer syntax the meta group names → <see cref="DicomDataset"/>. The file is read into memory
+/// once; element values are slices of that buffer, and pixel data is decoded only when asked for.
+/// </remarks>
+public sealed class DicomFile
+{
+    private static ReadOnlySpan<byte> Magic => "DICM"u8;
+
+    /// <summary>Creates a file from a dataset, for writing.</summary>
+    /// <param name="dataset">The dataset.</param>
+    /// <param name="transferSyntax">The transfer syntax to write it in.</param>
+    public DicomFile(DicomDataset dataset, TransferSyntax? transferSyntax = null)
+        : this(new DicomDataset(), dataset, transferSyntax ?? TransferSyntax.ExplicitVrLittleEndian, null, true)
+    {
+    }
+
+    private DicomFile(DicomDataset meta, DicomDataset dataset, TransferSyntax transferSyntax, string? path, bool hasPreamble)
+    {
+        FileMetaInformation = meta;
+        Dataset = dataset ?? throw new ArgumentNullException(nameof(dataset));
+        TransferSyntax = transferSyntax;
+        Path = path;
+        HasPreamble = hasPreamble;
+    }
+
+    /// <summary>The file meta information (group 0002); empty for a bare dataset.</summary>
+    public DicomDataset FileMetaInformation { get; }
+
+    /// <summary>The dataset.</summary>
+    public DicomDataset Dataset { get; }
+
+    /// <summary>The transfer syntax the dataset was (or will be) encoded in.</summary>
+    public TransferSyntax TransferSyntax { get; }
+
+    /// <summary>The path it was read from, or <see langword="null"/>.</summary>
+    public string? Path { get; }
+
+    /// <summary>True when the file had a preamble and <c>DICM</c>; false for a bare dataset.</summary>
+    public bool HasPreamble { get; }
+
+    /// <summary>True when reading stopped early because of <see cref="DicomReadOptions.StopWhen"/>.</summary>
+    public bool IsPartial { get; private init; }
+
+    /// <summary>Reads a file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Strictness and where to stop; <see cref="DicomReadOptions.Default"/> when null.</param>
+    /// <returns>The file.</returns>
+    /// <exception cref="DicomFormatException">The file is not valid DICOM; the message names the offset and tag.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static DicomFile Open(string path, DicomReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Parse(File.ReadAllBytes(path), path, options);
+    }
+
+    /// <summary>Parses the bytes of a file or a bare dataset.</summary>
+    /// <param name="bytes">The bytes; the dataset keeps slices of them, so do not change them afterwards.</param>
+    /// <param name="sourceName">The name to use in messages, or <see langword="null"/>.</param>
+    /// <param name="options">Strictness and where to stop.</param>
+    /// <returns>The file.</returns>
+    /// <exception cref="DicomFormatException">The bytes are not valid DICOM.</exception>
+    public static DicomFile Parse(ReadOnlyMemory<byte> bytes, string? sourceName = null, DicomReadOptions? options = null)
+    {
+        options ??= DicomReadOptions.Default;
+        var span = bytes.Span;
+        int pos;
+        bool preamble = false;
+        if (span.Length >= 132 && span.Slice(128, 4).SequenceEqual(Magic))
+        {
+            pos = 132;
+            preamble = true;
+        }
+        else if (span.Length >= 8 && span[0] == 0x02 && span[1] == 0x00 && DicomVRInfo.FromBytes(span[4], span[5]) != DicomVR.None)
+        {
+            pos = 0; // file meta without preamble, as some writers produce
+        }
+        else
+        {
+            return ParseBare(bytes, sourceName, options);
+        }
+
+        var meta = new DicomDataset(sourceName, null, 8);
+        var metaParser = new DicomParser(bytes, sourceName, true, TransferSyntax.ExplicitVrLittleEndian.Uid, options);
+        pos = metaParser.ParseDataset(meta, pos, bytes.Length, explicitVr: true, 0, false,
+            static tag => tag.Group != 0x0002, DicomTag.FileMetaInformationGroupLength, pos);
+        if (!meta.TryGetString(DicomTag.TransferSyntaxUid, out var tsUid) || tsUid.Length == 0)
+            throw DicomFormatException.MissingFileMeta(sourceName, DicomTag.TransferSyntaxUid);
+        var ts = TransferSyntax.FromUid(tsUid);
+        var (dataset, partial) = ParseBody(bytes, pos, sourceName, ts, options);
+        return new DicomFile(meta, dataset, ts, sourceName, preamble) { IsPartial = partial };
+    }
+
+    private static DicomFile ParseBare(ReadOnlyMemory<byte> bytes, string? sourceName, DicomReadOptions options)
+    {
+        var span = bytes.Span;
+        if (span.Length < 8) throw DicomFormatException.NotDicom(sourceName, span.Length);
+        int groupLe = span[0] | span[1] << 8;
+        int groupBe = span[0] << 8 | span[1];
+        bool explicitVr = DicomVRInfo.FromBytes(span[4], span[5]) != DicomVR.None;
+        TransferSyntax ts;
+        if (groupLe is >= 0x0002 and <= 0x0010 && (groupLe & 1) == 0)
+            ts = explicitVr ? TransferSyntax.ExplicitVrLittleEndian : TransferSyntax.ImplicitVrLittleEndian;
+        else if (groupBe is >= 0x0002 and <= 0x0010 && (groupBe & 1) == 0 && explicitVr)
+            ts = TransferSyntax.ExplicitVrBigEndian;
+        else
+            throw DicomFormatException.NotDicom(sourceName, span.Length);
+        var (dataset, partial) = ParseBody(bytes, 0, sourceName, ts, options);
+        return new DicomFile(new DicomDataset(sourceName, null, 0), dataset, ts, sourceName, false) { IsPartial = partial };
+    }
+
+    private static (DicomDataset Dataset, bool Partial) ParseBody(ReadOnlyMemory<byte> bytes, int pos, string? sourceName, TransferSyntax ts, DicomReadOptions options)
+    {
+        string? name = sourceName;
+        if (ts.IsDeflated)
+        {
+            bytes = Inflate(bytes[pos..], sourceName, pos, options.MaxInflatedBytes);
+            pos = 0;
+            // Offsets in messages then count in the inflated dataset, and the name says so.
+            name = sourceName is null ? "<bytes> (inflated dataset)" : sourceName + " (inflated dataset)";
+        }
+        var dataset = new DicomDataset(sourceName, null, 64);
+        var parser = new DicomParser(bytes, name, ts.IsLittleEndian, ts.Uid, options);
+        parser.ParseDataset(dataset, pos, bytes.Length, ts.IsExplicitVr, 0, false, options.StopWhen, DicomTag.Item, pos);
+        return (dataset, parser.StoppedAt >= 0);
+    }
+
+    private static byte[] Inflate(ReadOnlyMemory<byte> deflated, string? sourceName, int offset, long cap)
+    {
+        try
+        {
+            using var input = new MemoryStream(deflated.ToArray(), writable: false);
+            using var inflater = new DeflateStream(input, CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            var buffer = new byte[81920];
+            int n;
+            while ((n = inflater.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (output.Length + n > cap) throw DicomFormatException.DeflateTooLarge(sourceName, offset, cap);
+                output.Write(buffer, 0, n);
+            }
+            return output.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw DicomFormatException.CorruptDeflate(sourceName, offset, e);
+        }
+    }
+}
