@@ -1,0 +1,279 @@
+namespace Flip.Imaging.Dicom;
+
+/// <summary>
+/// JPEG lossless decoder, ITU-T T.81 Annex H (process 14): Huffman-coded differences from one of
+/// seven predictors, any precision 2–16, point transform, restart intervals, one to four
+/// components with 1×1 sampling. Covers DICOM's 1.2.840.10008.1.2.4.57 and .70 (predictor 1).
+/// </summary>
+internal sealed class JpegLosslessDecoder
+{
+    private readonly Func<string, Exception> _corrupt;
+    private readonly HuffmanTable?[] _tables = new HuffmanTable?[4];
+    private int _precision, _rows, _columns, _restartInterval;
+    private int[] _componentIds = [];
+    private int[][]? _planes;
+
+    private JpegLosslessDecoder(Func<string, Exception> corrupt) => _corrupt = corrupt;
+
+    /// <summary>Decodes one frame; returns samples per component plane (values after the point transform), plus precision.</summary>
+    public static (int[][] Planes, int Precision, int Rows, int Columns) Decode(ReadOnlySpan<byte> data, Func<string, Exception> corrupt)
+    {
+        var decoder = new JpegLosslessDecoder(corrupt);
+        decoder.Run(data);
+        if (decoder._planes is null) throw corrupt("no SOF3 frame header and scan found");
+        return (decoder._planes, decoder._precision, decoder._rows, decoder._columns);
+    }
+
+    private void Run(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 4 || data[0] != 0xFF || data[1] != 0xD8) throw _corrupt("the frame does not start with a JPEG SOI marker (FF D8)");
+        int pos = 2;
+        while (pos < data.Length)
+        {
+            if (data[pos] != 0xFF) throw _corrupt($"expected a marker at byte {pos}, found 0x{data[pos]:X2}");
+            while (pos < data.Length && data[pos] == 0xFF) pos++;
+            if (pos >= data.Length) break;
+            byte marker = data[pos++];
+            if (marker == 0xD9) return;
+            if (marker is >= 0xD0 and <= 0xD7 or 0x01) continue;
+            if (pos + 2 > data.Length) throw _corrupt("segment length runs past the end");
+            int length = data[pos] << 8 | data[pos + 1];
+            if (length < 2 || pos + length > data.Length) throw _corrupt($"segment 0xFF{marker:X2} declares length {length}, past the end of the data");
+            var segment = data.Slice(pos + 2, length - 2);
+            pos += length;
+            switch (marker)
+            {
+                case 0xC3: ReadFrameHeader(segment); break;
+                case 0xC4: ReadHuffmanTables(segment); break;
+                case 0xDD:
+                    if (segment.Length < 2) throw _corrupt("DRI segment too short");
+                    _restartInterval = segment[0] << 8 | segment[1];
+                    break;
+                case 0xDA: pos = ReadScan(segment, data, pos); break;
+                case 0xC0 or 0xC1 or 0xC2 or 0xC5 or 0xC6 or 0xC7 or 0xC9 or 0xCA or 0xCB or 0xCD or 0xCE or 0xCF or 0xF7:
+                    throw _corrupt($"frame marker 0xFF{marker:X2} is not lossless Huffman (process 14 needs SOF3, 0xFFC3)");
+                default: break; // APPn, COM, DQT and others carry nothing we need
+            }
+        }
+    }
+
+    private void ReadFrameHeader(ReadOnlySpan<byte> s)
+    {
+        if (s.Length < 6) throw _corrupt("SOF3 segment too short");
+        _precision = s[0];
+        _rows = s[1] << 8 | s[2];
+        _columns = s[3] << 8 | s[4];
+        int n = s[5];
+        if (_precision is < 2 or > 16) throw _corrupt($"precision {_precision}; expected 2 to 16");
+        if (n is < 1 or > 4 || s.Length < 6 + 3 * n) throw _corrupt($"{n} components in SOF3; expected 1 to 4");
+        if (_rows == 0 || _columns == 0) throw _corrupt($"image size {_columns}×{_rows}; expected both above zero");
+        _componentIds = new int[n];
+        _planes = new int[n][];
+        for (int i = 0; i < n; i++)
+        {
+            _componentIds[i] = s[6 + 3 * i];
+            if (s[7 + 3 * i] != 0x11) throw _corrupt($"component {i} sampling 0x{s[7 + 3 * i]:X2}; expected 1×1 (0x11)");
+            _planes[i] = new int[_rows * _columns];
+        }
+    }
+
+    private void ReadHuffmanTables(ReadOnlySpan<byte> s)
+    {
+        int p = 0;
+        while (p < s.Length)
+        {
+            if (p + 17 > s.Length) throw _corrupt("DHT segment too short");
+            int cls = s[p] >> 4, id = s[p] & 15;
+            if (cls != 0 || id > 3) throw _corrupt($"Huffman table class {cls} id {id}; expected a DC table 0–3");
+            var counts = s.Slice(p + 1, 16);
+            int total = 0;
+            foreach (var c in counts) total += c;
+            if (p + 17 + total > s.Length) throw _corrupt("DHT values run past the segment");
+            _tables[id] = new HuffmanTable(counts, s.Slice(p + 17, total));
+            p += 17 + total;
+        }
+    }
+
+    private int ReadScan(ReadOnlySpan<byte> header, ReadOnlySpan<byte> data, int pos)
+    {
+        if (_planes is null) throw _corrupt("scan before the SOF3 frame header");
+        int ns = header[0];
+        if (ns < 1 || header.Length < 1 + 2 * ns + 3) throw _corrupt("SOS segment too short");
+        var planes = new int[ns][];
+        var tables = new HuffmanTable[ns];
+        for (int i = 0; i < ns; i++)
+        {
+            int id = header[1 + 2 * i];
+            int c = Array.IndexOf(_componentIds, id);
+            if (c < 0) throw _corrupt($"scan names component {id}, which the frame header lacks");
+            planes[i] = _planes[c];
+            tables[i] = _tables[header[2 + 2 * i] >> 4] ?? throw _corrupt($"scan uses Huffman table {header[2 + 2 * i] >> 4}, which was not defined");
+        }
+        int predictor = header[1 + 2 * ns];
+        int pointTransform = header[3 + 2 * ns] & 15;
+        if (predictor is < 1 or > 7) throw _corrupt($"predictor {predictor}; expected 1 to 7");
+        var reader = new BitReader(data, pos);
+        int cols = _columns, rows = _rows;
+        int initial = 1 << (_precision - pointTransform - 1);
+        int mcus = 0;
+        bool firstLine = true, resetPrediction = true;
+        for (int y = 0; y < rows; y++)
+        {
+            for (int x = 0; x < cols; x++)
+            {
+                if (_restartInterval > 0 && mcus > 0 && mcus % _restartInterval == 0)
+                {
+                    // H.1.2.1: each restart interval starts like the scan, from the default prediction.
+                    reader.Restart();
+                    firstLine = true;
+                    resetPrediction = true;
+                }
+                int at = y * cols + x;
+                for (int i = 0; i < ns; i++)
+                {
+                    var plane = planes[i];
+                    int prediction;
+                    if (resetPrediction) prediction = initial;
+                    else if (firstLine) prediction = x == 0 ? plane[at - cols] : plane[at - 1];
+                    else if (x == 0) prediction = plane[at - cols];
+                    else
+                    {
+                        int ra = plane[at - 1], rb = plane[at - cols], rc = plane[at - cols - 1];
+                        prediction = predictor switch
+                        {
+                            1 => ra,
+                            2 => rb,
+                            3 => rc,
+                            4 => ra + rb - rc,
+                            5 => ra + ((rb - rc) >> 1),
+                            6 => rb + ((ra - rc) >> 1),
+                            _ => (ra + rb) >> 1,
+                        };
+                    }
+                    int diff = Difference(ref reader, tables[i]);
+                    plane[at] = (prediction + diff) & 0xFFFF;
+                }
+                resetPrediction = false;
+                mcus++;
+            }
+            firstLine = false;
+        }
+        if (pointTransform > 0)
+            foreach (var plane in planes)
+                for (int i = 0; i < plane.Length; i++) plane[i] <<= pointTransform;
+        return reader.EndPosition();
+    }
+
+    private int Difference(ref BitReader reader, HuffmanTable table)
+    {
+        int ssss = table.Decode(ref reader, _corrupt);
+        if (ssss == 0) return 0;
+        if (ssss == 16) return 32768;
+        if (ssss > 16) throw _corrupt($"difference category {ssss}; expected 0 to 16");
+        int bits = reader.Bits(ssss);
+        return bits < 1 << (ssss - 1) ? bits - (1 << ssss) + 1 : bits;
+    }
+
+    private sealed class HuffmanTable
+    {
+        private readonly int[] _maxCode = new int[18];
+        private readonly int[] _valPtr = new int[17];
+        private readonly int[] _minCode = new int[17];
+        private readonly byte[] _values;
+
+        public HuffmanTable(ReadOnlySpan<byte> counts, ReadOnlySpan<byte> values)
+        {
+            _values = values.ToArray();
+            int code = 0, k = 0;
+            for (int l = 1; l <= 16; l++)
+            {
+                int n = counts[l - 1];
+                if (n == 0)
+                {
+                    _maxCode[l] = -1;
+                }
+                else
+                {
+                    _valPtr[l] = k;
+                    _minCode[l] = code;
+                    code += n;
+                    k += n;
+                    _maxCode[l] = code - 1;
+                }
+                code <<= 1;
+            }
+            _maxCode[17] = int.MaxValue;
+        }
+
+        public int Decode(ref BitReader reader, Func<string, Exception> corrupt)
+        {
+            int code = reader.Bit();
+            int l = 1;
+            while (code > _maxCode[l])
+            {
+                code = (code << 1) | reader.Bit();
+                if (++l > 16) throw corrupt("invalid Huffman code");
+            }
+            int j = _valPtr[l] + code - _minCode[l];
+            if (j < 0 || j >= _values.Length) throw corrupt("Huffman code outside its table");
+            return _values[j];
+        }
+    }
+
+    private ref struct BitReader(ReadOnlySpan<byte> data, int pos)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _pos = pos;
+        private uint _buffer;
+        private int _count;
+
+        public int Bit()
+        {
+            if (_count == 0) Fill();
+            _count--;
+            return (int)(_buffer >> _count) & 1;
+        }
+
+        public int Bits(int n)
+        {
+            int v = 0;
+            for (int i = 0; i < n; i++) v = (v << 1) | Bit();
+            return v;
+        }
+
+        private void Fill()
+        {
+            byte b = 0;
+            if (_pos < _data.Length)
+            {
+                b = _data[_pos];
+                if (b == 0xFF)
+                {
+                    byte next = _pos + 1 < _data.Length ? _data[_pos + 1] : (byte)0;
+                    if (next == 0x00) _pos += 2;
+                    else b = 0; // a marker: feed zeros without consuming it
+                }
+                else
+                {
+                    _pos++;
+                }
+            }
+            _buffer = b;
+            _count = 8;
+        }
+
+        public void Restart()
+        {
+            _count = 0;
+            while (_pos + 1 < _data.Length && !(_data[_pos] == 0xFF && _data[_pos + 1] is >= 0xD0 and <= 0xD7)) _pos++;
+            if (_pos + 1 < _data.Length) _pos += 2;
+        }
+
+        public readonly int EndPosition()
+        {
+            int p = _pos;
+            while (p + 1 < _data.Length && !(_data[p] == 0xFF && _data[p + 1] != 0x00 && _data[p + 1] is < 0xD0 or > 0xD7)) p++;
+            return p;
+        }
+    }
+}
