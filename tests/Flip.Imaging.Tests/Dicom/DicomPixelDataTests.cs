@@ -1,0 +1,126 @@
+using Flip.Imaging.Dicom;
+
+namespace Flip.Imaging.Tests.Dicom;
+
+[Collection("dcmtk")]
+public sealed class DicomPixelDataTests(DcmtkFixture files)
+{
+    private static readonly SyntheticImage Mono12 = new(48, 64, 3, 1, 16, 12, Signed: false);
+    private static readonly SyntheticImage Signed16 = new(32, 40, 1, 1, 16, 16, Signed: true);
+    private static readonly SyntheticImage Rgb8 = new(24, 30, 2, 3, 8, 8, Signed: false);
+    private static readonly SyntheticImage Rgb8Planar = new(24, 30, 1, 3, 8, 8, Signed: false, PlanarConfiguration: 1);
+
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var image in new[] { "mono12", "signed16", "rgb8", "rgb8planar" })
+        {
+            data.Add(image, "native");
+            data.Add(image, "dcmcrle");
+            data.Add(image, "dcmcjpeg +e1");
+            data.Add(image, "dcmcjpeg +el +sv 4 -ot +fs 1");
+            for (int sv = 1; sv <= 7; sv++) data.Add(image, $"dcmcjpeg +el +sv {sv}");
+        }
+        data.Add("mono12", "dcmcjpeg +el +sv 1 +pt 2");
+        return data;
+    }
+
+    private static SyntheticImage Image(string name) => name switch
+    {
+        "mono12" => Mono12,
+        "signed16" => Signed16,
+        "rgb8" => Rgb8,
+        _ => Rgb8Planar,
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void GetFrame_decodes_dcmtk_output_to_the_original_stored_values(string imageName, string command)
+    {
+        // Given an image written natively, then re-encoded by a dcmtk tool
+        var image = Image(imageName);
+        var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "pixels-" + Guid.NewGuid().ToString("N"))).FullName;
+        var path = image.Write(folder, imageName);
+        if (command != "native")
+        {
+            var parts = command.Split(' ');
+            Dcmtk.Run(parts[0], folder, [.. parts[1..], path, "encoded.dcm"]);
+            path = Path.Combine(folder, "encoded.dcm");
+        }
+        bool pointTransform = command.Contains("+pt", StringComparison.Ordinal);
+
+        // When
+        var file = DicomFile.Open(path);
+        var pixels = DicomPixelData.Create(file);
+
+        // Then
+        Assert.Equal(command == "native", !file.TransferSyntax.IsEncapsulated);
+        Assert.Equal(image.Frames, pixels.FrameCount);
+        for (int f = 0; f < image.Frames; f++)
+        {
+            var expected = image.ExpectedFrame(f);
+            var actual = pixels.GetFrame(f);
+            if (pointTransform)
+            {
+                // Point transform 2 drops the two low bits (ITU-T T.81 H.1.2.2).
+                for (int i = 0; i < expected.Length; i += 2) expected[i] &= 0xFC;
+            }
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void GetFrameValues_applies_rescale_slope_and_intercept_to_signed_values()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "rescale")).FullName;
+        var file = DicomFile.Open(Signed16.Write(folder, "s"));
+        var pixels = DicomPixelData.Create(file);
+        var values = pixels.GetFrameValues(0);
+        // First value is the minimum, -32768: -32768 × 0.5 − 1024 = -17408.
+        Assert.Equal(-17408f, values[0]);
+        // Last value is the maximum, 32767: 32767 × 0.5 − 1024 = 15359.5.
+        Assert.Equal(15359.5f, values[^1]);
+        Assert.Equal(-1024, pixels.RescaleIntercept);
+        Assert.True(pixels.IsSigned);
+    }
+
+    [Fact]
+    public void ComputeSha256_is_the_same_for_native_and_compressed_copies()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "sha")).FullName;
+        var native = Mono12.Write(folder, "m");
+        Dcmtk.Run("dcmcrle", folder, native, "rle.dcm");
+        Dcmtk.Run("dcmcjpeg", folder, "+e1", native, "jpeg.dcm");
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            Enumerable.Range(0, 3).SelectMany(Mono12.ExpectedFrame).ToArray()));
+        Assert.Equal(expected, DicomPixelData.Create(DicomFile.Open(native)).ComputeSha256());
+        Assert.Equal(expected, DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "rle.dcm"))).ComputeSha256());
+        Assert.Equal(expected, DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "jpeg.dcm"))).ComputeSha256());
+    }
+
+    [Fact]
+    public void GetFrame_names_the_syntax_and_the_conversion_command_for_unsupported_compression()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "baseline")).FullName;
+        var native = new SyntheticImage(16, 16, 1, 1, 8, 8, false).Write(folder, "b");
+        Dcmtk.Run("dcmcjpeg", folder, "+eb", native, "baseline.dcm");
+        var pixels = DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "baseline.dcm")));
+        Assert.False(pixels.CanDecode);
+        var e = Assert.Throws<DicomFormatException>(() => pixels.GetFrame(0));
+        Assert.Equal("baseline.dcm: pixel data is compressed as JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50), which this reader does not decode; expected native, RLE Lossless or JPEG Lossless (Process 14).", e.Message);
+        Assert.Contains("dcmdjpeg baseline.dcm out.dcm", e.Fix, StringComparison.Ordinal);
+        Assert.Contains("gdcmconv --raw", e.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_reports_pixel_data_shorter_than_the_image_attributes_need()
+    {
+        var ds = new DicomDataset();
+        ds.SetUInt16(DicomTag.Rows, 10);
+        ds.SetUInt16(DicomTag.Columns, 10);
+        ds.SetUInt16(DicomTag.BitsAllocated, 16);
+        ds.SetBytes(DicomTag.PixelData, DicomVR.OW, new byte[20]);
+        var e = Assert.Throws<DicomFormatException>(() => DicomPixelData.Create(ds, TransferSyntax.ExplicitVrLittleEndian));
+        Assert.Contains("20 bytes of pixel data; expected 200 (1 frames × 10 rows × 10 columns × 1 samples × 16 bits).", e.Message);
+    }
+}
