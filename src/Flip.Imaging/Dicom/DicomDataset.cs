@@ -57,6 +57,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
                 {
                     throw DicomFormatException.InvalidValue(SourceFile, e.Offset, e.Tag, e.VR, string.Join('\\', terms), "a defined term of PS3.3 §C.12.1.1.2 such as 'ISO_IR 100' or 'ISO_IR 192' (" + ex.Message + ")");
                 }
+                return _characterSet;
             }
             if (_parent is not null) return _parent.CharacterSet;
             return _characterSet = DicomCharacterSet.Default;

@@ -48,6 +48,16 @@ public sealed class DicomFile
     /// <summary>True when reading stopped early because of <see cref="DicomReadOptions.StopWhen"/>.</summary>
     public bool IsPartial { get; private init; }
 
+    /// <summary>Saves the dataset as a Part 10 file, atomically (see <see cref="DicomWriter"/>).</summary>
+    /// <param name="path">Where to write.</param>
+    /// <param name="syntax">Explicit VR Little Endian when null and the pixel data is not compressed; else the file's own syntax.</param>
+    /// <exception cref="ArgumentException">The syntax is not writable.</exception>
+    public void Save(string path, TransferSyntax? syntax = null)
+    {
+        syntax ??= TransferSyntax.IsEncapsulated ? TransferSyntax : TransferSyntax.ExplicitVrLittleEndian;
+        DicomWriter.Save(Dataset, path, syntax);
+    }
+
     /// <summary>Reads a file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="options">Strictness and where to stop; <see cref="DicomReadOptions.Default"/> when null.</param>
