@@ -67,6 +67,26 @@ public sealed class DicomFile
     public static DicomFile Open(string path, DicomReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (options?.StopWhen is not null)
+        {
+            // Header-only reads try the first 64 KiB first; only a header longer than that costs a second, full read.
+            const int prefixLength = 64 * 1024;
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            if (stream.Length > prefixLength)
+            {
+                var prefix = new byte[prefixLength];
+                stream.ReadExactly(prefix);
+                try
+                {
+                    var partial = Parse(prefix, path, options);
+                    if (partial.IsPartial) return partial;
+                }
+                catch (DicomFormatException)
+                {
+                    // The prefix ended inside an element; the full read below decides whether the file is at fault.
+                }
+            }
+        }
         return Parse(File.ReadAllBytes(path), path, options);
     }
 
