@@ -23,6 +23,9 @@ public sealed class DcmtkFixture : IDisposable
         Dcmtk.Run("dcmconv", Folder, "+td", "explicit.dcm", "deflated.dcm");
         Dcmtk.Run("dcmconv", Folder, "-F", "+ti", "explicit.dcm", "bare-implicit.dcm");
         Dcmtk.Run("dcmconv", Folder, "-F", "+te", "explicit.dcm", "bare-explicit.dcm");
+        Dcmtk.Run("dcmcrle", Folder, "explicit.dcm", "rle.dcm");
+        Dcmtk.Run("dcmcjpeg", Folder, "+e1", "explicit.dcm", "jpeg-sv1.dcm");
+        Dcmtk.Run("dcmcjpeg", Folder, "+el", "+sv", "6", "explicit.dcm", "jpeg-sv6.dcm");
     }
 
     public const int Rows = 4;
@@ -33,6 +36,9 @@ public sealed class DcmtkFixture : IDisposable
     public ushort[] PixelValues { get; }
 
     public string PathOf(string name) => Path.Combine(Folder, name);
+
+    /// <summary>The sample with compressed pixel data.</summary>
+    public static readonly string[] EncapsulatedVariants = ["rle.dcm", "jpeg-sv1.dcm", "jpeg-sv6.dcm"];
 
     public static readonly string[] Variants = ["explicit.dcm", "undefined.dcm", "implicit.dcm", "bigendian.dcm", "deflated.dcm", "bare-implicit.dcm", "bare-explicit.dcm"];
 

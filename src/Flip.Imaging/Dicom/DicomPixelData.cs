@@ -52,7 +52,16 @@ public sealed class DicomPixelData
         if (BitsAllocated == 1 && frameBits % 8 != 0 && FrameCount > 1)
             throw DicomFormatException.BadPixelData(file, element.Offset, "multi-frame 1-bit pixel data whose frames do not end on a byte boundary is not supported.", syntax.Uid);
         FrameLength = BitsAllocated == 1 ? (Rows * Columns * SamplesPerPixel) : (int)Math.Min(int.MaxValue, frameBits / 8);
-        if (element.Fragments is null)
+        if (element.Fragments is { } fragments)
+        {
+            // RLE and lossless JPEG cannot compress better than about 64:1, so a frame far larger than
+            // all the compressed bytes is a corrupt header; checked before any frame is allocated.
+            long compressed = fragments.Fragments.Sum(f => (long)f.Length);
+            if ((long)FrameLength > 128 * compressed + 65536)
+                throw DicomFormatException.BadPixelData(file, element.Offset,
+                    $"a {Columns}×{Rows}×{SamplesPerPixel} frame of {BitsAllocated}-bit samples ({FrameLength:N0} bytes) cannot come from {compressed:N0} compressed bytes; expected Rows, Columns and Bits Allocated to match the compressed data.", syntax.Uid);
+        }
+        else
         {
             long needed = BitsAllocated == 1 ? (frameBits * FrameCount + 7) / 8 : frameBits / 8 * FrameCount;
             if (element.RawValue.Length < needed)
@@ -172,6 +181,21 @@ public sealed class DicomPixelData
         var frame = GetFrame(index);
         int n = Rows * Columns * SamplesPerPixel;
         var values = new float[n];
+        if (BitsAllocated == 16 && BitConverter.IsLittleEndian)
+        {
+            // The common MR/CT/PET case, without a per-sample switch.
+            if (IsSigned)
+            {
+                var src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(frame.AsSpan());
+                for (int i = 0; i < n; i++) values[i] = (float)(src[i] * slope + intercept);
+            }
+            else
+            {
+                var src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(frame.AsSpan());
+                for (int i = 0; i < n; i++) values[i] = (float)(src[i] * slope + intercept);
+            }
+            return values;
+        }
         for (int i = 0; i < n; i++) values[i] = (float)(StoredValue(frame, i) * slope + intercept);
         return values;
     }
@@ -230,6 +254,13 @@ public sealed class DicomPixelData
         if (shift < 0) shift = 0;
         long mask = (1L << BitsStored) - 1;
         long sign = 1L << (BitsStored - 1);
+        if (BitsAllocated == 16 && BitConverter.IsLittleEndian && !IsSigned)
+        {
+            var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(frame.AsSpan());
+            ushort m = (ushort)mask;
+            for (int i = 0; i < n; i++) words[i] = (ushort)((words[i] >> shift) & m);
+            return;
+        }
         for (int i = 0; i < n; i++)
         {
             long raw = BitsAllocated switch
@@ -265,7 +296,7 @@ public sealed class DicomPixelData
             RleDecoder.Decode(data, output, Rows * Columns, SamplesPerPixel, BytesPerSample, d => Corrupt(index, "RLE", d));
             return;
         }
-        var (planes, precision, rows, columns) = JpegLosslessDecoder.Decode(data, d => Corrupt(index, "JPEG lossless", d));
+        var (planes, precision, rows, columns) = JpegLosslessDecoder.Decode(data, Rows, Columns, SamplesPerPixel, d => Corrupt(index, "JPEG lossless", d));
         if (rows != Rows || columns != Columns || planes.Length != SamplesPerPixel)
             throw Corrupt(index, "JPEG lossless", $"the JPEG frame is {columns}×{rows} with {planes.Length} components; the dataset says {Columns}×{Rows} with {SamplesPerPixel}");
         if (precision > BitsAllocated) throw Corrupt(index, "JPEG lossless", $"precision {precision} exceeds Bits Allocated {BitsAllocated}");

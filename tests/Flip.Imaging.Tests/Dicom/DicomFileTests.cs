@@ -39,6 +39,18 @@ public sealed class DicomFileTests(DcmtkFixture files)
     }
 
     [Theory]
+    [InlineData("rle.dcm")]
+    [InlineData("jpeg-sv1.dcm")]
+    [InlineData("jpeg-sv6.dcm")]
+    public void Compressed_copies_decode_to_the_same_pixels(string name)
+    {
+        var pixels = DicomPixelData.Create(DicomFile.Open(files.PathOf(name)));
+        var frame = pixels.GetFrame(0);
+        for (int i = 0; i < files.PixelValues.Length; i++)
+            Assert.Equal(files.PixelValues[i], BinaryPrimitives.ReadUInt16LittleEndian(frame.AsSpan(i * 2)));
+    }
+
+    [Theory]
     [InlineData("explicit.dcm", "1.2.840.10008.1.2.1", true)]
     [InlineData("implicit.dcm", "1.2.840.10008.1.2", true)]
     [InlineData("bigendian.dcm", "1.2.840.10008.1.2.2", true)]

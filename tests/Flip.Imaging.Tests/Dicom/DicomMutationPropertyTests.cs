@@ -21,7 +21,7 @@ public sealed class DicomMutationPropertyTests(DcmtkFixture files)
         }
     }
 
-    public static TheoryData<string> Variants() => new(DcmtkFixture.Variants);
+    public static TheoryData<string> Variants() => new([.. DcmtkFixture.Variants, .. DcmtkFixture.EncapsulatedVariants]);
 
     [Theory]
     [MemberData(nameof(Variants))]

@@ -13,12 +13,20 @@ internal sealed class JpegLosslessDecoder
     private int[] _componentIds = [];
     private int[][]? _planes;
 
-    private JpegLosslessDecoder(Func<string, Exception> corrupt) => _corrupt = corrupt;
+    private readonly int _expectedRows, _expectedColumns, _expectedComponents;
+
+    private JpegLosslessDecoder(Func<string, Exception> corrupt, int rows, int columns, int components)
+    {
+        _corrupt = corrupt;
+        _expectedRows = rows;
+        _expectedColumns = columns;
+        _expectedComponents = components;
+    }
 
     /// <summary>Decodes one frame; returns samples per component plane (values after the point transform), plus precision.</summary>
-    public static (int[][] Planes, int Precision, int Rows, int Columns) Decode(ReadOnlySpan<byte> data, Func<string, Exception> corrupt)
+    public static (int[][] Planes, int Precision, int Rows, int Columns) Decode(ReadOnlySpan<byte> data, int rows, int columns, int components, Func<string, Exception> corrupt)
     {
-        var decoder = new JpegLosslessDecoder(corrupt);
+        var decoder = new JpegLosslessDecoder(corrupt, rows, columns, components);
         decoder.Run(data);
         if (decoder._planes is null) throw corrupt("no SOF3 frame header and scan found");
         return (decoder._planes, decoder._precision, decoder._rows, decoder._columns);
@@ -66,7 +74,10 @@ internal sealed class JpegLosslessDecoder
         int n = s[5];
         if (_precision is < 2 or > 16) throw _corrupt($"precision {_precision}; expected 2 to 16");
         if (n is < 1 or > 4 || s.Length < 6 + 3 * n) throw _corrupt($"{n} components in SOF3; expected 1 to 4");
-        if (_rows == 0 || _columns == 0) throw _corrupt($"image size {_columns}×{_rows}; expected both above zero");
+        // Checked before allocating, so a corrupt header cannot ask for gigabytes.
+        if (_rows != _expectedRows || _columns != _expectedColumns || n != _expectedComponents)
+            throw _corrupt($"the JPEG frame is {_columns}×{_rows} with {n} components; the dataset says {_expectedColumns}×{_expectedRows} with {_expectedComponents}");
+        if (_planes is not null) throw _corrupt("a second SOF3 frame header");
         _componentIds = new int[n];
         _planes = new int[n][];
         for (int i = 0; i < n; i++)
@@ -97,6 +108,7 @@ internal sealed class JpegLosslessDecoder
     private int ReadScan(ReadOnlySpan<byte> header, ReadOnlySpan<byte> data, int pos)
     {
         if (_planes is null) throw _corrupt("scan before the SOF3 frame header");
+        if (header.Length < 1) throw _corrupt("SOS segment too short");
         int ns = header[0];
         if (ns < 1 || header.Length < 1 + 2 * ns + 3) throw _corrupt("SOS segment too short");
         var planes = new int[ns][];
@@ -107,11 +119,13 @@ internal sealed class JpegLosslessDecoder
             int c = Array.IndexOf(_componentIds, id);
             if (c < 0) throw _corrupt($"scan names component {id}, which the frame header lacks");
             planes[i] = _planes[c];
-            tables[i] = _tables[header[2 + 2 * i] >> 4] ?? throw _corrupt($"scan uses Huffman table {header[2 + 2 * i] >> 4}, which was not defined");
+            int td = header[2 + 2 * i] >> 4;
+            tables[i] = (td < _tables.Length ? _tables[td] : null) ?? throw _corrupt($"scan uses Huffman table {td}, which was not defined");
         }
         int predictor = header[1 + 2 * ns];
         int pointTransform = header[3 + 2 * ns] & 15;
         if (predictor is < 1 or > 7) throw _corrupt($"predictor {predictor}; expected 1 to 7");
+        if (pointTransform >= _precision) throw _corrupt($"point transform {pointTransform}; expected less than the precision {_precision}");
         var reader = new BitReader(data, pos);
         int cols = _columns, rows = _rows;
         int initial = 1 << (_precision - pointTransform - 1);

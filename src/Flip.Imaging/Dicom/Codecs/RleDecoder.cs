@@ -9,8 +9,8 @@ internal static class RleDecoder
         if (frame.Length < 64) throw corrupt($"RLE header needs 64 bytes, found {frame.Length}");
         uint segments = BitConverter.IsLittleEndian ? BitConverter.ToUInt32(frame) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(frame);
         int expected = samplesPerPixel * bytesPerSample;
-        if (segments != expected) throw corrupt($"RLE header lists {segments} segments; expected {expected} ({samplesPerPixel} samples × {bytesPerSample} bytes)");
-        Span<int> offsets = stackalloc int[16];
+        if (segments != expected || segments > 15) throw corrupt($"RLE header lists {segments} segments; expected {expected} ({samplesPerPixel} samples × {bytesPerSample} bytes)");
+        Span<int> offsets = stackalloc int[17];
         for (int i = 0; i < segments; i++)
         {
             uint o = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(frame[(4 + 4 * i)..]);
