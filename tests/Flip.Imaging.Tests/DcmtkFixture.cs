@@ -100,6 +100,3 @@ public sealed class DcmtkFixture : IDisposable
         }
     }
 }
-
-[CollectionDefinition("dcmtk")]
-public sealed class DcmtkCollection : ICollectionFixture<DcmtkFixture>;
