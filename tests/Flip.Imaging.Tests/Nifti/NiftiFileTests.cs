@@ -79,6 +79,29 @@ public sealed class NiftiFileTests : IDisposable
     }
 
     [Fact]
+    public void Parse_reads_the_chosen_volume_of_a_4D_file_and_big_endian_headers()
+    {
+        // Given a float32 2×1×1×3 file (three volumes) written big endian by hand
+        var bytes = new byte[352 + 2 * 3 * 4];
+        var h = bytes.AsSpan();
+        BinaryPrimitives.WriteInt32BigEndian(h, 348);
+        short[] dim = [4, 2, 1, 1, 3, 1, 1, 1];
+        for (int i = 0; i < 8; i++) BinaryPrimitives.WriteInt16BigEndian(h[(40 + 2 * i)..], dim[i]);
+        BinaryPrimitives.WriteInt16BigEndian(h[70..], 16);
+        float[] pixdim = [1, 1, 1, 1, 1];
+        for (int i = 0; i < 5; i++) BinaryPrimitives.WriteSingleBigEndian(h[(76 + 4 * i)..], pixdim[i]);
+        BinaryPrimitives.WriteSingleBigEndian(h[108..], 352);
+        "n+1\0"u8.CopyTo(h[344..]);
+        for (int i = 0; i < 6; i++) BinaryPrimitives.WriteSingleBigEndian(h[(352 + 4 * i)..], i * 1.5f);
+
+        // When / Then
+        Assert.Equal([0f, 1.5f], NiftiFile.Parse(bytes, "4d.nii").Voxels);
+        Assert.Equal([6f, 7.5f], NiftiFile.Parse(bytes, "4d.nii", volumeIndex: 2).Voxels);
+        var e = Assert.Throws<NiftiFormatException>(() => NiftiFile.Parse(bytes, "4d.nii", volumeIndex: 3));
+        Assert.Equal("4d.nii: at byte 0x00000030, header field dim[4] is 3; expected more than volume index 3.", e.Message);
+    }
+
+    [Fact]
     public void Parse_reports_truncated_voxel_data()
     {
         var bytes = NiftiFile.Encode(VolumeAssert.Random(4, 4, 4, new Vector3D(1, 1, 1), Vector3D.Zero, Direction3D.Identity, 3));

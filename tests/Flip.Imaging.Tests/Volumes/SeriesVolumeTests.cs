@@ -114,6 +114,35 @@ public sealed class SeriesVolumeTests : IDisposable
         Assert.Equal(200 + 7 + 2, volume[2, 1, 1]);
     }
 
+    [Fact]
+    public void FromFiles_stacks_classic_multi_frame_images_by_spacing_between_slices()
+    {
+        // Given a classic 3-frame image (no functional groups), first frame at z = 10, frames 4 mm apart
+        var ds = SeriesBuilder.Slice(0, new Vector3D(0, 0, 10), new(1, 0, 0), new(0, 1, 0));
+        ds.SetInteger(DicomTag.NumberOfFrames, 3);
+        ds.SetDecimal(DicomTag.SpacingBetweenSlices, 4);
+        ds.SetDecimal(DicomTag.RescaleSlope, 1);
+        ds.SetDecimal(DicomTag.RescaleIntercept, 0);
+        int n = SeriesBuilder.Rows * SeriesBuilder.Columns;
+        var pixels = new byte[n * 2 * 3];
+        for (int i = 0; i < n * 3; i++) BitConverter.TryWriteBytes(pixels.AsSpan(i * 2), (ushort)i);
+        ds.SetBytes(DicomTag.PixelData, DicomVR.OW, pixels);
+
+        // When
+        var volume = SeriesVolume.FromFiles([DicomFile.Parse(Bytes(ds), "classic.dcm")]);
+
+        // Then
+        Assert.Equal(3, volume.SizeZ);
+        Assert.Equal(4, volume.Geometry.SpacingMm.Z, 6);
+        Assert.Equal(10, volume.Geometry.Origin.Z, 6);
+        Assert.Equal(2 * n + 1, volume[1, 0, 2]);
+
+        // And without Spacing Between Slices the frames cannot be placed
+        ds.Remove(DicomTag.SpacingBetweenSlices);
+        var e = Assert.Throws<VolumeAssemblyException>(() => SeriesVolume.FromFiles([DicomFile.Parse(Bytes(ds), "classic.dcm")]));
+        Assert.Equal("series 1.2.3.4.5: slice classic.dcm frame 1 has no (0018,0088) SpacingBetweenSlices or per-frame functional groups; expected it to place the slice in space.", e.Message);
+    }
+
     private static byte[] Bytes(DicomDataset ds)
     {
         using var ms = new MemoryStream();
