@@ -51,7 +51,10 @@ public sealed class DicomPixelData
         long frameBits = (long)Rows * Columns * SamplesPerPixel * BitsAllocated;
         if (BitsAllocated == 1 && frameBits % 8 != 0 && FrameCount > 1)
             throw DicomFormatException.BadPixelData(file, element.Offset, "multi-frame 1-bit pixel data whose frames do not end on a byte boundary is not supported.", syntax.Uid);
-        FrameLength = BitsAllocated == 1 ? (Rows * Columns * SamplesPerPixel) : (int)Math.Min(int.MaxValue, frameBits / 8);
+        long frameLength = BitsAllocated == 1 ? (long)Rows * Columns * SamplesPerPixel : frameBits / 8;
+        if (frameLength > Array.MaxLength)
+            throw DicomFormatException.BadPixelData(file, element.Offset, $"one frame would need {frameLength:N0} bytes; expected at most {Array.MaxLength:N0}.", syntax.Uid);
+        FrameLength = (int)frameLength;
         if (element.Fragments is { } fragments)
         {
             // RLE and lossless JPEG cannot compress better than about 64:1, so a frame far larger than

@@ -65,7 +65,14 @@ public static class MetaImageFile
             if (dataFile.Contains('%', StringComparison.Ordinal) || dataFile.StartsWith("LIST", StringComparison.OrdinalIgnoreCase))
                 throw MetaImageFormatException.BadValue(path, "ElementDataFile", dataFile, "LOCAL or one data file (file lists are not supported)");
             var dataPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataFile);
-            data = File.ReadAllBytes(dataPath);
+            try
+            {
+                data = File.ReadAllBytes(dataPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw MetaImageFormatException.MissingDataFile(path, dataFile, e);
+            }
         }
         if (compressed)
         {
@@ -82,8 +89,10 @@ public static class MetaImageFile
             }
         }
         int nx = size[0], ny = size[1], nz = ndims == 3 ? size[2] : 1;
+        // In double first: three sizes up to 2^31 would overflow a long.
+        if ((double)nx * ny * nz * bytesPer > data.LongLength)
+            throw MetaImageFormatException.DataTruncated(path, (long)Math.Min(long.MaxValue, (double)nx * ny * nz * bytesPer), data.LongLength);
         long count = (long)nx * ny * nz;
-        if (data.LongLength < count * bytesPer) throw MetaImageFormatException.DataTruncated(path, count * bytesPer, data.LongLength);
         var voxels = new float[count];
         for (long i = 0; i < count; i++)
         {
@@ -113,7 +122,7 @@ public static class MetaImageFile
             new Vector3D(spacing[0], spacing[1], ndims == 3 ? spacing[2] : 1),
             new Vector3D(offset[0], offset[1], ndims == 3 ? offset[2] : 0),
             new Direction3D(Axis(0), Axis(1), Axis(2)));
-        if (!(geometry.SpacingMm.X > 0 && geometry.SpacingMm.Y > 0 && geometry.SpacingMm.Z > 0))
+        if (!(geometry.SpacingMm.X > 0 && geometry.SpacingMm.Y > 0 && geometry.SpacingMm.Z > 0) || !double.IsFinite(geometry.SpacingMm.Length))
             throw MetaImageFormatException.BadValue(path, "ElementSpacing", string.Join(' ', spacing), "spacings above zero");
         return new Volume(geometry, voxels);
     }

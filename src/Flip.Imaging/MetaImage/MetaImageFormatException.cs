@@ -40,6 +40,14 @@ public sealed class MetaImageFormatException : FlipException
     public static MetaImageFormatException UnterminatedHeader(string? file) => new(
         $"{Name(file)}: the header has no ElementDataFile line; expected it as the last header line (file truncated, or not MetaImage?).", file, "ElementDataFile");
 
+    /// <summary>The separate data file named by ElementDataFile is missing or unreadable.</summary>
+    /// <param name="file">The header file.</param>
+    /// <param name="dataFile">The data file it names.</param>
+    /// <param name="inner">The file system's error.</param>
+    /// <returns>The exception.</returns>
+    public static MetaImageFormatException MissingDataFile(string? file, string dataFile, Exception inner) => new(
+        $"{Name(file)}: header ElementDataFile = {dataFile}, but that file cannot be read beside the header; expected LOCAL or a readable .raw/.zraw file.", file, "ElementDataFile", inner);
+
     /// <summary>Voxel data is shorter than the header says.</summary>
     /// <param name="file">The file.</param>
     /// <param name="needed">Bytes needed.</param>

@@ -135,7 +135,7 @@ public static class NiftiFile
         static Vector3D ToLps(Vector3D ras) => new(-ras.X, -ras.Y, ras.Z);
         ci = ToLps(ci); cj = ToLps(cj); ck = ToLps(ck); offset = ToLps(offset);
         var spacing = new Vector3D(ci.Length, cj.Length, ck.Length);
-        if (!(spacing.X > 0 && spacing.Y > 0 && spacing.Z > 0))
+        if (!(spacing.X > 0 && spacing.Y > 0 && spacing.Z > 0) || !double.IsFinite(spacing.Length) || !double.IsFinite(offset.Length))
             throw NiftiFormatException.BadField(sourceName, sformCode > 0 ? 280 : 80, sformCode > 0 ? "srow_x/y/z" : "pixdim", $"{spacing.X}×{spacing.Y}×{spacing.Z}", "voxel sizes above zero");
         var geometry = new VolumeGeometry(dim[1], dim[2], dim[3], spacing, offset, new Direction3D(ci.Normalize(), cj.Normalize(), ck.Normalize()));
         return new Volume(geometry, voxels);

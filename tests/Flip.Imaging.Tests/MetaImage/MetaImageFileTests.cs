@@ -1,4 +1,5 @@
 using System.Text;
+using CsCheck;
 using Flip.Imaging.MetaImage;
 using Flip.Imaging.Tests.Volumes;
 using Flip.Imaging.Volumes;
@@ -61,6 +62,32 @@ public sealed class MetaImageFileTests : IDisposable
         VolumeAssert.Near(new Vector3D(1.5, -2, 3), v.Geometry.Origin);
         // Voxel (1, 1, 0) is 0.5 mm along P and 0.25 mm along L from the origin.
         VolumeAssert.Near(new Vector3D(1.75, -1.5, 3), v.Geometry.IndexToPhysical(1, 1, 0));
+    }
+
+    [Fact]
+    public void Read_raises_only_MetaImageFormatException_for_mutated_headers()
+    {
+        var volume = VolumeAssert.Random(3, 3, 2, new Vector3D(1, 1, 1), Vector3D.Zero, Direction3D.Identity, 7);
+        var path = Path.Combine(_folder, "m.mha");
+        MetaImageFile.Write(volume, path, compress: true);
+        var original = File.ReadAllBytes(path);
+        int headerLength = Encoding.ASCII.GetString(original).IndexOf("LOCAL", StringComparison.Ordinal);
+        byte[] replacements = "0123456789-. e+x9\n=TrueFalse"u8.ToArray();
+        Gen.Select(Gen.Int[0, headerLength - 1], Gen.Int[0, replacements.Length - 1], Gen.Int[1, 3]).Sample((at, which, count) =>
+        {
+            var bytes = (byte[])original.Clone();
+            for (int i = 0; i < count && at + i < headerLength; i++) bytes[at + i] = replacements[(which + i) % replacements.Length];
+            var mutant = Path.Combine(_folder, $"mutant-{Environment.CurrentManagedThreadId}.mha");
+            File.WriteAllBytes(mutant, bytes);
+            try
+            {
+                MetaImageFile.Read(mutant);
+            }
+            catch (MetaImageFormatException)
+            {
+                // Allowed.
+            }
+        }, iter: 1000, threads: 1);
     }
 
     [Fact]
