@@ -132,7 +132,6 @@ public sealed class DicomCharacterSet
     {
         var sb = new StringBuilder(bytes.Length);
         Encoding current = _initial;
-        bool jis = false;
         int segmentStart = 0;
         int i = 0;
         while (i < bytes.Length)
@@ -142,7 +141,7 @@ public sealed class DicomCharacterSet
                 i++;
                 continue;
             }
-            Flush(sb, bytes[segmentStart..i], current, jis);
+            Flush(sb, bytes[segmentStart..i], current);
             var (length, next, nextIsJis) = Escape(bytes[i..]);
             if (length == 0)
             {
@@ -163,18 +162,15 @@ public sealed class DicomCharacterSet
                 segmentStart = i;
             }
             current = next ?? current;
-            jis = nextIsJis;
         }
-        Flush(sb, bytes[segmentStart..], current, jis);
+        Flush(sb, bytes[segmentStart..], current);
         return sb.ToString();
     }
 
-    private static void Flush(StringBuilder sb, ReadOnlySpan<byte> segment, Encoding encoding, bool jis)
+    private static void Flush(StringBuilder sb, ReadOnlySpan<byte> segment, Encoding encoding)
     {
-        if (segment.IsEmpty) return;
-        sb.Append(encoding.GetString(segment));
-        // ISO-2022-JP may leave its state open; nothing to do because each segment is decoded alone.
-        _ = jis;
+        // Each segment is decoded on its own, so a stateful decoder (ISO-2022-JP) starts fresh at every escape.
+        if (!segment.IsEmpty) sb.Append(encoding.GetString(segment));
     }
 
     private static (int Length, Encoding? Encoding, bool Jis) Escape(ReadOnlySpan<byte> s)
