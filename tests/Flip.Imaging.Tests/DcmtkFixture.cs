@@ -26,6 +26,7 @@ public sealed class DcmtkFixture : IDisposable
         Dcmtk.Run("dcmcrle", Folder, "explicit.dcm", "rle.dcm");
         Dcmtk.Run("dcmcjpeg", Folder, "+e1", "explicit.dcm", "jpeg-sv1.dcm");
         Dcmtk.Run("dcmcjpeg", Folder, "+el", "+sv", "6", "explicit.dcm", "jpeg-sv6.dcm");
+        Dcmtk.Run("dcmcjpeg", Folder, "+ee", "explicit.dcm", "jpeg-extended.dcm");
     }
 
     public const int Rows = 4;
@@ -38,7 +39,7 @@ public sealed class DcmtkFixture : IDisposable
     public string PathOf(string name) => Path.Combine(Folder, name);
 
     /// <summary>The sample with compressed pixel data.</summary>
-    public static readonly string[] EncapsulatedVariants = ["rle.dcm", "jpeg-sv1.dcm", "jpeg-sv6.dcm"];
+    public static readonly string[] EncapsulatedVariants = ["rle.dcm", "jpeg-sv1.dcm", "jpeg-sv6.dcm", "jpeg-extended.dcm"];
 
     public static readonly string[] Variants = ["explicit.dcm", "undefined.dcm", "implicit.dcm", "bigendian.dcm", "deflated.dcm", "bare-implicit.dcm", "bare-explicit.dcm"];
 

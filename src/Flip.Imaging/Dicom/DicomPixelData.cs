@@ -9,8 +9,9 @@ namespace Flip.Imaging.Dicom;
 /// decoded only when asked for. Decoded frames always have samples interleaved (whatever Planar
 /// Configuration says), each sample little endian in the width of Bits Allocated, holding the
 /// stored value: masked to Bits Stored and, for Pixel Representation 1, sign-extended. Supported:
-/// native pixel data (8, 16 or 32 bits allocated, and 1-bit masks), RLE Lossless, and JPEG
-/// Lossless process 14 (any predictor, including selection value 1). Other compressed syntaxes
+/// native pixel data (8, 16 or 32 bits allocated, and 1-bit masks), RLE Lossless, JPEG
+/// Lossless process 14 (any predictor, including selection value 1), and JPEG baseline and
+/// extended (lossy DCT; YBR frames are converted to RGB). Other compressed syntaxes
 /// raise <see cref="DicomFormatException.UnsupportedCompression"/> with the conversion command.
 /// </remarks>
 public sealed class DicomPixelData
@@ -57,10 +58,10 @@ public sealed class DicomPixelData
         FrameLength = (int)frameLength;
         if (element.Fragments is { } fragments)
         {
-            // RLE and lossless JPEG cannot compress better than about 64:1, so a frame far larger than
+            // RLE, lossless JPEG and DCT JPEG cannot compress much better than 128:1, so a frame far larger than
             // all the compressed bytes is a corrupt header; checked before any frame is allocated.
             long compressed = fragments.Fragments.Sum(f => (long)f.Length);
-            if ((long)FrameLength > 128 * compressed + 65536)
+            if ((long)FrameLength > 1024 * compressed + 65536)
                 throw DicomFormatException.BadPixelData(file, element.Offset,
                     $"a {Columns}×{Rows}×{SamplesPerPixel} frame of {BitsAllocated}-bit samples ({FrameLength:N0} bytes) cannot come from {compressed:N0} compressed bytes; expected Rows, Columns and Bits Allocated to match the compressed data.", syntax.Uid);
         }
@@ -147,7 +148,14 @@ public sealed class DicomPixelData
 
     /// <summary>True when this library can decode the pixel data: native, RLE Lossless or JPEG Lossless process 14.</summary>
     public bool CanDecode => _element.Fragments is null || TransferSyntax.Uid == TransferSyntax.RleLossless.Uid
-        || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14.Uid || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14Sv1.Uid;
+        || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14.Uid || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14Sv1.Uid
+        || IsJpegDct;
+
+    private bool IsJpegDct => TransferSyntax.Uid == TransferSyntax.JpegBaseline.Uid || TransferSyntax.Uid == TransferSyntax.JpegExtended.Uid;
+
+    /// <summary>The photometric interpretation of decoded frames: RGB for YBR_FULL/YBR_FULL_422 JPEG data (decoding converts it), otherwise <see cref="PhotometricInterpretation"/>.</summary>
+    public string DecodedPhotometricInterpretation =>
+        IsJpegDct && SamplesPerPixel == 3 && PhotometricInterpretation.StartsWith("YBR", StringComparison.Ordinal) ? "RGB" : PhotometricInterpretation;
 
     private int BytesPerSample => BitsAllocated == 1 ? 1 : BitsAllocated / 8;
 
@@ -291,6 +299,11 @@ public sealed class DicomPixelData
         var ts = TransferSyntax;
         bool rle = ts.Uid == TransferSyntax.RleLossless.Uid;
         bool jpegLossless = ts.Uid == TransferSyntax.JpegLosslessProcess14.Uid || ts.Uid == TransferSyntax.JpegLosslessProcess14Sv1.Uid;
+        if (IsJpegDct)
+        {
+            DecodeJpegDct(index, output);
+            return;
+        }
         if (!rle && !jpegLossless) throw DicomFormatException.UnsupportedCompression(_dataset.SourceFile, ts);
         var data = FrameBytes(index, rle);
         if (rle)
@@ -311,6 +324,34 @@ public sealed class DicomPixelData
             {
                 int at = (p * spp + s) * bps;
                 int v = plane[p];
+                output[at] = (byte)v;
+                if (bps > 1) output[at + 1] = (byte)(v >> 8);
+            }
+        }
+    }
+
+    private void DecodeJpegDct(int index, byte[] output)
+    {
+        var data = FrameBytes(index, rle: false);
+        var (planes, precision, isYCbCr) = JpegBaselineDecoder.Decode(data, Rows, Columns, SamplesPerPixel, d => Corrupt(index, "JPEG", d));
+        if (precision > BitsAllocated) throw Corrupt(index, "JPEG", $"precision {precision} exceeds Bits Allocated {BitsAllocated}");
+        int pixels = Rows * Columns, bps = BytesPerSample, spp = SamplesPerPixel;
+        bool toRgb = spp == 3 && isYCbCr && DecodedPhotometricInterpretation == "RGB" && PhotometricInterpretation != "RGB";
+        for (int p = 0; p < pixels; p++)
+        {
+            if (toRgb)
+            {
+                // JFIF YCbCr to RGB (ITU-T T.871 §7), full range.
+                double y = planes[0][p], cb = planes[1][p] - 128, cr = planes[2][p] - 128;
+                output[p * 3] = (byte)Math.Clamp(Math.Round(y + 1.402 * cr), 0, 255);
+                output[p * 3 + 1] = (byte)Math.Clamp(Math.Round(y - 0.344136 * cb - 0.714136 * cr), 0, 255);
+                output[p * 3 + 2] = (byte)Math.Clamp(Math.Round(y + 1.772 * cb), 0, 255);
+                continue;
+            }
+            for (int s = 0; s < spp; s++)
+            {
+                int at = (p * spp + s) * bps;
+                int v = planes[s][p];
                 output[at] = (byte)v;
                 if (bps > 1) output[at + 1] = (byte)(v >> 8);
             }
