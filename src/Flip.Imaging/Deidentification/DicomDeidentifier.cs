@@ -133,6 +133,22 @@ public sealed class DicomDeidentifier
         return result;
     }
 
+    /// <summary>De-identifies one file into another (atomically), keeping its transfer syntax when it is compressed, else writing Explicit VR Little Endian.</summary>
+    /// <param name="inputPath">The original file.</param>
+    /// <param name="outputPath">Where to write; may not be the input.</param>
+    /// <exception cref="DicomFormatException">The input is not valid DICOM.</exception>
+    /// <exception cref="ArgumentException">Input and output are the same file.</exception>
+    public void DeidentifyFile(string inputPath, string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(inputPath);
+        ArgumentNullException.ThrowIfNull(outputPath);
+        if (string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal))
+            throw new ArgumentException($"'{outputPath}' is the input file; write de-identified files elsewhere so the original stays until the copy is checked.", nameof(outputPath));
+        var file = DicomFile.Open(inputPath);
+        var result = new DicomFile(Deidentify(file.Dataset), file.TransferSyntax);
+        result.Save(outputPath);
+    }
+
     /// <summary>The replacement of a UID: <c>2.25.</c> and the first 128 bits of HMAC-SHA256(key, uid) in decimal (PS3.5 §B.2).</summary>
     /// <param name="uid">The original UID.</param>
     /// <returns>The new UID, at most 44 characters.</returns>

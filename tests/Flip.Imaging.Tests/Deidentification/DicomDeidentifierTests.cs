@@ -84,6 +84,20 @@ public sealed class DicomDeidentifierTests(DcmtkFixture files)
     }
 
     [Fact]
+    public void DeidentifyFile_writes_a_readable_copy_and_refuses_to_overwrite_the_input()
+    {
+        var deid = new DicomDeidentifier(new DeidentificationOptions { Key = Key });
+        var output = Path.Combine(files.Folder, "deid-out.dcm");
+        deid.DeidentifyFile(files.PathOf("jpeg-sv1.dcm"), output);
+        var copy = DicomFile.Open(output);
+        Assert.Equal(TransferSyntax.JpegLosslessProcess14Sv1.Uid, copy.TransferSyntax.Uid);
+        Assert.Equal(deid.RemapUid("1.2.3.4.5.6"), copy.FileMetaInformation.GetString(DicomTag.MediaStorageSopInstanceUid));
+        Assert.Equal(files.PixelValues[3], BitConverter.ToUInt16(DicomPixelData.Create(copy).GetFrame(0), 6));
+        var e = Assert.Throws<ArgumentException>(() => deid.DeidentifyFile(output, output));
+        Assert.Contains("is the input file", e.Message);
+    }
+
+    [Fact]
     public void Options_report_every_problem()
     {
         var e = Assert.Throws<ArgumentException>(() => new DicomDeidentifier(new DeidentificationOptions { Key = [1, 2], DateShift = TimeSpan.FromHours(5) }));
