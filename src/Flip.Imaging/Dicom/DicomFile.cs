@@ -157,7 +157,14 @@ public sealed class DicomFile
         }
         var dataset = new DicomDataset(sourceName, null, 64);
         var parser = new DicomParser(bytes, name, ts.IsLittleEndian, ts.Uid, options);
-        parser.ParseDataset(dataset, pos, bytes.Length, ts.IsExplicitVr, 0, false, options.StopWhen, DicomTag.Item, pos);
+        bool explicitVr = ts.IsExplicitVr;
+        if (options.DetectVrEncoding && ts.IsLittleEndian && bytes.Length - pos >= 8)
+        {
+            // The first element shows the truth: two letters of a VR at bytes 4–5 mean explicit VR.
+            var span = bytes.Span;
+            explicitVr = DicomVRInfo.FromBytes(span[pos + 4], span[pos + 5]) != DicomVR.None;
+        }
+        parser.ParseDataset(dataset, pos, bytes.Length, explicitVr, 0, false, options.StopWhen, DicomTag.Item, pos);
         return (dataset, parser.StoppedAt >= 0);
     }
 

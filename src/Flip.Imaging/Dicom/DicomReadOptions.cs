@@ -22,6 +22,10 @@ public sealed record DicomReadOptions
     /// <value>false.</value>
     public bool AllowOddLengths { get; init; }
 
+    /// <summary>Read the dataset as implicit VR when the file meta says explicit VR but the first element has no VR (a known writer bug), and the other way round.</summary>
+    /// <value>false: such files raise <see cref="DicomFormatException"/>.</value>
+    public bool DetectVrEncoding { get; init; }
+
     /// <summary>The most bytes a deflated dataset may inflate to.</summary>
     /// <value>1 GiB.</value>
     public long MaxInflatedBytes { get; init; } = 1L << 30;

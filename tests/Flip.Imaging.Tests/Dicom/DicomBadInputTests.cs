@@ -107,6 +107,19 @@ public sealed class DicomBadInputTests
     }
 
     [Fact]
+    public void DetectVrEncoding_reads_an_implicit_dataset_announced_as_explicit()
+    {
+        // Given file meta saying Explicit VR Little Endian followed by an implicit VR element
+        var b = DicomBytes.Part10().Raw([0x10, 0x00, 0x20, 0x00, 4, 0, 0, 0]).Raw("P123"u8.ToArray());
+
+        // Then the strict default names the problem, and the named leniency reads it
+        var e = Assert.Throws<DicomFormatException>(() => DicomFile.Parse(b.ToArray(), "liar.dcm"));
+        Assert.Contains("are not a value representation", e.Message);
+        var file = DicomFile.Parse(b.ToArray(), "liar.dcm", new DicomReadOptions { DetectVrEncoding = true });
+        Assert.Equal("P123", file.Dataset.GetString(DicomTag.PatientId));
+    }
+
+    [Fact]
     public void Read_caps_a_deflate_bomb()
     {
         // Given 4 MiB of zeros deflated to a few KiB
