@@ -29,14 +29,14 @@ internal sealed class JpegBaselineDecoder
     {
         public int Id, H, V, Tq, BlocksPerLine, BlocksPerColumn, Pred;
         public int[] Samples = [];
-        public HuffmanTable? Dc, Ac;
+        public JpegHuffmanTable? Dc, Ac;
     }
 
     private readonly Func<string, Exception> _corrupt;
     private readonly int _expectedRows, _expectedColumns, _expectedComponents;
     private readonly int[][] _quant = new int[4][];
-    private readonly HuffmanTable?[] _dc = new HuffmanTable?[4];
-    private readonly HuffmanTable?[] _ac = new HuffmanTable?[4];
+    private readonly JpegHuffmanTable?[] _dc = new JpegHuffmanTable?[4];
+    private readonly JpegHuffmanTable?[] _ac = new JpegHuffmanTable?[4];
     private Component[] _components = [];
     private int _precision, _rows, _columns, _hMax, _vMax, _mcusPerLine, _mcusPerColumn, _restartInterval;
     private bool _adobeRgb;
@@ -121,7 +121,7 @@ internal sealed class JpegBaselineDecoder
             int total = 0;
             for (int i = 1; i <= 16; i++) total += s[p + i];
             if (p + 17 + total > s.Length) throw _corrupt("DHT values run past the segment");
-            var table = new HuffmanTable(s.Slice(p + 1, 16), s.Slice(p + 17, total));
+            var table = new JpegHuffmanTable(s.Slice(p + 1, 16), s.Slice(p + 17, total));
             if (cls == 0) _dc[id] = table;
             else _ac[id] = table;
             p += 17 + total;
@@ -176,7 +176,7 @@ internal sealed class JpegBaselineDecoder
             c.Pred = 0;
             scan[i] = c;
         }
-        var reader = new BitReader(data, pos);
+        var reader = new JpegBitReader(data, pos);
         var block = new int[64];
         int mcu = 0;
         if (ns == 1)
@@ -207,7 +207,7 @@ internal sealed class JpegBaselineDecoder
         return reader.EndPosition();
     }
 
-    private void Restart(ref BitReader reader, ref int mcu, Component[] scan)
+    private void Restart(ref JpegBitReader reader, ref int mcu, Component[] scan)
     {
         if (_restartInterval > 0 && mcu > 0 && mcu % _restartInterval == 0)
         {
@@ -217,7 +217,7 @@ internal sealed class JpegBaselineDecoder
         mcu++;
     }
 
-    private void DecodeBlock(ref BitReader reader, Component c, int blockRow, int blockColumn, int[] coefficients)
+    private void DecodeBlock(ref JpegBitReader reader, Component c, int blockRow, int blockColumn, int[] coefficients)
     {
         Array.Clear(coefficients);
         int t = c.Dc!.Decode(ref reader, _corrupt);
@@ -303,100 +303,5 @@ internal sealed class JpegBaselineDecoder
             planes[i] = plane;
         }
         return planes;
-    }
-
-    private sealed class HuffmanTable
-    {
-        private readonly int[] _maxCode = new int[18];
-        private readonly int[] _valPtr = new int[17];
-        private readonly int[] _minCode = new int[17];
-        private readonly byte[] _values;
-
-        public HuffmanTable(ReadOnlySpan<byte> counts, ReadOnlySpan<byte> values)
-        {
-            _values = values.ToArray();
-            int code = 0, k = 0;
-            for (int l = 1; l <= 16; l++)
-            {
-                int n = counts[l - 1];
-                if (n == 0) _maxCode[l] = -1;
-                else
-                {
-                    _valPtr[l] = k;
-                    _minCode[l] = code;
-                    code += n;
-                    k += n;
-                    _maxCode[l] = code - 1;
-                }
-                code <<= 1;
-            }
-            _maxCode[17] = int.MaxValue;
-        }
-
-        public int Decode(ref BitReader reader, Func<string, Exception> corrupt)
-        {
-            int code = reader.Bit();
-            int l = 1;
-            while (code > _maxCode[l])
-            {
-                code = (code << 1) | reader.Bit();
-                if (++l > 16) throw corrupt("invalid Huffman code");
-            }
-            int j = _valPtr[l] + code - _minCode[l];
-            if (j < 0 || j >= _values.Length) throw corrupt("Huffman code outside its table");
-            return _values[j];
-        }
-    }
-
-    private ref struct BitReader(ReadOnlySpan<byte> data, int pos)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _pos = pos;
-        private int _buffer;
-        private int _count;
-
-        public int Bit()
-        {
-            if (_count == 0)
-            {
-                byte b = 0;
-                if (_pos < _data.Length)
-                {
-                    b = _data[_pos];
-                    if (b == 0xFF)
-                    {
-                        byte next = _pos + 1 < _data.Length ? _data[_pos + 1] : (byte)0;
-                        if (next == 0x00) _pos += 2;
-                        else b = 0;
-                    }
-                    else _pos++;
-                }
-                _buffer = b;
-                _count = 8;
-            }
-            _count--;
-            return (_buffer >> _count) & 1;
-        }
-
-        public int Bits(int n)
-        {
-            int v = 0;
-            for (int i = 0; i < n; i++) v = (v << 1) | Bit();
-            return v;
-        }
-
-        public void Restart()
-        {
-            _count = 0;
-            while (_pos + 1 < _data.Length && !(_data[_pos] == 0xFF && _data[_pos + 1] is >= 0xD0 and <= 0xD7)) _pos++;
-            if (_pos + 1 < _data.Length) _pos += 2;
-        }
-
-        public readonly int EndPosition()
-        {
-            int p = _pos;
-            while (p + 1 < _data.Length && !(_data[p] == 0xFF && _data[p + 1] != 0x00 && _data[p + 1] is < 0xD0 or > 0xD7)) p++;
-            return p;
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace Flip.Imaging.Dicom;
 internal sealed class JpegLosslessDecoder
 {
     private readonly Func<string, Exception> _corrupt;
-    private readonly HuffmanTable?[] _tables = new HuffmanTable?[4];
+    private readonly JpegHuffmanTable?[] _tables = new JpegHuffmanTable?[4];
     private int _precision, _rows, _columns, _restartInterval;
     private int[] _componentIds = [];
     private int[][]? _planes;
@@ -52,7 +52,7 @@ internal sealed class JpegLosslessDecoder
             switch (marker)
             {
                 case 0xC3: ReadFrameHeader(segment); break;
-                case 0xC4: ReadHuffmanTables(segment); break;
+                case 0xC4: ReadJpegHuffmanTables(segment); break;
                 case 0xDD:
                     if (segment.Length < 2) throw _corrupt("DRI segment too short");
                     _restartInterval = segment[0] << 8 | segment[1];
@@ -88,7 +88,7 @@ internal sealed class JpegLosslessDecoder
         }
     }
 
-    private void ReadHuffmanTables(ReadOnlySpan<byte> s)
+    private void ReadJpegHuffmanTables(ReadOnlySpan<byte> s)
     {
         int p = 0;
         while (p < s.Length)
@@ -100,7 +100,7 @@ internal sealed class JpegLosslessDecoder
             int total = 0;
             foreach (var c in counts) total += c;
             if (p + 17 + total > s.Length) throw _corrupt("DHT values run past the segment");
-            _tables[id] = new HuffmanTable(counts, s.Slice(p + 17, total));
+            _tables[id] = new JpegHuffmanTable(counts, s.Slice(p + 17, total));
             p += 17 + total;
         }
     }
@@ -112,7 +112,7 @@ internal sealed class JpegLosslessDecoder
         int ns = header[0];
         if (ns < 1 || header.Length < 1 + 2 * ns + 3) throw _corrupt("SOS segment too short");
         var planes = new int[ns][];
-        var tables = new HuffmanTable[ns];
+        var tables = new JpegHuffmanTable[ns];
         for (int i = 0; i < ns; i++)
         {
             int id = header[1 + 2 * i];
@@ -126,7 +126,7 @@ internal sealed class JpegLosslessDecoder
         int pointTransform = header[3 + 2 * ns] & 15;
         if (predictor is < 1 or > 7) throw _corrupt($"predictor {predictor}; expected 1 to 7");
         if (pointTransform >= _precision) throw _corrupt($"point transform {pointTransform}; expected less than the precision {_precision}");
-        var reader = new BitReader(data, pos);
+        var reader = new JpegBitReader(data, pos);
         int cols = _columns, rows = _rows;
         int initial = 1 << (_precision - pointTransform - 1);
         int mcus = 0;
@@ -178,7 +178,7 @@ internal sealed class JpegLosslessDecoder
         return reader.EndPosition();
     }
 
-    private int Difference(ref BitReader reader, HuffmanTable table)
+    private int Difference(ref JpegBitReader reader, JpegHuffmanTable table)
     {
         int ssss = table.Decode(ref reader, _corrupt);
         if (ssss == 0) return 0;
@@ -186,108 +186,5 @@ internal sealed class JpegLosslessDecoder
         if (ssss > 16) throw _corrupt($"difference category {ssss}; expected 0 to 16");
         int bits = reader.Bits(ssss);
         return bits < 1 << (ssss - 1) ? bits - (1 << ssss) + 1 : bits;
-    }
-
-    private sealed class HuffmanTable
-    {
-        private readonly int[] _maxCode = new int[18];
-        private readonly int[] _valPtr = new int[17];
-        private readonly int[] _minCode = new int[17];
-        private readonly byte[] _values;
-
-        public HuffmanTable(ReadOnlySpan<byte> counts, ReadOnlySpan<byte> values)
-        {
-            _values = values.ToArray();
-            int code = 0, k = 0;
-            for (int l = 1; l <= 16; l++)
-            {
-                int n = counts[l - 1];
-                if (n == 0)
-                {
-                    _maxCode[l] = -1;
-                }
-                else
-                {
-                    _valPtr[l] = k;
-                    _minCode[l] = code;
-                    code += n;
-                    k += n;
-                    _maxCode[l] = code - 1;
-                }
-                code <<= 1;
-            }
-            _maxCode[17] = int.MaxValue;
-        }
-
-        public int Decode(ref BitReader reader, Func<string, Exception> corrupt)
-        {
-            int code = reader.Bit();
-            int l = 1;
-            while (code > _maxCode[l])
-            {
-                code = (code << 1) | reader.Bit();
-                if (++l > 16) throw corrupt("invalid Huffman code");
-            }
-            int j = _valPtr[l] + code - _minCode[l];
-            if (j < 0 || j >= _values.Length) throw corrupt("Huffman code outside its table");
-            return _values[j];
-        }
-    }
-
-    private ref struct BitReader(ReadOnlySpan<byte> data, int pos)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _pos = pos;
-        private uint _buffer;
-        private int _count;
-
-        public int Bit()
-        {
-            if (_count == 0) Fill();
-            _count--;
-            return (int)(_buffer >> _count) & 1;
-        }
-
-        public int Bits(int n)
-        {
-            int v = 0;
-            for (int i = 0; i < n; i++) v = (v << 1) | Bit();
-            return v;
-        }
-
-        private void Fill()
-        {
-            byte b = 0;
-            if (_pos < _data.Length)
-            {
-                b = _data[_pos];
-                if (b == 0xFF)
-                {
-                    byte next = _pos + 1 < _data.Length ? _data[_pos + 1] : (byte)0;
-                    if (next == 0x00) _pos += 2;
-                    else b = 0; // a marker: feed zeros without consuming it
-                }
-                else
-                {
-                    _pos++;
-                }
-            }
-            _buffer = b;
-            _count = 8;
-        }
-
-        public void Restart()
-        {
-            _count = 0;
-            while (_pos + 1 < _data.Length && !(_data[_pos] == 0xFF && _data[_pos + 1] is >= 0xD0 and <= 0xD7)) _pos++;
-            if (_pos + 1 < _data.Length) _pos += 2;
-        }
-
-        public readonly int EndPosition()
-        {
-            int p = _pos;
-            while (p + 1 < _data.Length && !(_data[p] == 0xFF && _data[p + 1] != 0x00 && _data[p + 1] is < 0xD0 or > 0xD7)) p++;
-            return p;
-        }
     }
 }
