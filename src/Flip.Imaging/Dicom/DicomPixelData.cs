@@ -13,6 +13,8 @@ namespace Flip.Imaging.Dicom;
 /// Lossless process 14 (any predictor, including selection value 1), and JPEG baseline and
 /// extended (lossy DCT; YBR frames are converted to RGB). Other compressed syntaxes
 /// raise <see cref="DicomFormatException.UnsupportedCompression"/> with the conversion command.
+/// Values are never inverted for MONOCHROME1 (where low values display bright): they stay stored
+/// or real-world values, and <see cref="PhotometricInterpretation"/> tells a viewer how to show them.
 /// </remarks>
 public sealed class DicomPixelData
 {
