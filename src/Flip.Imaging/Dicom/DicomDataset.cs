@@ -162,7 +162,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     public string GetString(DicomTag tag)
     {
         var e = GetElement(tag);
-        return TryDecode(e, out var s) ? s : throw DicomFormatException.InvalidValue(SourceFile, e.Offset, tag, e.VR, $"{e.RawValue.Length} bytes of {e.VR}", "a text VR");
+        return TryDecode(e, out var s) ? s : throw DicomFormatException.InvalidValue(SourceFile, e.Offset, tag, e.VR, $"{e.Length} bytes of {e.VR}", "a text VR");
     }
 
     /// <summary>Gets the whole text value, padding removed.</summary>
@@ -322,7 +322,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
         int width = BinaryWidth(element.VR);
         if (width > 0) return element.RawValue.Length / width;
         if (DicomVRInfo.IsString(element.VR)) return TryDecode(element, out var s) ? SplitValues(element.VR, s).Length : 0;
-        return element.RawValue.IsEmpty ? 0 : 1;
+        return element.Length == 0 ? 0 : 1;
     }
 
     internal static int BinaryWidth(DicomVR vr) => vr switch
@@ -378,6 +378,6 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     {
         if (e.IsSequence) return $"sequence of {e.Items.Count} items";
         if (DicomVRInfo.IsString(e.VR) && TryDecode(e, out var s)) return s.Length > 64 ? s[..64] + "…" : s;
-        return $"{e.RawValue.Length} bytes";
+        return $"{e.Length} bytes";
     }
 }

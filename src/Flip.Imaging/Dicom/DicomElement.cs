@@ -41,11 +41,26 @@ public sealed class DicomElement
     {
         Tag = tag;
         VR = vr;
-        RawValue = value;
+        _value = value;
+        Length = value.Length;
         Offset = offset;
         Items = items ?? s_noItems;
         Fragments = fragments;
     }
+
+    /// <summary>An element whose value stays in the file until first used (pixel data of a file read from disk).</summary>
+    internal DicomElement(DicomTag tag, DicomVR vr, long offset, long length, Func<ReadOnlyMemory<byte>> load)
+    {
+        Tag = tag;
+        VR = vr;
+        Offset = offset;
+        Length = length;
+        Items = s_noItems;
+        _lazy = new Lazy<ReadOnlyMemory<byte>>(load, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    private readonly ReadOnlyMemory<byte> _value;
+    private readonly Lazy<ReadOnlyMemory<byte>>? _lazy;
 
     /// <summary>The tag.</summary>
     public DicomTag Tag { get; }
@@ -54,7 +69,15 @@ public sealed class DicomElement
     public DicomVR VR { get; }
 
     /// <summary>The raw value bytes, little endian for binary VRs; empty for sequences and encapsulated data.</summary>
-    public ReadOnlyMemory<byte> RawValue { get; }
+    /// <remarks>Pixel Data of a file opened from disk is read from the file on first use.</remarks>
+    /// <exception cref="IOException">A value left in the file can no longer be read.</exception>
+    public ReadOnlyMemory<byte> RawValue => _lazy is null ? _value : _lazy.Value;
+
+    /// <summary>The value length in bytes, known without reading a value left in the file.</summary>
+    public long Length { get; }
+
+    /// <summary>True when the value has not been read from the file yet.</summary>
+    public bool IsValuePending => _lazy is { IsValueCreated: false };
 
     /// <summary>The byte offset of the element's tag in the file (in the inflated data for deflated files), or -1 when made in memory.</summary>
     public long Offset { get; }
@@ -70,5 +93,5 @@ public sealed class DicomElement
 
     /// <summary>The element's tag, keyword, VR and value length.</summary>
     /// <returns>The text.</returns>
-    public override string ToString() => $"{Tag} {Tag.Keyword} {VR} {(IsSequence ? $"{Items.Count} items" : $"{RawValue.Length} bytes")}";
+    public override string ToString() => $"{Tag} {Tag.Keyword} {VR} {(IsSequence ? $"{Items.Count} items" : $"{Length} bytes")}";
 }

@@ -67,19 +67,21 @@ public sealed class DicomFile
     public static DicomFile Open(string path, DicomReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (options?.StopWhen is not null)
+        options ??= DicomReadOptions.Default;
+        // Read the first 64 KiB first: headers nearly always fit, and Pixel Data, when it is the last
+        // element, stays in the file until used. Anything else costs a second, full read.
+        const int prefixLength = 64 * 1024;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         {
-            // Header-only reads try the first 64 KiB first; only a header longer than that costs a second, full read.
-            const int prefixLength = 64 * 1024;
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            if (stream.Length > prefixLength)
+            long length = stream.Length;
+            if (length > prefixLength)
             {
                 var prefix = new byte[prefixLength];
                 stream.ReadExactly(prefix);
                 try
                 {
-                    var partial = Parse(prefix, path, options);
-                    if (partial.IsPartial) return partial;
+                    var file = Parse(prefix, path, options, (path, length));
+                    if (file is not null) return file;
                 }
                 catch (DicomFormatException)
                 {
@@ -96,9 +98,12 @@ public sealed class DicomFile
     /// <param name="options">Strictness and where to stop.</param>
     /// <returns>The file.</returns>
     /// <exception cref="DicomFormatException">The bytes are not valid DICOM.</exception>
-    public static DicomFile Parse(ReadOnlyMemory<byte> bytes, string? sourceName = null, DicomReadOptions? options = null)
+    public static DicomFile Parse(ReadOnlyMemory<byte> bytes, string? sourceName = null, DicomReadOptions? options = null) =>
+        Parse(bytes, sourceName, options ?? DicomReadOptions.Default, null)!;
+
+    /// <summary>Parses; with <paramref name="prefixOf"/> the bytes are only the start of that file, and null means "read it all".</summary>
+    private static DicomFile? Parse(ReadOnlyMemory<byte> bytes, string? sourceName, DicomReadOptions options, (string Path, long Length)? prefixOf)
     {
-        options ??= DicomReadOptions.Default;
         var span = bytes.Span;
         int pos;
         bool preamble = false;
@@ -113,7 +118,7 @@ public sealed class DicomFile
         }
         else
         {
-            return ParseBare(bytes, sourceName, options);
+            return ParseBare(bytes, sourceName, options, prefixOf);
         }
 
         var meta = new DicomDataset(sourceName, null, 8);
@@ -123,11 +128,12 @@ public sealed class DicomFile
         if (!meta.TryGetString(DicomTag.TransferSyntaxUid, out var tsUid) || tsUid.Length == 0)
             throw DicomFormatException.MissingFileMeta(sourceName, DicomTag.TransferSyntaxUid);
         var ts = TransferSyntax.FromUid(tsUid);
-        var (dataset, partial) = ParseBody(bytes, pos, sourceName, ts, options);
-        return new DicomFile(meta, dataset, ts, sourceName, preamble) { IsPartial = partial };
+        if (prefixOf is not null && ts.IsDeflated) return null;
+        var body = ParseBody(bytes, pos, sourceName, ts, options, prefixOf);
+        return body is var (dataset, partial) ? new DicomFile(meta, dataset, ts, sourceName, preamble) { IsPartial = partial } : null;
     }
 
-    private static DicomFile ParseBare(ReadOnlyMemory<byte> bytes, string? sourceName, DicomReadOptions options)
+    private static DicomFile? ParseBare(ReadOnlyMemory<byte> bytes, string? sourceName, DicomReadOptions options, (string Path, long Length)? prefixOf)
     {
         var span = bytes.Span;
         if (span.Length < 8) throw DicomFormatException.NotDicom(sourceName, span.Length);
@@ -140,12 +146,13 @@ public sealed class DicomFile
         else if (groupBe is >= 0x0002 and <= 0x0010 && (groupBe & 1) == 0 && explicitVr)
             ts = TransferSyntax.ExplicitVrBigEndian;
         else
-            throw DicomFormatException.NotDicom(sourceName, span.Length);
-        var (dataset, partial) = ParseBody(bytes, 0, sourceName, ts, options);
-        return new DicomFile(new DicomDataset(sourceName, null, 0), dataset, ts, sourceName, false) { IsPartial = partial };
+            throw DicomFormatException.NotDicom(prefixOf?.Path ?? sourceName, prefixOf?.Length ?? span.Length);
+        var body = ParseBody(bytes, 0, sourceName, ts, options, prefixOf);
+        return body is var (dataset, partial) ? new DicomFile(new DicomDataset(sourceName, null, 0), dataset, ts, sourceName, false) { IsPartial = partial } : null;
     }
 
-    private static (DicomDataset Dataset, bool Partial) ParseBody(ReadOnlyMemory<byte> bytes, int pos, string? sourceName, TransferSyntax ts, DicomReadOptions options)
+    /// <returns>The dataset, or null when parsing a prefix that turned out too short.</returns>
+    private static (DicomDataset Dataset, bool Partial)? ParseBody(ReadOnlyMemory<byte> bytes, int pos, string? sourceName, TransferSyntax ts, DicomReadOptions options, (string Path, long Length)? prefixOf)
     {
         string? name = sourceName;
         if (ts.IsDeflated)
@@ -156,7 +163,7 @@ public sealed class DicomFile
             name = sourceName is null ? "<bytes> (inflated dataset)" : sourceName + " (inflated dataset)";
         }
         var dataset = new DicomDataset(sourceName, null, 64);
-        var parser = new DicomParser(bytes, name, ts.IsLittleEndian, ts.Uid, options);
+        var parser = new DicomParser(bytes, name, ts.IsLittleEndian, ts.Uid, options) { LazyTail = prefixOf };
         bool explicitVr = ts.IsExplicitVr;
         if (options.DetectVrEncoding && ts.IsLittleEndian && bytes.Length - pos >= 8)
         {
@@ -165,7 +172,10 @@ public sealed class DicomFile
             explicitVr = DicomVRInfo.FromBytes(span[pos + 4], span[pos + 5]) != DicomVR.None;
         }
         parser.ParseDataset(dataset, pos, bytes.Length, explicitVr, 0, false, options.StopWhen, DicomTag.Item, pos);
-        return (dataset, parser.StoppedAt >= 0);
+        bool partial = parser.StoppedAt >= 0;
+        // A prefix parse counts only when it stopped on purpose or reached the end of the file through lazy Pixel Data.
+        if (prefixOf is not null && !partial && !parser.LeftPixelDataInFile) return null;
+        return (dataset, partial);
     }
 
     private static byte[] Inflate(ReadOnlyMemory<byte> deflated, string? sourceName, int offset, long cap)

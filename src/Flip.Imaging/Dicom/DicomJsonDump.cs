@@ -102,7 +102,7 @@ public static class DicomJsonDump
             {
                 var text = InlineValue(ds, e);
                 if (text is not null) w.WriteString("value", text);
-                else w.WriteNumber("length", e.RawValue.Length);
+                else w.WriteNumber("length", e.Length);
             }
             w.WriteEndObject();
         }
@@ -116,9 +116,9 @@ public static class DicomJsonDump
             var s = ds.GetString(e.Tag);
             return s.Length <= MaxInlineText ? s : null;
         }
-        var span = e.RawValue.Span;
         int width = DicomDataset.BinaryWidth(e.VR);
-        if (width == 0 || span.Length / width > MaxInlineValues) return null;
+        if (width == 0 || e.Length / width > MaxInlineValues) return null;
+        var span = e.RawValue.Span;
         var sb = new StringBuilder();
         for (int i = 0; i + width <= span.Length; i += width)
         {

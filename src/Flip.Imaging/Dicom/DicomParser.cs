@@ -25,6 +25,12 @@ internal sealed class DicomParser
         _options = options;
     }
 
+    /// <summary>When set, top-level Pixel Data running past the buffer to exactly the end of this file is left in the file.</summary>
+    public (string Path, long FileLength)? LazyTail { get; init; }
+
+    /// <summary>True when Pixel Data was left in the file.</summary>
+    public bool LeftPixelDataInFile { get; private set; }
+
     /// <summary>Where the last top-level parse stopped because <see cref="DicomReadOptions.StopWhen"/> matched, or -1.</summary>
     public int StoppedAt { get; private set; } = -1;
 
@@ -106,6 +112,17 @@ internal sealed class DicomParser
                     throw DicomFormatException.UndefinedLengthNotAllowed(_file, start, tag, vr, _ts);
                 }
             }
+            else if (depth == 0 && tag == DicomTag.PixelData && _littleEndian && LazyTail is { } tail
+                && length > (uint)(end - pos) && pos + (long)length == tail.FileLength && (length & 1) == 0)
+            {
+                // The buffer is a prefix of the file and Pixel Data is its last element: leave the value on disk.
+                long valueOffset = pos;
+                string path = tail.Path;
+                element = new DicomElement(tag, vr, start, length, () => ReadRange(path, valueOffset, (int)length));
+                LeftPixelDataInFile = true;
+                target.AddParsed(element);
+                return end;
+            }
             else
             {
                 if (length > (uint)(end - pos)) throw DicomFormatException.LengthExceedsFile(_file, start, tag, vr, length, end - pos, _ts);
@@ -126,6 +143,15 @@ internal sealed class DicomParser
             }
             target.AddParsed(element);
         }
+    }
+
+    private static ReadOnlyMemory<byte> ReadRange(string path, long offset, int length)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        stream.Position = offset;
+        var buffer = GC.AllocateUninitializedArray<byte>(length);
+        stream.ReadExactly(buffer);
+        return buffer;
     }
 
     private static ReadOnlyMemory<byte> Swap(ReadOnlyMemory<byte> value, DicomVR vr)

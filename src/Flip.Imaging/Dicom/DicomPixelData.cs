@@ -70,9 +70,9 @@ public sealed class DicomPixelData
         else
         {
             long needed = BitsAllocated == 1 ? (frameBits * FrameCount + 7) / 8 : frameBits / 8 * FrameCount;
-            if (element.RawValue.Length < needed)
+            if (element.Length < needed)
                 throw DicomFormatException.BadPixelData(file, element.Offset,
-                    $"{element.RawValue.Length:N0} bytes of pixel data; expected {needed:N0} ({FrameCount} frames × {Rows} rows × {Columns} columns × {SamplesPerPixel} samples × {BitsAllocated} bits).", syntax.Uid);
+                    $"{element.Length:N0} bytes of pixel data; expected {needed:N0} ({FrameCount} frames × {Rows} rows × {Columns} columns × {SamplesPerPixel} samples × {BitsAllocated} bits).", syntax.Uid);
         }
     }
 
