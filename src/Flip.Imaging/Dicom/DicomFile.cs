@@ -71,6 +71,7 @@ public sealed class DicomFile
         // Read the first 64 KiB first: headers nearly always fit, and Pixel Data, when it is the last
         // element, stays in the file until used. Anything else costs a second, full read.
         const int prefixLength = 64 * 1024;
+        if (!options.LazyPixelData && options.StopWhen is null) return Parse(File.ReadAllBytes(path), path, options);
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         {
             long length = stream.Length;

@@ -147,10 +147,15 @@ internal sealed class DicomParser
 
     private static ReadOnlyMemory<byte> ReadRange(string path, long offset, int length)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        stream.Position = offset;
+        using var handle = File.OpenHandle(path);
         var buffer = GC.AllocateUninitializedArray<byte>(length);
-        stream.ReadExactly(buffer);
+        int done = 0;
+        while (done < length)
+        {
+            int n = RandomAccess.Read(handle, buffer.AsSpan(done), offset + done);
+            if (n == 0) throw new EndOfStreamException($"{Path.GetFileName(path)}: the file became shorter after it was opened; expected {length:N0} bytes of Pixel Data at byte 0x{offset:X8}.");
+            done += n;
+        }
         return buffer;
     }
 

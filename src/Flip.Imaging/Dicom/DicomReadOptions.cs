@@ -14,6 +14,10 @@ public sealed record DicomReadOptions
     /// <value><see langword="null"/>: read to the end.</value>
     public Func<DicomTag, bool>? StopWhen { get; init; }
 
+    /// <summary>Leave Pixel Data that ends a file on disk until it is used (<see cref="DicomFile.Open"/> only).</summary>
+    /// <value>true. Set false when every pixel will be decoded anyway: one read of the whole file is then cheaper.</value>
+    public bool LazyPixelData { get; init; } = true;
+
     /// <summary>How deep sequences may nest before the reader gives up (guards against nesting bombs).</summary>
     /// <value>32.</value>
     public int MaxSequenceDepth { get; init; } = 32;

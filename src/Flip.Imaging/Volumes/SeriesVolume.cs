@@ -36,7 +36,8 @@ public static class SeriesVolume
     public static Volume Load(IEnumerable<string> paths, SeriesAssemblyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return FromFiles(paths.Select(p => DicomFile.Open(p)).ToList(), options);
+        var read = new DicomReadOptions { LazyPixelData = false };
+        return FromFiles(paths.Select(p => DicomFile.Open(p, read)).ToList(), options);
     }
 
     /// <summary>Builds the volume of one series.</summary>
