@@ -63,6 +63,9 @@ public sealed class DicomHeaderOnlyTests : IDisposable
         Assert.True(element.IsValuePending);
         Assert.Equal(pixels, DicomPixelData.Create(file).GetFrame(0));
         Assert.False(element.IsValuePending);
+        var eager = DicomFile.Open(path, new DicomReadOptions { LazyPixelData = false });
+        Assert.False(eager.Dataset.GetElement(DicomTag.PixelData).IsValuePending);
+        Assert.Equal(pixels, eager.Dataset.GetElement(DicomTag.PixelData).RawValue.ToArray());
     }
 
     [Fact]
