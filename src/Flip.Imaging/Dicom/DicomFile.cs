@@ -87,6 +87,11 @@ public sealed class DicomFile
                     var file = Parse(prefix, path, options, (path, length));
                     if (file is not null) return file;
                 }
+                catch (DicomFormatException e) when (e.IsNotDicom)
+                {
+                    // Not DICOM at all: say so without reading the rest of a possibly huge file.
+                    throw DicomFormatException.NotDicom(path, length);
+                }
                 catch (DicomFormatException)
                 {
                     // The prefix ended inside an element; the full read below decides whether the file is at fault.

@@ -27,6 +27,9 @@ public sealed class DicomFormatException : FlipException
     /// <summary>The transfer syntax UID in force, when known.</summary>
     public string? TransferSyntaxUid { get; }
 
+    /// <summary>True when the input is not DICOM at all (rather than malformed DICOM).</summary>
+    internal bool IsNotDicom { get; private init; }
+
     private static string Where(string? file, long offset) =>
         offset >= 0 ? $"{Name(file)}: at byte 0x{offset:X8}" : $"{Name(file)}:";
 
@@ -43,7 +46,7 @@ public sealed class DicomFormatException : FlipException
     /// <returns>The exception.</returns>
     public static DicomFormatException NotDicom(string? file, long length) => new(
         $"{Name(file)}: not a DICOM file ({N(length)} bytes); expected 'DICM' at byte 0x00000080 or a dataset starting with a group 0002 or 0008 element.",
-        file, length < 132 ? 0 : 128, null, null, "check that the file is DICOM; 'dcmdump' can confirm.");
+        file, length < 132 ? 0 : 128, null, null, "check that the file is DICOM; 'dcmdump' can confirm.") { IsNotDicom = true };
 
     /// <summary>An element header runs past the end of the data.</summary>
     /// <param name="file">The file.</param>

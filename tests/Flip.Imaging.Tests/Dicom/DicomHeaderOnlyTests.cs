@@ -85,4 +85,13 @@ public sealed class DicomHeaderOnlyTests : IDisposable
         Assert.False(file.Dataset.GetElement(DicomTag.PixelData).IsValuePending);
         Assert.Equal(6, file.Dataset.GetElement(new DicomTag(0xFFFC, 0xFFFC)).Length);
     }
+
+    [Fact]
+    public void Open_rejects_a_large_file_that_is_not_DICOM_from_its_first_bytes()
+    {
+        var path = Path.Combine(_folder, "movie.mp4");
+        File.WriteAllBytes(path, new byte[300_000]);
+        var e = Assert.Throws<DicomFormatException>(() => DicomFile.Open(path, DicomReadOptions.HeaderOnly));
+        Assert.StartsWith("movie.mp4: not a DICOM file (300,000 bytes)", e.Message);
+    }
 }
