@@ -27,6 +27,7 @@ public sealed class DcmtkFixture : IDisposable
         Dcmtk.Run("dcmcjpeg", Folder, "+e1", "explicit.dcm", "jpeg-sv1.dcm");
         Dcmtk.Run("dcmcjpeg", Folder, "+el", "+sv", "6", "explicit.dcm", "jpeg-sv6.dcm");
         Dcmtk.Run("dcmcjpeg", Folder, "+ee", "explicit.dcm", "jpeg-extended.dcm");
+        Dcmtk.Run("dcmcjpls", Folder, "explicit.dcm", "jpeg-ls.dcm");
     }
 
     public const int Rows = 4;
@@ -39,7 +40,7 @@ public sealed class DcmtkFixture : IDisposable
     public string PathOf(string name) => Path.Combine(Folder, name);
 
     /// <summary>The sample with compressed pixel data.</summary>
-    public static readonly string[] EncapsulatedVariants = ["rle.dcm", "jpeg-sv1.dcm", "jpeg-sv6.dcm", "jpeg-extended.dcm"];
+    public static readonly string[] EncapsulatedVariants = ["rle.dcm", "jpeg-sv1.dcm", "jpeg-sv6.dcm", "jpeg-extended.dcm", "jpeg-ls.dcm"];
 
     public static readonly string[] Variants = ["explicit.dcm", "undefined.dcm", "implicit.dcm", "bigendian.dcm", "deflated.dcm", "bare-implicit.dcm", "bare-explicit.dcm"];
 

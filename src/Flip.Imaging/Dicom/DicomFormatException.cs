@@ -185,7 +185,7 @@ public sealed class DicomFormatException : FlipException
     {
         ArgumentNullException.ThrowIfNull(syntax);
         return new(
-            $"{Name(file)}: pixel data is compressed as {syntax.Name} ({syntax.Uid}), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14) or JPEG baseline/extended.",
+            $"{Name(file)}: pixel data is compressed as {syntax.Name} ({syntax.Uid}), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14), JPEG baseline/extended or JPEG-LS.",
             file, -1, DicomTag.PixelData, syntax.Uid,
             $"convert the file to an uncompressed syntax first: 'dcmdjpeg {Name(file)} out.dcm' (JPEG), 'dcmdjpls' (JPEG-LS) or 'gdcmconv --raw {Name(file)} out.dcm'.");
     }

@@ -10,8 +10,9 @@ namespace Flip.Imaging.Dicom;
 /// Configuration says), each sample little endian in the width of Bits Allocated, holding the
 /// stored value: masked to Bits Stored and, for Pixel Representation 1, sign-extended. Supported:
 /// native pixel data (8, 16 or 32 bits allocated, and 1-bit masks), RLE Lossless, JPEG
-/// Lossless process 14 (any predictor, including selection value 1), and JPEG baseline and
-/// extended (lossy DCT; YBR frames are converted to RGB). Other compressed syntaxes
+/// Lossless process 14 (any predictor, including selection value 1), JPEG baseline and
+/// extended (lossy DCT; YBR frames are converted to RGB), and JPEG-LS lossless and near-lossless
+/// (one component per scan). Other compressed syntaxes
 /// raise <see cref="DicomFormatException.UnsupportedCompression"/> with the conversion command.
 /// Values are never inverted for MONOCHROME1 (where low values display bright): they stay stored
 /// or real-world values, and <see cref="PhotometricInterpretation"/> tells a viewer how to show them.
@@ -151,7 +152,9 @@ public sealed class DicomPixelData
     /// <summary>True when this library can decode the pixel data: native, RLE Lossless or JPEG Lossless process 14.</summary>
     public bool CanDecode => _element.Fragments is null || TransferSyntax.Uid == TransferSyntax.RleLossless.Uid
         || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14.Uid || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14Sv1.Uid
-        || IsJpegDct;
+        || IsJpegDct || IsJpegLs;
+
+    private bool IsJpegLs => TransferSyntax.Uid == TransferSyntax.JpegLsLossless.Uid || TransferSyntax.Uid == TransferSyntax.JpegLsNearLossless.Uid;
 
     private bool IsJpegDct => TransferSyntax.Uid == TransferSyntax.JpegBaseline.Uid || TransferSyntax.Uid == TransferSyntax.JpegExtended.Uid;
 
@@ -306,7 +309,7 @@ public sealed class DicomPixelData
             DecodeJpegDct(index, output);
             return;
         }
-        if (!rle && !jpegLossless) throw DicomFormatException.UnsupportedCompression(_dataset.SourceFile, ts);
+        if (!rle && !jpegLossless && !IsJpegLs) throw DicomFormatException.UnsupportedCompression(_dataset.SourceFile, ts);
         var data = FrameBytes(index, rle);
         if (rle)
         {
@@ -314,7 +317,10 @@ public sealed class DicomPixelData
             RleDecoder.Decode(data, output, Rows * Columns, SamplesPerPixel, BytesPerSample, d => Corrupt(index, "RLE", d));
             return;
         }
-        var (planes, precision, rows, columns) = JpegLosslessDecoder.Decode(data, Rows, Columns, SamplesPerPixel, d => Corrupt(index, "JPEG lossless", d));
+        int[][] planes;
+        int precision, rows = Rows, columns = Columns;
+        if (IsJpegLs) (planes, precision) = JpegLsDecoder.Decode(data, Rows, Columns, SamplesPerPixel, d => Corrupt(index, "JPEG-LS", d));
+        else (planes, precision, rows, columns) = JpegLosslessDecoder.Decode(data, Rows, Columns, SamplesPerPixel, d => Corrupt(index, "JPEG lossless", d));
         if (rows != Rows || columns != Columns || planes.Length != SamplesPerPixel)
             throw Corrupt(index, "JPEG lossless", $"the JPEG frame is {columns}×{rows} with {planes.Length} components; the dataset says {Columns}×{Rows} with {SamplesPerPixel}");
         if (precision > BitsAllocated) throw Corrupt(index, "JPEG lossless", $"precision {precision} exceeds Bits Allocated {BitsAllocated}");

@@ -15,6 +15,8 @@ public sealed class CompressedPixelMutationPropertyTests(DcmtkFixture files)
         { "rgb8", "dcmcjpeg +eb" },
         { "rgb8", "dcmcjpeg +el +sv 7" },
         { "rgb8", "dcmcrle" },
+        { "mono12", "dcmcjpls" },
+        { "mono12", "dcmcjpls +en +md 3" },
     };
 
     [Theory]

@@ -42,6 +42,7 @@ public sealed class DicomFileTests(DcmtkFixture files)
     [InlineData("rle.dcm")]
     [InlineData("jpeg-sv1.dcm")]
     [InlineData("jpeg-sv6.dcm")]
+    [InlineData("jpeg-ls.dcm")]
     public void Compressed_copies_decode_to_the_same_pixels(string name)
     {
         var pixels = DicomPixelData.Create(DicomFile.Open(files.PathOf(name)));

@@ -19,6 +19,7 @@ public sealed class DicomPixelDataTests(DcmtkFixture files)
             data.Add(image, "dcmcrle");
             data.Add(image, "dcmcjpeg +e1");
             data.Add(image, "dcmcjpeg +el +sv 4 -ot +fs 1");
+            if (image is "mono12" or "signed16") data.Add(image, "dcmcjpls");
             for (int sv = 1; sv <= 7; sv++) data.Add(image, $"dcmcjpeg +el +sv {sv}");
         }
         data.Add("mono12", "dcmcjpeg +el +sv 1 +pt 2");
@@ -101,15 +102,36 @@ public sealed class DicomPixelDataTests(DcmtkFixture files)
     [Fact]
     public void GetFrame_names_the_syntax_and_the_conversion_command_for_unsupported_compression()
     {
-        var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "jpegls")).FullName;
+        // Given JPEG-LS data relabelled as JPEG 2000 (only the transfer syntax matters here)
+        var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "j2k")).FullName;
         var native = new SyntheticImage(16, 16, 1, 1, 8, 8, false).Write(folder, "b");
         Dcmtk.Run("dcmcjpls", folder, native, "jpegls.dcm");
-        var pixels = DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "jpegls.dcm")));
+        var jpegls = DicomFile.Open(Path.Combine(folder, "jpegls.dcm"));
+        var relabelled = new DicomFile(jpegls.Dataset, TransferSyntax.Jpeg2000Lossless);
+        var pixels = DicomPixelData.Create(relabelled);
+
+        // Then
         Assert.False(pixels.CanDecode);
         var e = Assert.Throws<DicomFormatException>(() => pixels.GetFrame(0));
-        Assert.Equal("jpegls.dcm: pixel data is compressed as JPEG-LS Lossless (1.2.840.10008.1.2.4.80), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14) or JPEG baseline/extended.", e.Message);
-        Assert.Contains("dcmdjpeg jpegls.dcm out.dcm", e.Fix, StringComparison.Ordinal);
+        Assert.Equal("jpegls.dcm: pixel data is compressed as JPEG 2000 Image Compression (Lossless Only) (1.2.840.10008.1.2.4.90), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14), JPEG baseline/extended or JPEG-LS.", e.Message);
         Assert.Contains("gdcmconv --raw", e.Fix, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mono12", 0)]
+    [InlineData("mono12", 3)]
+    [InlineData("gray8", 2)]
+    public void GetFrame_decodes_near_lossless_JPEG_LS_exactly_like_dcmdjpls(string imageName, int near)
+    {
+        var image = imageName == "mono12" ? Mono12 : new SyntheticImage(40, 56, 2, 1, 8, 8, false);
+        var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "jls-" + Guid.NewGuid().ToString("N"))).FullName;
+        var native = image.Write(folder, imageName);
+        Dcmtk.Run("dcmcjpls", folder, near == 0 ? ["+el", native, "c.dcm"] : ["+en", "+md", near.ToString(System.Globalization.CultureInfo.InvariantCulture), native, "c.dcm"]);
+        Dcmtk.Run("dcmdjpls", folder, "c.dcm", "reference.dcm");
+        var reference = DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "reference.dcm")));
+        var pixels = DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "c.dcm")));
+        Assert.True(pixels.CanDecode);
+        for (int f = 0; f < pixels.FrameCount; f++) Assert.Equal(reference.GetFrame(f), pixels.GetFrame(f));
     }
 
     public static TheoryData<string, string, int> LossyCases() => new()
