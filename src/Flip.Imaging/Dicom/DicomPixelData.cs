@@ -12,7 +12,7 @@ namespace Flip.Imaging.Dicom;
 /// native pixel data (8, 16 or 32 bits allocated, and 1-bit masks), RLE Lossless, JPEG
 /// Lossless process 14 (any predictor, including selection value 1), JPEG baseline and
 /// extended (lossy DCT; YBR frames are converted to RGB), and JPEG-LS lossless and near-lossless
-/// (one component per scan). Other compressed syntaxes
+/// (uninterleaved or line-interleaved). Other compressed syntaxes
 /// raise <see cref="DicomFormatException.UnsupportedCompression"/> with the conversion command.
 /// Values are never inverted for MONOCHROME1 (where low values display bright): they stay stored
 /// or real-world values, and <see cref="PhotometricInterpretation"/> tells a viewer how to show them.

@@ -17,6 +17,7 @@ public sealed class CompressedPixelMutationPropertyTests(DcmtkFixture files)
         { "rgb8", "dcmcrle" },
         { "mono12", "dcmcjpls" },
         { "mono12", "dcmcjpls +en +md 3" },
+        { "rgb8", "dcmcjpls" },
     };
 
     [Theory]

@@ -3,7 +3,7 @@ namespace Flip.Imaging.Dicom;
 /// <summary>
 /// JPEG-LS decoder (ITU-T T.87 / ISO 14495-1, LOCO-I): context modelling, median edge prediction,
 /// limited-length Golomb codes and run mode, lossless and near-lossless, for grey-scale images
-/// and for colour images coded one component per scan (ILV = 0). Covers DICOM's
+/// and for colour images coded one component per scan (ILV 0) or line-interleaved (ILV 1). Covers DICOM's
 /// 1.2.840.10008.1.2.4.80 and .81.
 /// </summary>
 internal sealed class JpegLsDecoder
@@ -105,172 +105,184 @@ internal sealed class JpegLsDecoder
         int near = header[1 + 2 * ns];
         int ilv = header[2 + 2 * ns];
         int pointTransform = header[3 + 2 * ns] & 15;
-        if (ns != 1 || ilv != 0) throw _corrupt($"a scan of {ns} components with interleave mode {ilv}; only one component per scan (ILV 0) is supported");
+        if (ilv > 1 || (ilv == 0 && ns != 1)) throw _corrupt($"interleave mode {ilv} with {ns} components in a scan is not supported (only none and line interleaving)");
         if (pointTransform != 0) throw _corrupt("point transform in JPEG-LS is not supported");
-        int c = Array.IndexOf(_componentIds, header[1]);
-        if (c < 0) throw _corrupt($"scan names component {header[1]}, which the frame header lacks");
+        var planes = new int[ns][];
+        for (int i = 0; i < ns; i++)
+        {
+            int c = Array.IndexOf(_componentIds, header[1 + 2 * i]);
+            if (c < 0) throw _corrupt($"scan names component {header[1 + 2 * i]}, which the frame header lacks");
+            planes[i] = _planes[c];
+        }
 
         int maxVal = _maxValPreset > 0 ? _maxValPreset : (1 << _precision) - 1;
         if (near > Math.Min(255, maxVal / 2)) throw _corrupt($"NEAR {near} is too large for MAXVAL {maxVal}");
-        int range = (maxVal + 2 * near) / (2 * near + 1) + 1;
-        int qbpp = Log2Ceiling(range);
+        var st = new ScanState { MaxVal = maxVal, Near = near, Quant = 2 * near + 1 };
+        st.Range = (maxVal + 2 * near) / st.Quant + 1;
+        st.Qbpp = Log2Ceiling(st.Range);
         int bpp = Math.Max(2, Log2Ceiling(maxVal + 1));
-        int limit = 2 * (bpp + Math.Max(8, bpp));
-        var (t1, t2, t3) = Thresholds(maxVal, near);
-        if (_t1Preset > 0) t1 = _t1Preset;
-        if (_t2Preset > 0) t2 = _t2Preset;
-        if (_t3Preset > 0) t3 = _t3Preset;
-        int reset = _resetPreset > 0 ? _resetPreset : 64;
-
-        var a = new int[367];
-        var b = new int[367];
-        var cc = new int[367];
-        var n = new int[367];
-        var nn = new int[367];
-        Array.Fill(a, Math.Max(2, (range + 32) / 64));
-        Array.Fill(n, 1);
-        int runIndex = 0;
-        int quant = 2 * near + 1;
+        st.Limit = 2 * (bpp + Math.Max(8, bpp));
+        (st.T1, st.T2, st.T3) = Thresholds(maxVal, near);
+        if (_t1Preset > 0) st.T1 = _t1Preset;
+        if (_t2Preset > 0) st.T2 = _t2Preset;
+        if (_t3Preset > 0) st.T3 = _t3Preset;
+        st.Reset = _resetPreset > 0 ? _resetPreset : 64;
+        Array.Fill(st.A, Math.Max(2, (st.Range + 32) / 64));
+        Array.Fill(st.N, 1);
 
         var reader = new LsBitReader(data, pos);
         int w = _columns;
-        var prev = new int[w + 2];
-        var cur = new int[w + 2];
-        var plane = _planes[c];
-
-        int Quantise(int d)
+        // Per component: two line buffers and a run index (T.87 A.7.1.1: RUNindex is kept per component when lines interleave).
+        var prev = new int[ns][];
+        var cur = new int[ns][];
+        var runIndex = new int[ns];
+        for (int i = 0; i < ns; i++)
         {
-            if (d <= -t3) return -4;
-            if (d <= -t2) return -3;
-            if (d <= -t1) return -2;
-            if (d < -near) return -1;
-            if (d <= near) return 0;
-            if (d < t1) return 1;
-            if (d < t2) return 2;
-            if (d < t3) return 3;
-            return 4;
+            prev[i] = new int[w + 2];
+            cur[i] = new int[w + 2];
         }
-
-        int Fix(int rx)
-        {
-            if (rx < -near) rx += range * quant;
-            else if (rx > maxVal + near) rx -= range * quant;
-            return Math.Clamp(rx, 0, maxVal);
-        }
-
         for (int y = 0; y < _rows; y++)
         {
-            (prev, cur) = (cur, prev);
-            if (y == 0) Array.Clear(prev);
-            // Index 0 is column −1 and index w + 1 is column w (T.87 A.2.1 edge rules).
-            cur[0] = prev[1];
-            prev[w + 1] = prev[w];
-            int x = 0;
-            while (x < w)
+            for (int i = 0; i < ns; i++)
             {
-                int ra = cur[x], rb = prev[x + 1], rc = prev[x], rd = prev[x + 2];
-                int d1 = rd - rb, d2 = rb - rc, d3 = rc - ra;
-                if (Math.Abs(d1) <= near && Math.Abs(d2) <= near && Math.Abs(d3) <= near)
-                {
-                    // Run mode (A.7).
-                    bool endOfLine = false;
-                    while (reader.Bit() == 1)
-                    {
-                        int count = Math.Min(1 << s_j[runIndex], w - x);
-                        for (int i = 0; i < count; i++) cur[x + 1 + i] = ra;
-                        x += count;
-                        if (count == 1 << s_j[runIndex] && runIndex < 31) runIndex++;
-                        if (x == w)
-                        {
-                            endOfLine = true;
-                            break;
-                        }
-                    }
-                    if (endOfLine) break;
-                    if (s_j[runIndex] > 0)
-                    {
-                        int count = reader.Bits(s_j[runIndex]);
-                        if (x + count >= w) throw _corrupt("a run passes the end of the line");
-                        for (int i = 0; i < count; i++) cur[x + 1 + i] = ra;
-                        x += count;
-                    }
-                    // Run interruption sample.
-                    rb = prev[x + 1];
-                    ra = cur[x];
-                    int riType = Math.Abs(ra - rb) <= near ? 1 : 0;
-                    int q = 365 + riType;
-                    int temp = a[q] + (n[q] >> 1) * riType;
-                    int k = 0;
-                    for (int nt = n[q]; nt < temp; k++) nt <<= 1;
-                    int emErr = DecodeValue(ref reader, k, limit - s_j[runIndex] - 1, qbpp);
-                    int t = emErr + riType;
-                    int map = t & 1;
-                    int errAbs = (t + map) / 2;
-                    int err = ((k != 0 || 2 * nn[q] >= n[q]) ? 1 : 0) == map ? -errAbs : errAbs;
-                    if (err < 0) nn[q]++;
-                    a[q] += (emErr + 1 - riType) >> 1;
-                    if (n[q] == reset)
-                    {
-                        a[q] >>= 1;
-                        n[q] >>= 1;
-                        nn[q] >>= 1;
-                    }
-                    n[q]++;
-                    int rx = riType == 1 ? Fix(ra + err * quant) : Fix(rb + err * quant * (rb - ra < 0 ? -1 : 1));
-                    cur[x + 1] = rx;
-                    x++;
-                    if (runIndex > 0) runIndex--;
-                    continue;
-                }
-
-                // Regular mode (A.4–A.6).
-                int q1 = Quantise(d1), q2 = Quantise(d2), q3 = Quantise(d3);
-                int sign = 1;
-                if (q1 < 0 || (q1 == 0 && q2 < 0) || (q1 == 0 && q2 == 0 && q3 < 0))
-                {
-                    q1 = -q1;
-                    q2 = -q2;
-                    q3 = -q3;
-                    sign = -1;
-                }
-                int ctx = 81 * q1 + 9 * q2 + q3;
-                int px = rc >= Math.Max(ra, rb) ? Math.Min(ra, rb) : rc <= Math.Min(ra, rb) ? Math.Max(ra, rb) : ra + rb - rc;
-                px = Math.Clamp(px + sign * cc[ctx], 0, maxVal);
-                int kk = 0;
-                while ((n[ctx] << kk) < a[ctx] && kk < 24) kk++;
-                int mErr = DecodeValue(ref reader, kk, limit, qbpp);
-                int errVal;
-                if (near == 0 && kk == 0 && 2 * b[ctx] <= -n[ctx])
-                    errVal = (mErr & 1) == 1 ? (mErr - 1) >> 1 : -(mErr >> 1) - 1;
-                else
-                    errVal = (mErr & 1) == 0 ? mErr >> 1 : -((mErr + 1) >> 1);
-                b[ctx] += errVal * quant;
-                a[ctx] += Math.Abs(errVal);
-                if (n[ctx] == reset)
-                {
-                    a[ctx] >>= 1;
-                    b[ctx] = b[ctx] >= 0 ? b[ctx] >> 1 : -((1 - b[ctx]) >> 1);
-                    n[ctx] >>= 1;
-                }
-                n[ctx]++;
-                if (b[ctx] <= -n[ctx])
-                {
-                    b[ctx] += n[ctx];
-                    if (cc[ctx] > -128) cc[ctx]--;
-                    if (b[ctx] <= -n[ctx]) b[ctx] = -n[ctx] + 1;
-                }
-                else if (b[ctx] > 0)
-                {
-                    b[ctx] -= n[ctx];
-                    if (cc[ctx] < 127) cc[ctx]++;
-                    if (b[ctx] > 0) b[ctx] = 0;
-                }
-                cur[x + 1] = Fix(px + sign * errVal * quant);
-                x++;
+                (prev[i], cur[i]) = (cur[i], prev[i]);
+                if (y == 0) Array.Clear(prev[i]);
+                DecodeLine(ref reader, st, prev[i], cur[i], ref runIndex[i]);
+                Array.Copy(cur[i], 1, planes[i], y * w, w);
             }
-            Array.Copy(cur, 1, plane, y * w, w);
         }
         return reader.EndPosition();
+    }
+
+    private sealed class ScanState
+    {
+        public int MaxVal, Near, Quant, Range, Qbpp, Limit, T1, T2, T3, Reset;
+        public readonly int[] A = new int[367], B = new int[367], C = new int[367], N = new int[367], Nn = new int[367];
+    }
+
+    private static int Quantise(ScanState st, int d)
+    {
+        if (d <= -st.T3) return -4;
+        if (d <= -st.T2) return -3;
+        if (d <= -st.T1) return -2;
+        if (d < -st.Near) return -1;
+        if (d <= st.Near) return 0;
+        if (d < st.T1) return 1;
+        if (d < st.T2) return 2;
+        if (d < st.T3) return 3;
+        return 4;
+    }
+
+    private static int Fix(ScanState st, int rx)
+    {
+        if (rx < -st.Near) rx += st.Range * st.Quant;
+        else if (rx > st.MaxVal + st.Near) rx -= st.Range * st.Quant;
+        return Math.Clamp(rx, 0, st.MaxVal);
+    }
+
+    private void DecodeLine(ref LsBitReader reader, ScanState st, int[] prev, int[] cur, ref int runIndex)
+    {
+        int w = _columns, near = st.Near, quant = st.Quant;
+        int[] a = st.A, b = st.B, cc = st.C, n = st.N, nn = st.Nn;
+        // Index 0 is column −1 and index w + 1 is column w (T.87 A.2.1 edge rules).
+        cur[0] = prev[1];
+        prev[w + 1] = prev[w];
+        int x = 0;
+        while (x < w)
+        {
+            int ra = cur[x], rb = prev[x + 1], rc = prev[x], rd = prev[x + 2];
+            int d1 = rd - rb, d2 = rb - rc, d3 = rc - ra;
+            if (Math.Abs(d1) <= near && Math.Abs(d2) <= near && Math.Abs(d3) <= near)
+            {
+                // Run mode (A.7).
+                while (reader.Bit() == 1)
+                {
+                    int count = Math.Min(1 << s_j[runIndex], w - x);
+                    for (int i = 0; i < count; i++) cur[x + 1 + i] = ra;
+                    x += count;
+                    if (count == 1 << s_j[runIndex] && runIndex < 31) runIndex++;
+                    if (x == w) return;
+                }
+                if (s_j[runIndex] > 0)
+                {
+                    int count = reader.Bits(s_j[runIndex]);
+                    if (x + count >= w) throw _corrupt("a run passes the end of the line");
+                    for (int i = 0; i < count; i++) cur[x + 1 + i] = ra;
+                    x += count;
+                }
+                // Run interruption sample (A.7.2).
+                rb = prev[x + 1];
+                ra = cur[x];
+                int riType = Math.Abs(ra - rb) <= near ? 1 : 0;
+                int q = 365 + riType;
+                int temp = a[q] + (n[q] >> 1) * riType;
+                int k = 0;
+                for (int nt = n[q]; nt < temp && k < 24; k++) nt <<= 1;
+                int emErr = DecodeValue(ref reader, k, st.Limit - s_j[runIndex] - 1, st.Qbpp);
+                int t = emErr + riType;
+                int map = t & 1;
+                int errAbs = (t + map) / 2;
+                int err = ((k != 0 || 2 * nn[q] >= n[q]) ? 1 : 0) == map ? -errAbs : errAbs;
+                if (err < 0) nn[q]++;
+                a[q] += (emErr + 1 - riType) >> 1;
+                if (n[q] == st.Reset)
+                {
+                    a[q] >>= 1;
+                    n[q] >>= 1;
+                    nn[q] >>= 1;
+                }
+                n[q]++;
+                cur[x + 1] = riType == 1 ? Fix(st, ra + err * quant) : Fix(st, rb + err * quant * (rb - ra < 0 ? -1 : 1));
+                x++;
+                if (runIndex > 0) runIndex--;
+                continue;
+            }
+
+            // Regular mode (A.4–A.6).
+            int q1 = Quantise(st, d1), q2 = Quantise(st, d2), q3 = Quantise(st, d3);
+            int sign = 1;
+            if (q1 < 0 || (q1 == 0 && q2 < 0) || (q1 == 0 && q2 == 0 && q3 < 0))
+            {
+                q1 = -q1;
+                q2 = -q2;
+                q3 = -q3;
+                sign = -1;
+            }
+            int ctx = 81 * q1 + 9 * q2 + q3;
+            int px = rc >= Math.Max(ra, rb) ? Math.Min(ra, rb) : rc <= Math.Min(ra, rb) ? Math.Max(ra, rb) : ra + rb - rc;
+            px = Math.Clamp(px + sign * cc[ctx], 0, st.MaxVal);
+            int kk = 0;
+            while ((n[ctx] << kk) < a[ctx] && kk < 24) kk++;
+            int mErr = DecodeValue(ref reader, kk, st.Limit, st.Qbpp);
+            int errVal;
+            if (near == 0 && kk == 0 && 2 * b[ctx] <= -n[ctx])
+                errVal = (mErr & 1) == 1 ? (mErr - 1) >> 1 : -(mErr >> 1) - 1;
+            else
+                errVal = (mErr & 1) == 0 ? mErr >> 1 : -((mErr + 1) >> 1);
+            b[ctx] += errVal * quant;
+            a[ctx] += Math.Abs(errVal);
+            if (n[ctx] == st.Reset)
+            {
+                a[ctx] >>= 1;
+                b[ctx] = b[ctx] >= 0 ? b[ctx] >> 1 : -((1 - b[ctx]) >> 1);
+                n[ctx] >>= 1;
+            }
+            n[ctx]++;
+            if (b[ctx] <= -n[ctx])
+            {
+                b[ctx] += n[ctx];
+                if (cc[ctx] > -128) cc[ctx]--;
+                if (b[ctx] <= -n[ctx]) b[ctx] = -n[ctx] + 1;
+            }
+            else if (b[ctx] > 0)
+            {
+                b[ctx] -= n[ctx];
+                if (cc[ctx] < 127) cc[ctx]++;
+                if (b[ctx] > 0) b[ctx] = 0;
+            }
+            cur[x + 1] = Fix(st, px + sign * errVal * quant);
+            x++;
+        }
     }
 
     private int DecodeValue(ref LsBitReader reader, int k, int limit, int qbpp)
