@@ -200,7 +200,7 @@ public sealed class DicomFormatException : FlipException
         $"{Where(file, offset)}, element (7FE0,0010) PixelData: {detail}",
         file, offset, DicomTag.PixelData, ts);
 
-    /// <summary>A compressed frame is corrupt.</summary>
+    /// <summary>A compressed frame is corrupt, or uses a coding feature this reader does not decode.</summary>
     /// <param name="file">The file.</param>
     /// <param name="frame">The frame index (0-based).</param>
     /// <param name="codec">The codec name.</param>
@@ -208,8 +208,9 @@ public sealed class DicomFormatException : FlipException
     /// <param name="ts">The transfer syntax UID.</param>
     /// <returns>The exception.</returns>
     public static DicomFormatException CorruptFrame(string? file, int frame, string codec, string detail, string? ts) => new(
-        $"{Name(file)}: element (7FE0,0010) PixelData, frame {frame}: corrupt {codec} data: {detail}.",
-        file, -1, DicomTag.PixelData, ts);
+        $"{Name(file)}: element (7FE0,0010) PixelData, frame {frame}: cannot decode the {codec} data: {detail}; expected a complete {codec} stream this reader supports.",
+        file, -1, DicomTag.PixelData, ts,
+        $"if other tools display the image, convert it to native pixel data ('gdcmconv --raw {Name(file)} out.dcm' or 'dcmdjpeg'/'dcmdjpls'/'dcmdrle') and read that.");
 
     /// <summary>The deflated dataset cannot be inflated.</summary>
     /// <param name="file">The file.</param>

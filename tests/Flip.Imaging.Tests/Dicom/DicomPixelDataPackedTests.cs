@@ -59,4 +59,20 @@ public sealed class DicomPixelDataPackedTests
         Assert.Equal(new byte[] { 7 }, pixels.GetFrame(0));
         Assert.Equal(new byte[] { 9 }, pixels.GetFrame(1));
     }
+
+    [Fact]
+    public void GetFrame_names_frame_codec_and_problem_for_a_corrupt_RLE_frame()
+    {
+        var ds = new DicomDataset();
+        ds.SetUInt16(DicomTag.Rows, 1);
+        ds.SetUInt16(DicomTag.Columns, 4);
+        ds.SetUInt16(DicomTag.BitsAllocated, 8);
+        var frame = new byte[64 + 2];
+        frame[0] = 2; // two segments for one 8-bit sample
+        frame[4] = 64;
+        ds.Set(new DicomElement(DicomTag.PixelData, DicomVR.OB, new DicomFragments(ReadOnlyMemory<byte>.Empty, [frame], [0])));
+        var e = Assert.Throws<DicomFormatException>(() => DicomPixelData.Create(ds, TransferSyntax.RleLossless).GetFrame(0));
+        Assert.Equal("<bytes>: element (7FE0,0010) PixelData, frame 0: cannot decode the RLE data: RLE header lists 2 segments; expected 1 (1 samples × 1 bytes); expected a complete RLE stream this reader supports.", e.Message);
+        Assert.Contains("gdcmconv --raw", e.Fix, StringComparison.Ordinal);
+    }
 }
