@@ -1,0 +1,25 @@
+namespace Flip.Imaging.Deidentification;
+
+/// <summary>Settings of the PS3.15 basic-profile de-identifier.</summary>
+public sealed record DeidentificationOptions
+{
+    /// <summary>The secret key of the keyed hash (HMAC-SHA256) that maps UIDs and patient IDs to pseudonyms; keep it at the site.</summary>
+    /// <value>Required; at least 16 bytes.</value>
+    public required byte[] Key { get; init; }
+
+    /// <summary>When set, dates (DA, DT) are shifted by this amount instead of removed, and times are kept (PS3.15 "Retain Longitudinal Temporal Information with Modified Dates Option").</summary>
+    /// <value><see langword="null"/>: dates are removed or emptied as the basic profile says.</value>
+    public TimeSpan? DateShift { get; init; }
+
+    /// <summary>Keep patient sex, age, size and weight (PS3.15 "Retain Patient Characteristics Option"); SUV needs the weight.</summary>
+    /// <value>false.</value>
+    public bool RetainPatientCharacteristics { get; init; }
+
+    /// <summary>Checks the options.</summary>
+    /// <returns>Every problem, not just the first.</returns>
+    public IEnumerable<string> Validate()
+    {
+        if (Key is null || Key.Length < 16) yield return $"Key must have at least 16 bytes (got {Key?.Length ?? 0}).";
+        if (DateShift is { } s && s.Ticks % TimeSpan.TicksPerDay != 0) yield return $"DateShift must be whole days (got {s}).";
+    }
+}

@@ -1,0 +1,5 @@
+namespace Flip.Imaging.Tests;
+
+/// <summary>Tests that share the dcmtk-written files.</summary>
+[CollectionDefinition("dcmtk")]
+public sealed class DcmtkCollection : ICollectionFixture<DcmtkFixture>;
