@@ -17,6 +17,8 @@ internal static class CliApp
             BenchCommand.Create(console),
             SimulateCommand.Create(console),
             ReportCommand.Create(console),
+            DicomCommand.Create(console),
+            SynthCommand.Create(console),
         };
         return root;
     }

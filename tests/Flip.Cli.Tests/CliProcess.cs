@@ -3,14 +3,16 @@ using System.Diagnostics;
 namespace Flip.Cli.Tests;
 
 /// <summary>Runs the built <c>flip-research</c> as a separate process, as a user would.</summary>
-internal static class CliProcess
+public static class CliProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error)
     {
         public string All => Output + Error;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
+
+    public static Result RunWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "flip-research.dll");
         Assert.True(File.Exists(dll), $"the CLI is not built next to the tests at {dll}");
@@ -28,6 +30,11 @@ internal static class CliProcess
 
         start.Environment["COLUMNS"] = "200";
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
