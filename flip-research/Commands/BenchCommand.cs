@@ -48,6 +48,7 @@ internal static class BenchCommand
         {
             workload, processes, threads, json, peer, inProcess,
         };
+        command.Add(DicomBench(console));
         command.SetAction(parse =>
         {
             string[] names = parse.GetValue(workload) is { Length: > 0 } chosen ? chosen : [.. TrainingWorkloads.Names];
@@ -134,6 +135,65 @@ internal static class BenchCommand
     }
 
     private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static Command DicomBench(IAnsiConsole console)
+    {
+        var folder = new Argument<string>("DIR") { Description = "A folder of DICOM files (e.g. written by 'flip-research synth --matrix 256')." };
+        var passes = new Option<int>("--passes") { Description = "Timed passes per shape after one warm-up pass.", DefaultValueFactory = _ => 5 };
+        var peer = new Option<bool>("--peer") { Description = "Also time pydicom (Debian's python3-pydicom) on the same files, and report the ratio." };
+        var command = new Command("dicom", "Reading speed over a folder of DICOM files: headers only, every value, with pixel data (one thread), " +
+            "and 'dicom index' on one and two threads; files/s and MB/s.\n\nExample:\n  flip-research bench dicom data/flip6 --peer")
+        {
+            folder, passes, peer,
+        };
+        command.SetAction(parse =>
+        {
+            string dir = parse.GetValue(folder)!;
+            if (!Directory.Exists(dir))
+            {
+                throw new FlipException($"folder '{dir}' does not exist.", ExitCodes.BadInput);
+            }
+
+            var ours = Flip.Imaging.Benchmarks.DicomReadBenchmark.Run(dir, parse.GetValue(passes));
+            var peers = parse.GetValue(peer) ? RunDicomPeer(dir, parse.GetValue(passes)) : [];
+            var table = new Table().Border(TableBorder.Simple).Title($"Reading {ours[0].Files} DICOM files ({ours[0].Bytes / 1e6:F0} MB)")
+                .AddColumns("shape", "threads", "files/s", "MB/s", "pydicom files/s", "ratio");
+            foreach (var row in ours)
+            {
+                var other = peers.FirstOrDefault(p => p.Shape == row.Shape);
+                table.AddRow(row.Shape, row.Threads.ToString(CultureInfo.InvariantCulture), F($"{row.FilesPerSecond:F0}"), F($"{row.MegabytesPerSecond:F0}"),
+                    other is null ? "–" : F($"{other.FilesPerSecond:F0}"), other is null ? "–" : F($"{row.FilesPerSecond / other.FilesPerSecond:F1}×"));
+            }
+
+            console.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static List<Flip.Imaging.Benchmarks.DicomReadResult> RunDicomPeer(string dir, int passes)
+    {
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Bench", "peer_dicom.py"));
+        start.ArgumentList.Add(dir);
+        start.ArgumentList.Add(passes.ToString(CultureInfo.InvariantCulture));
+        using Process process = Process.Start(start) ?? throw new FlipException("could not start python3.", ExitCodes.Environment);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new FlipException($"the pydicom peer exited with {process.ExitCode}: {error.Result.Trim().Split('\n').LastOrDefault()}.", ExitCodes.Environment,
+                "install pydicom (Debian: apt-get install python3-pydicom).");
+        }
+
+        return [.. output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<Flip.Imaging.Benchmarks.DicomReadResult>(line)!)];
+    }
 
     private static WorkloadResult Middle(IEnumerable<WorkloadResult> runs)
     {

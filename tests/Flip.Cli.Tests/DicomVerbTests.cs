@@ -133,4 +133,19 @@ public sealed class DicomVerbTests : IClassFixture<DicomVerbTests.Archive>
         Assert.NotEqual(before.GetString(DicomTag.StudyInstanceUid), after.GetString(DicomTag.StudyInstanceUid));
         Assert.DoesNotContain(before.GetString(DicomTag.PatientId), File.ReadAllText(Directory.GetFiles(target).First(), System.Text.Encoding.Latin1));
     }
+
+    [Fact]
+    public void Bench_dicom_times_the_three_shapes_and_the_index_against_pydicom()
+    {
+        CliProcess.Result result = CliProcess.Run("bench", "dicom", _archive.Folder, "--passes", "1", "--peer");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("Reading 1764 DICOM files", result.Output);
+        foreach (string shape in new[] { "headers only", "all values", "with pixel data", "index, 1 thread(s)", "index, 2 thread(s)" })
+        {
+            Assert.Contains(shape, result.Output);
+        }
+
+        Assert.Matches(@"headers only\s+1\s+\d+\s+\d+\s+\d+\s+[\d.]+×", result.Output);
+    }
 }
