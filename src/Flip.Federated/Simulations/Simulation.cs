@@ -146,6 +146,7 @@ public sealed partial class Simulation
             ["flip-federated"] = typeof(Simulation).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             ["dotnet"] = Environment.Version.ToString(),
         },
+        InputHashes = new Dictionary<string, string>(_options.InputHashes, StringComparer.Ordinal),
         CreatedUtc = _time.GetUtcNow(),
     };
 

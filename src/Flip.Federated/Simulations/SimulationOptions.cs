@@ -41,6 +41,10 @@ public sealed record SimulationOptions
     /// <value><see langword="null"/>: run every round.</value>
     public EarlyStopping? EarlyStopping { get; init; }
 
+    /// <summary>Content hashes of the run's inputs (manifest, cohort cache), by name; written to <c>run.json</c>.</summary>
+    /// <value>Empty.</value>
+    public IReadOnlyDictionary<string, string> InputHashes { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Every problem with these options, one sentence each; empty when valid.</summary>
     /// <returns>The problems.</returns>
     public IEnumerable<string> Validate()

@@ -65,13 +65,16 @@ public sealed class RunStoreTests : IDisposable
     {
         string folder = Path.Combine(_root, "run");
 
-        var run = await new Simulation(Sites(), Strategy(), new SimulationOptions { Rounds = 3, Seed = 5 }).RunAsync(LinearRegressionTrainer.Initial(), folder);
+        var options = new SimulationOptions { Rounds = 3, Seed = 5, InputHashes = new Dictionary<string, string> { ["manifest"] = "sha256:abc" } };
+        var run = await new Simulation(Sites(), Strategy(), options).RunAsync(LinearRegressionTrainer.Initial(), folder);
 
         Assert.Equal(folder, run.RunFolder);
         string json = File.ReadAllText(Path.Combine(folder, "run.json"));
         Assert.Contains("\"strategy\": \"fedavgm\"", json);
         Assert.Contains("\"seed\": 5", json);
         Assert.Contains("\"flip-federated\"", json);
+        Assert.Contains("\"manifest\": \"sha256:abc\"", json);
+        Assert.Equal("sha256:abc", RunStore.Open(folder).Info.InputHashes["manifest"]);
         string[] csv = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
         Assert.Equal("round,site,split,metric,value", csv[0]);
         Assert.Contains("3,server,round,sites-aggregated,3", csv);
