@@ -130,12 +130,24 @@ public sealed class RunStore
     public string StrategyStatePath(int round)
         => Path.Combine(Folder, CheckpointFolderName, string.Create(CultureInfo.InvariantCulture, $"round-{round:D4}.strategy.params"));
 
-    /// <summary>Commits a finished round: checkpoint, strategy state, all metrics so far, then progress.</summary>
+    /// <summary>The site-local checkpoint of a simulated site's state after a round.</summary>
+    /// <param name="round">The round.</param>
+    /// <param name="site">The site.</param>
+    /// <returns>The path.</returns>
+    public string SiteStatePath(int round, SiteId site)
+        => Path.Combine(Folder, CheckpointFolderName, string.Create(CultureInfo.InvariantCulture, $"round-{round:D4}.site-{site.Value}.params"));
+
+    /// <summary>Commits a finished round: checkpoint, strategy state, site states, all metrics so far, then progress.</summary>
     /// <param name="round">The round (0 for the initial model).</param>
     /// <param name="global">The global model after the round.</param>
     /// <param name="strategyState">The strategy's server state, or <see langword="null"/>.</param>
     /// <param name="metrics">Every metric row of the run so far.</param>
-    public void CommitRound(int round, ParameterSet global, ParameterSet? strategyState, IReadOnlyList<MetricRecord> metrics)
+    /// <param name="siteStates">
+    /// The parameter parts of simulated sites' <see cref="SiteState"/> (FedBN layers, SCAFFOLD's cᵢ), by site.
+    /// Only an in-process simulation passes them: there the run folder is on the sites' own machine,
+    /// so the state does not leave them. A real node keeps its state on its own disk.
+    /// </param>
+    public void CommitRound(int round, ParameterSet global, ParameterSet? strategyState, IReadOnlyList<MetricRecord> metrics, IReadOnlyDictionary<SiteId, ParameterSet>? siteStates = null)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -143,6 +155,11 @@ public sealed class RunStore
         if (strategyState is not null)
         {
             ParameterSetFile.Write(StrategyStatePath(round), strategyState);
+        }
+
+        foreach (var (site, state) in siteStates ?? new Dictionary<SiteId, ParameterSet>())
+        {
+            ParameterSetFile.Write(SiteStatePath(round, site), state);
         }
 
         AtomicFile.WriteText(Path.Combine(Folder, MetricsFileName), FormatMetrics(metrics));
@@ -171,6 +188,16 @@ public sealed class RunStore
     public ParameterSet? ReadStrategyState(int round)
     {
         string path = StrategyStatePath(round);
+        return File.Exists(path) ? ParameterSetFile.Read(path) : null;
+    }
+
+    /// <summary>Reads a simulated site's state checkpoint after a round, when one was written.</summary>
+    /// <param name="round">The round.</param>
+    /// <param name="site">The site.</param>
+    /// <returns>The state's parameter parts, or <see langword="null"/>.</returns>
+    public ParameterSet? ReadSiteState(int round, SiteId site)
+    {
+        string path = SiteStatePath(round, site);
         return File.Exists(path) ? ParameterSetFile.Read(path) : null;
     }
 

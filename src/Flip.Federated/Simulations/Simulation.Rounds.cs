@@ -87,7 +87,7 @@ public sealed partial class Simulation
             metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : trainReplies.Succeeded.Count));
             metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
             failures.AddRange(roundFailures);
-            store?.CommitRound(round, global, _strategy.ExportState(), metrics);
+            store?.CommitRound(round, global, _strategy.ExportState(), metrics, SiteCheckpoints());
             completed = round;
             stoppedEarly = stopping.ShouldStop;
 
@@ -97,6 +97,20 @@ public sealed partial class Simulation
         }
 
         return new RunResult(global, metrics, failures, completed, stoppedEarly && completed < _options.Rounds, store?.Folder);
+    }
+
+    private Dictionary<SiteId, ParameterSet> SiteCheckpoints()
+    {
+        var states = new Dictionary<SiteId, ParameterSet>();
+        foreach (var site in _sites)
+        {
+            if (site.State.ToCheckpoint() is { } checkpoint)
+            {
+                states[site.Id] = checkpoint;
+            }
+        }
+
+        return states;
     }
 
     private async Task<TrainReplies> TrainAsync(int round, ParameterSet global, IReadOnlyList<TrainInstruction> instructions, CancellationToken ct)

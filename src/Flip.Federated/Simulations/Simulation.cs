@@ -99,11 +99,11 @@ public sealed partial class Simulation
     /// <returns>The result of the whole run, including the rounds before the interruption.</returns>
     /// <exception cref="RunStoreException">The folder holds no run, or it was started with another strategy, seed or sites.</exception>
     /// <remarks>
-    /// The global model and the strategy's server state are restored from the checkpoint. Site state
-    /// (<see cref="SiteState"/>) never leaves a site and is not checkpointed: a resumed run is exact
-    /// when sites keep no state between rounds (FedAvg, FedProx, FedAvgM, FedOpt, the robust
-    /// aggregators with stateless trainers); FedBN, SCAFFOLD and local-only sites restart their
-    /// local state.
+    /// The global model, the strategy's server state and the parameter parts of every site's
+    /// <see cref="SiteState"/> (FedBN and local-only layers, SCAFFOLD's cᵢ; written beside the
+    /// checkpoint, which in a simulation is on the sites' own machine) are restored. Objects a trainer
+    /// keeps in its state (an optimizer it does not recreate each round) are not: a resumed run is
+    /// exact when the trainer rebuilds those each round, as Flower clients usually do.
     /// </remarks>
     public Task<RunResult> ResumeAsync(string runFolder, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
     {
@@ -124,6 +124,14 @@ public sealed partial class Simulation
         if (store.ReadStrategyState(last) is { } state)
         {
             _strategy.ImportState(state);
+        }
+
+        foreach (var site in _sites)
+        {
+            if (store.ReadSiteState(last, site.Id) is { } siteState)
+            {
+                site.State.RestoreCheckpoint(siteState);
+            }
         }
 
         var metrics = store.ReadMetrics().ToList();

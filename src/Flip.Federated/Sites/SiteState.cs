@@ -82,6 +82,37 @@ public sealed class SiteState
         return false;
     }
 
+    /// <summary>
+    /// The parameter parts of this state (kept layers, cᵢ, rounds trained) for the in-process
+    /// simulation's site-local checkpoint; the trainer's own objects are not included.
+    /// </summary>
+    internal ParameterSet? ToCheckpoint()
+    {
+        if (LocalParameters is null && ControlVariate is null)
+        {
+            return null;
+        }
+
+        var arrays = new List<ParameterArray> { ParameterArray.Int64("rounds-trained", [1], [RoundsTrained]) };
+        arrays.AddRange((LocalParameters ?? ParameterSet.Empty).Select(a => a.Rename("local/" + a.Name)));
+        arrays.AddRange((ControlVariate ?? ParameterSet.Empty).Select(a => a.Rename("control/" + a.Name)));
+        return ParameterSet.Create(arrays);
+    }
+
+    /// <summary>Restores what <see cref="ToCheckpoint"/> wrote.</summary>
+    internal void RestoreCheckpoint(ParameterSet checkpoint)
+    {
+        RoundsTrained = (int)checkpoint["rounds-trained"].AsInt64().Span[0];
+        ParameterSet? Part(string prefix)
+        {
+            var arrays = checkpoint.Where(a => a.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(a => a.Rename(a.Name[prefix.Length..])).ToList();
+            return arrays.Count == 0 ? null : ParameterSet.Create(arrays);
+        }
+
+        LocalParameters = Part("local/");
+        ControlVariate = Part("control/");
+    }
+
     private sealed class SiteStateRefusingConverter : JsonConverter<SiteState>
     {
         public override SiteState Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)

@@ -124,6 +124,31 @@ public sealed class RunStoreTests : IDisposable
         Assert.Equal(6, resumed.RoundsCompleted);
     }
 
+    public static TheoryData<string> StatefulStrategies() => ["fedbn", "scaffold", "local-only"];
+
+    [Theory]
+    [MemberData(nameof(StatefulStrategies))]
+    public async Task Resuming_restores_the_state_kept_at_each_site(string name)
+    {
+        // FedBN here keeps the bias at each site; SCAFFOLD keeps cᵢ; local-only keeps the whole model.
+        Strategy Create() => name switch
+        {
+            "fedbn" => new FedBN { IsLocal = n => n == "linear.bias", TrainConfig = new TrainConfig { LearningRate = 0.05 } },
+            "scaffold" => new Scaffold { TrainConfig = new TrainConfig { LearningRate = 0.05 } },
+            _ => new LocalOnly { TrainConfig = new TrainConfig { LearningRate = 0.05 } },
+        };
+        var options = new SimulationOptions { Rounds = 5, Seed = 4 };
+        var expected = await new Simulation(Sites(), Create(), options).RunAsync(LinearRegressionTrainer.Initial(), Path.Combine(_root, "whole"));
+        string interrupted = Path.Combine(_root, "interrupted");
+        using var stop = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Simulation(Sites(), Create(), options).RunAsync(LinearRegressionTrainer.Initial(), interrupted, new StopAfter(2, stop), stop.Token));
+
+        var resumed = await new Simulation(Sites(), Create(), options).ResumeAsync(interrupted);
+
+        Assert.Equal(expected.Metrics, resumed.Metrics);
+        Assert.True(File.Exists(Path.Combine(interrupted, "checkpoints", "round-0002.site-site-1.params")));
+    }
+
     [Fact]
     public async Task Resume_ignores_metric_rows_of_a_round_that_did_not_finish()
     {
