@@ -148,7 +148,9 @@ public sealed class DifferentialPrivacyFedAvg : Strategy
             _clippingNorm = clip * Math.Exp(-adaptive.LearningRate * (fraction - adaptive.TargetQuantile));
         }
 
-        double q = round.Sites.Count == 0 ? 1 : Math.Min(1, (double)m / round.Sites.Count);
+        // q counts every site sampled this round, answered or not: a site that failed was still asked.
+        int sampled = m + replies.Failed.Count;
+        double q = round.Sites.Count == 0 ? 1 : Math.Min(1, (double)sampled / round.Sites.Count);
         _accountant.Compose(q, NoiseMultiplier);
         _samplingRates.Add(q);
         _lastRound = MetricSet.Of(

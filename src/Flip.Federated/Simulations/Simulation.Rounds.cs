@@ -21,7 +21,7 @@ public sealed partial class Simulation
         var stopping = new EarlyStoppingTracker(_options.EarlyStopping);
         foreach (var record in metrics.Where(m => m.Site == MetricRecord.FederatedSite && m.Split == MetricRecord.TestSplit))
         {
-            stopping.Observe(record.Round, record.Metric, record.Value);
+            stopping.Observe(record.Metric, record.Value);
         }
 
         int completed = firstRound - 1;
@@ -81,7 +81,7 @@ public sealed partial class Simulation
             foreach (var (name, value) in federated)
             {
                 metrics.Add(new MetricRecord(round, MetricRecord.FederatedSite, MetricRecord.TestSplit, name, value));
-                stopping.Observe(round, name, value);
+                stopping.Observe(name, value);
             }
 
             metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : trainReplies.Succeeded.Count));
@@ -272,7 +272,7 @@ public sealed partial class Simulation
 
         public bool ShouldStop => settings is not null && _roundsWithoutImprovement >= settings.Patience;
 
-        public void Observe(int round, string metric, double value)
+        public void Observe(string metric, double value)
         {
             if (settings is null || metric != settings.Metric)
             {
