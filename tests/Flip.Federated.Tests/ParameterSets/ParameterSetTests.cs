@@ -32,6 +32,17 @@ public sealed class ParameterSetTests
     }
 
     [Fact]
+    public void AdoptFloat32_takes_the_buffer_without_copying_and_checks_the_shape()
+    {
+        float[] buffer = [1, 2, 3, 4, 5, 6];
+
+        var array = ParameterArray.AdoptFloat32("conv.weight", [2, 3], buffer);
+
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(array.AsFloat32(), out var segment) && ReferenceEquals(segment.Array, buffer));
+        Assert.Throws<ArgumentException>(() => ParameterArray.AdoptFloat32("conv.weight", [4], buffer));
+    }
+
+    [Fact]
     public void Int64_entries_are_carried_with_their_scalar_shape()
     {
         var set = ParameterSet.Create(ParameterArray.Float32("bn.weight", 1, 2), ParameterArray.Int64("bn.num_batches_tracked", [], [42]));

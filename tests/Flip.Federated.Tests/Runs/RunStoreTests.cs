@@ -89,6 +89,23 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task No_file_of_the_run_folder_carries_what_a_failing_site_said()
+    {
+        // site-1 throws with a message naming a patient file; the run folder must not repeat it.
+        var sites = Sites();
+        sites[1] = new Site(new SiteId("site-1"), new LinearRegressionTrainer(201, [1, 2], -0.5) { FailInRounds = new HashSet<int> { 1, 2 } });
+        string folder = Path.Combine(_root, "run");
+
+        var run = await new Simulation(sites, Strategy(), new SimulationOptions { Rounds = 2 }).RunAsync(LinearRegressionTrainer.Initial(), folder);
+
+        Assert.Equal(2, run.Failures.Count);
+        foreach (string file in Directory.GetFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain("patient", File.ReadAllText(file), StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task A_folder_that_holds_a_run_is_not_overwritten()
     {
         string folder = Path.Combine(_root, "run");
