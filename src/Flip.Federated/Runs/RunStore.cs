@@ -30,6 +30,12 @@ public sealed class RunStore
     /// <summary>The checkpoint folder.</summary>
     public const string CheckpointFolderName = "checkpoints";
 
+    /// <summary>The file of site failures.</summary>
+    public const string FailuresFileName = "failures.csv";
+
+    /// <summary>The header of <c>failures.csv</c>.</summary>
+    public const string FailuresHeader = "round,site,step,category,reason";
+
     /// <summary>The header of <c>metrics.csv</c>.</summary>
     public const string MetricsHeader = "round,site,split,metric,value";
 
@@ -147,7 +153,8 @@ public sealed class RunStore
     /// Only an in-process simulation passes them: there the run folder is on the sites' own machine,
     /// so the state does not leave them. A real node keeps its state on its own disk.
     /// </param>
-    public void CommitRound(int round, ParameterSet global, ParameterSet? strategyState, IReadOnlyList<MetricRecord> metrics, IReadOnlyDictionary<SiteId, ParameterSet>? siteStates = null)
+    /// <param name="failures">Every site failure of the run so far, written to <c>failures.csv</c>.</param>
+    public void CommitRound(int round, ParameterSet global, ParameterSet? strategyState, IReadOnlyList<MetricRecord> metrics, IReadOnlyDictionary<SiteId, ParameterSet>? siteStates = null, IReadOnlyList<SiteFailure>? failures = null)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -163,6 +170,7 @@ public sealed class RunStore
         }
 
         AtomicFile.WriteText(Path.Combine(Folder, MetricsFileName), FormatMetrics(metrics));
+        AtomicFile.WriteText(Path.Combine(Folder, FailuresFileName), FormatFailures(failures ?? []));
         AtomicFile.WriteText(Path.Combine(Folder, ProgressFileName), string.Create(CultureInfo.InvariantCulture, $"{{\"last-finished-round\": {round}}}\n"));
         LastFinishedRound = round;
     }
@@ -247,6 +255,63 @@ public sealed class RunStore
         }
 
         return records;
+    }
+
+    /// <summary>Reads <c>failures.csv</c>, keeping rows up to <see cref="LastFinishedRound"/>.</summary>
+    /// <returns>The failures, in file order.</returns>
+    /// <exception cref="RunStoreException">A line is malformed; the message names the line.</exception>
+    public IReadOnlyList<SiteFailure> ReadFailures()
+    {
+        string path = Path.Combine(Folder, FailuresFileName);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var failures = new List<SiteFailure>();
+        int lineNumber = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (lineNumber == 1 || line.Length == 0)
+            {
+                continue;
+            }
+
+            string[] fields = line.Split(',');
+            if (fields.Length != 5
+                || !int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int round)
+                || !Enum.TryParse<FailureCategory>(fields[3], ignoreCase: true, out var category))
+            {
+                throw RunStoreException.Malformed(path, $"line {lineNumber} is \"{line}\"; expected {FailuresHeader} with an integer round and a category such as trainer or timeout.");
+            }
+
+            if (round <= LastFinishedRound)
+            {
+                failures.Add(new SiteFailure(new SiteId(fields[1]), round, fields[2], category, fields[4]));
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>Formats failures as <c>failures.csv</c> (commas in a reason become semicolons).</summary>
+    /// <param name="failures">The failures.</param>
+    /// <returns>The file text.</returns>
+    public static string FormatFailures(IEnumerable<SiteFailure> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        var text = new StringBuilder(FailuresHeader).Append('\n');
+        foreach (var f in failures)
+        {
+            text.Append(f.Round.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(f.Site.Value).Append(',')
+                .Append(f.Step).Append(',')
+                .Append(f.Category.ToString().ToLowerInvariant()).Append(',')
+                .Append(f.Reason.Replace(',', ';').Replace('\n', ' ')).Append('\n');
+        }
+
+        return text.ToString();
     }
 
     /// <summary>Formats metric rows as <c>metrics.csv</c>: the header, then one invariant-culture row each (values round-trip exactly).</summary>

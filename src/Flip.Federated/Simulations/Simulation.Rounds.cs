@@ -14,9 +14,8 @@ public sealed partial class Simulation
     private const int TrainSeedStream = 3;
     private const int EvaluateSeedStream = 4;
 
-    private async Task<RunResult> RunRoundsAsync(ParameterSet global, int firstRound, List<MetricRecord> metrics, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
+    private async Task<RunResult> RunRoundsAsync(ParameterSet global, int firstRound, List<MetricRecord> metrics, List<SiteFailure> failures, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
     {
-        var failures = new List<SiteFailure>();
         var siteIds = _sites.Select(s => s.Id).ToList();
         var stopping = new EarlyStoppingTracker(_options.EarlyStopping);
         foreach (var record in metrics.Where(m => m.Site == MetricRecord.FederatedSite && m.Split == MetricRecord.TestSplit))
@@ -87,7 +86,7 @@ public sealed partial class Simulation
             metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : trainReplies.Succeeded.Count));
             metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
             failures.AddRange(roundFailures);
-            store?.CommitRound(round, global, _strategy.ExportState(), metrics, SiteCheckpoints());
+            store?.CommitRound(round, global, _strategy.ExportState(), metrics, SiteCheckpoints(), failures);
             completed = round;
             stoppedEarly = stopping.ShouldStop;
 

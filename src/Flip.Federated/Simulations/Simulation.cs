@@ -86,7 +86,7 @@ public sealed partial class Simulation
         ThrowIfInvalid();
         RunStore? store = runFolder is null ? null : RunStore.Create(runFolder, DescribeRun());
         store?.CommitRound(0, initial, _strategy.ExportState(), []);
-        return RunRoundsAsync(initial, 1, [], store, progress, ct);
+        return RunRoundsAsync(initial, 1, [], [], store, progress, ct);
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed partial class Simulation
 
         var metrics = store.ReadMetrics().ToList();
         _logger.LogInformation("Resuming {Strategy} run in {Folder} after round {Round}.", _strategy.Name, store.Folder, last);
-        return RunRoundsAsync(global, last + 1, metrics, store, progress, ct);
+        return RunRoundsAsync(global, last + 1, metrics, [.. store.ReadFailures()], store, progress, ct);
     }
 
     /// <summary>The contents of <c>run.json</c> for this simulation.</summary>

@@ -137,6 +137,9 @@ public sealed class RunStoreTests : IDisposable
         // Then metrics.csv, the metrics and the final model equal the uninterrupted run's.
         Assert.Equal(File.ReadAllText(Path.Combine(whole, "metrics.csv")), File.ReadAllText(Path.Combine(interrupted, "metrics.csv")));
         Assert.Equal(expected.Metrics, resumed.Metrics);
+        Assert.Equal(expected.Failures, resumed.Failures);
+        Assert.NotEmpty(expected.Failures);
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, "failures.csv")), File.ReadAllText(Path.Combine(interrupted, "failures.csv")));
         Assert.True(expected.FinalParameters.ContentEquals(resumed.FinalParameters));
         Assert.Equal(6, resumed.RoundsCompleted);
     }
