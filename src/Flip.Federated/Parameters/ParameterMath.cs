@@ -330,13 +330,28 @@ public static class ParameterMath
                 continue;
             }
 
-            var values = array.ToDoubleArray();
-            for (int j = 0; j < values.Length; j++)
+            if (array.DataType == ParameterDataType.Float32)
             {
-                values[j] = f(values[j]);
-            }
+                var x = array.AsFloat32().Span;
+                var output = GC.AllocateUninitializedArray<float>(x.Length);
+                for (int j = 0; j < output.Length; j++)
+                {
+                    output[j] = (float)f(x[j]);
+                }
 
-            result[i] = array.WithValues(values);
+                result[i] = ParameterArray.OwnFloat32(array.Spec, output);
+            }
+            else
+            {
+                var x = array.AsFloat64().Span;
+                var output = GC.AllocateUninitializedArray<double>(x.Length);
+                for (int j = 0; j < output.Length; j++)
+                {
+                    output[j] = f(x[j]);
+                }
+
+                result[i] = ParameterArray.OwnFloat64(array.Spec, output);
+            }
         }
 
         return ParameterSet.Create(result);
@@ -365,14 +380,31 @@ public static class ParameterMath
                 continue;
             }
 
-            var y = b[i];
-            var values = new double[x.Length];
-            for (int j = 0; j < values.Length; j++)
+            // Evaluated in double and rounded once, so float32 results are those of exact arithmetic.
+            if (x.DataType == ParameterDataType.Float32)
             {
-                values[j] = f(x.GetDouble(j), y.GetDouble(j));
-            }
+                var p = x.AsFloat32().Span;
+                var q = b[i].AsFloat32().Span;
+                var output = GC.AllocateUninitializedArray<float>(p.Length);
+                for (int j = 0; j < output.Length; j++)
+                {
+                    output[j] = (float)f(p[j], q[j]);
+                }
 
-            result[i] = x.WithValues(values);
+                result[i] = ParameterArray.OwnFloat32(x.Spec, output);
+            }
+            else
+            {
+                var p = x.AsFloat64().Span;
+                var q = b[i].AsFloat64().Span;
+                var output = GC.AllocateUninitializedArray<double>(p.Length);
+                for (int j = 0; j < output.Length; j++)
+                {
+                    output[j] = f(p[j], q[j]);
+                }
+
+                result[i] = ParameterArray.OwnFloat64(x.Spec, output);
+            }
         }
 
         return ParameterSet.Create(result);
