@@ -29,6 +29,7 @@ public sealed partial class Simulation
         {
             ct.ThrowIfCancellationRequested();
             long started = _time.GetTimestamp();
+            int firstRow = metrics.Count;
             var context = new RoundContext(round, _options.Rounds, siteIds, new Random(Seeds.Derive(_options.Seed, round, StrategyStream)));
             var roundFailures = new List<SiteFailure>();
 
@@ -63,23 +64,9 @@ public sealed partial class Simulation
                 metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, MetricNames.ExampleCount, reply.Update.ExampleCount));
             }
 
-            var evaluateInstructions = _strategy.ConfigureEvaluate(context, global);
-            var evaluateReplies = await EvaluateAsync(round, global, evaluateInstructions, ct).ConfigureAwait(false);
-            roundFailures.AddRange(evaluateReplies.Failed);
-            foreach (var reply in evaluateReplies.Succeeded)
-            {
-                foreach (var (name, value) in reply.Evaluation.Metrics)
-                {
-                    metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TestSplit, name, value));
-                }
-
-                metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TestSplit, MetricNames.ExampleCount, reply.Evaluation.ExampleCount));
-            }
-
-            var federated = _strategy.AggregateEvaluate(context, evaluateReplies);
+            var federated = await EvaluateRoundAsync(context, global, metrics, roundFailures, ct).ConfigureAwait(false);
             foreach (var (name, value) in federated)
             {
-                metrics.Add(new MetricRecord(round, MetricRecord.FederatedSite, MetricRecord.TestSplit, name, value));
                 stopping.Observe(name, value);
             }
 
@@ -90,12 +77,44 @@ public sealed partial class Simulation
             completed = round;
             stoppedEarly = stopping.ShouldStop;
 
-            var report = new RoundReport(round, _options.Rounds, skipped ? 0 : trainReplies.Succeeded.Count, roundFailures, skipped, federated, _time.GetElapsedTime(started));
+            var report = new RoundReport(round, _options.Rounds, skipped ? 0 : trainReplies.Succeeded.Count, roundFailures, skipped, federated, _time.GetElapsedTime(started), metrics.GetRange(firstRow, metrics.Count - firstRow));
             _logger.LogInformation("Round {Round}/{Rounds} of {Strategy}: {Aggregated} sites aggregated, {Failed} failed; {Metrics}.", round, _options.Rounds, _strategy.Name, report.SitesAggregated, roundFailures.Count, federated.ToString());
             progress?.Report(report);
         }
 
         return new RunResult(global, metrics, failures, completed, stoppedEarly && completed < _options.Rounds, store?.Folder);
+    }
+
+    private async Task EvaluateInitialModelAsync(ParameterSet initial, List<MetricRecord> metrics, List<SiteFailure> failures, CancellationToken ct)
+    {
+        var context = new RoundContext(0, _options.Rounds, [.. _sites.Select(s => s.Id)], new Random(Seeds.Derive(_options.Seed, 0, StrategyStream)));
+        await EvaluateRoundAsync(context, initial, metrics, failures, ct).ConfigureAwait(false);
+    }
+
+    // Every instructed site evaluates on its own held-out data; its metrics, the strategy's aggregate and the failures are recorded.
+    private async Task<MetricSet> EvaluateRoundAsync(RoundContext context, ParameterSet global, List<MetricRecord> metrics, List<SiteFailure> failures, CancellationToken ct)
+    {
+        int round = context.Round;
+        var instructions = _strategy.ConfigureEvaluate(context, global);
+        var replies = await EvaluateAsync(round, global, instructions, ct).ConfigureAwait(false);
+        failures.AddRange(replies.Failed);
+        foreach (var reply in replies.Succeeded)
+        {
+            foreach (var (name, value) in reply.Evaluation.Metrics)
+            {
+                metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TestSplit, name, value));
+            }
+
+            metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TestSplit, MetricNames.ExampleCount, reply.Evaluation.ExampleCount));
+        }
+
+        var federated = _strategy.AggregateEvaluate(context, replies);
+        foreach (var (name, value) in federated)
+        {
+            metrics.Add(new MetricRecord(round, MetricRecord.FederatedSite, MetricRecord.TestSplit, name, value));
+        }
+
+        return federated;
     }
 
     private Dictionary<SiteId, ParameterSet> SiteCheckpoints()

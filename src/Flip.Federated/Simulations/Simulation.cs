@@ -80,13 +80,20 @@ public sealed partial class Simulation
     /// <exception cref="ValidationException">The options, strategy or sites are invalid (all problems listed).</exception>
     /// <exception cref="AggregationException">Too few sites answered and <see cref="SimulationOptions.OnTooFewSites"/> is <see cref="TooFewSitesPolicy.Fail"/>.</exception>
     /// <exception cref="RunStoreException">The run folder already holds a run.</exception>
-    public Task<RunResult> RunAsync(ParameterSet initial, string? runFolder = null, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    public async Task<RunResult> RunAsync(ParameterSet initial, string? runFolder = null, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ThrowIfInvalid();
         RunStore? store = runFolder is null ? null : RunStore.Create(runFolder, DescribeRun());
-        store?.CommitRound(0, initial, _strategy.ExportState(), []);
-        return RunRoundsAsync(initial, 1, [], [], store, progress, ct);
+        var metrics = new List<MetricRecord>();
+        var failures = new List<SiteFailure>();
+        if (_options.EvaluateInitialModel)
+        {
+            await EvaluateInitialModelAsync(initial, metrics, failures, ct).ConfigureAwait(false);
+        }
+
+        store?.CommitRound(0, initial, _strategy.ExportState(), metrics, null, failures);
+        return await RunRoundsAsync(initial, 1, metrics, failures, store, progress, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -130,6 +130,18 @@ public sealed class SimulationTests
     }
 
     [Fact]
+    public async Task The_initial_model_can_be_evaluated_as_round_zero()
+    {
+        var run = await new Simulation(Sites(), Strategy(), new SimulationOptions { Rounds = 2, EvaluateInitialModel = true }).RunAsync(LinearRegressionTrainer.Initial());
+
+        // Round 0: three sites' test loss, mse and count, and the federated loss and mse; no training or server rows.
+        var roundZero = run.Metrics.Where(m => m.Round == 0).ToList();
+        Assert.Equal(11, roundZero.Count);
+        Assert.All(roundZero, m => Assert.Equal(MetricRecord.TestSplit, m.Split));
+        Assert.True(Federated(run, 0) > Federated(run, 2));
+    }
+
+    [Fact]
     public async Task Early_stopping_ends_the_run_after_the_patience_runs_out()
     {
         // MinDelta is so large that no round after the first counts as an improvement.
@@ -152,6 +164,9 @@ public sealed class SimulationTests
         Assert.Equal([1, 2, 3], reports.Select(r => r.Round));
         Assert.All(reports, r => Assert.Equal((3, 3, false), (r.TotalRounds, r.SitesAggregated, r.Skipped)));
         Assert.All(reports, r => Assert.True(r.Federated.ContainsKey(MetricNames.Loss)));
+        Assert.All(reports, r => Assert.All(r.Metrics, m => Assert.Equal(r.Round, m.Round)));
+        // Per round: 3 sites × (train loss, local-steps, num-examples + test loss, mse, num-examples) + federated loss, mse + 2 server rows = 22.
+        Assert.All(reports, r => Assert.Equal(22, r.Metrics.Count));
     }
 
     [Fact]
