@@ -185,6 +185,14 @@ public sealed partial class Simulation
     private static Dictionary<string, string> Settings(object source)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        AddSettings(settings, source, prefix: string.Empty, depth: 0);
+        return settings;
+    }
+
+    // Public settings as invariant text; nested option records of this library are flattened as
+    // "Outer.Inner"; parameter sets, delegates and dictionaries are left out (run.json has them elsewhere or they have no text).
+    private static void AddSettings(Dictionary<string, string> settings, object source, string prefix, int depth)
+    {
         foreach (var property in source.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             if (property.GetIndexParameters().Length > 0)
@@ -192,23 +200,38 @@ public sealed partial class Simulation
                 continue;
             }
 
+            string name = prefix + property.Name;
             object? value = property.GetValue(source);
-            string? text = value switch
+            switch (value)
             {
-                null => "null",
-                string s => s,
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                bool b => b ? "true" : "false",
-                TrainConfig t => $"epochs={t.LocalEpochs.ToString(CultureInfo.InvariantCulture)} lr={t.LearningRate.ToString("R", CultureInfo.InvariantCulture)} mu={t.ProximalMu.ToString("R", CultureInfo.InvariantCulture)}",
-                EarlyStopping e => $"metric={e.Metric} higher-is-better={e.HigherIsBetter} patience={e.Patience.ToString(CultureInfo.InvariantCulture)} min-delta={e.MinDelta.ToString("R", CultureInfo.InvariantCulture)}",
-                _ => null,
-            };
-            if (text is not null)
-            {
-                settings[property.Name] = text;
+                case null:
+                    settings[name] = "null";
+                    break;
+                case string text:
+                    settings[name] = text;
+                    break;
+                case bool flag:
+                    settings[name] = flag ? "true" : "false";
+                    break;
+                case double number:
+                    settings[name] = number.ToString("R", CultureInfo.InvariantCulture);
+                    break;
+                case IFormattable formattable:
+                    settings[name] = formattable.ToString(null, CultureInfo.InvariantCulture);
+                    break;
+                case IEnumerable<string> names:
+                    settings[name] = string.Join(',', names);
+                    break;
+                case ParameterSet or Delegate or System.Collections.IDictionary or IReadOnlyDictionary<string, string>:
+                    break;
+                default:
+                    if (depth < 2 && value.GetType().Assembly == typeof(Simulation).Assembly)
+                    {
+                        AddSettings(settings, value, name + ".", depth + 1);
+                    }
+
+                    break;
             }
         }
-
-        return settings;
     }
 }

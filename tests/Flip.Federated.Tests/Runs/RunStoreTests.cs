@@ -74,7 +74,11 @@ public sealed class RunStoreTests : IDisposable
         Assert.Contains("\"seed\": 5", json);
         Assert.Contains("\"flip-federated\"", json);
         Assert.Contains("\"manifest\": \"sha256:abc\"", json);
-        Assert.Equal("sha256:abc", RunStore.Open(folder).Info.InputHashes["manifest"]);
+        var info = RunStore.Open(folder).Info;
+        Assert.Equal("sha256:abc", info.InputHashes["manifest"]);
+        Assert.Equal("0.5", info.StrategySettings["Momentum"]);
+        Assert.Equal("0.05", info.StrategySettings["TrainConfig.LearningRate"]);
+        Assert.Equal("3", info.SimulationSettings["Rounds"]);
         string[] csv = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
         Assert.Equal("round,site,split,metric,value", csv[0]);
         Assert.Contains("3,server,round,sites-aggregated,3", csv);
