@@ -155,6 +155,7 @@ public sealed partial class Simulation
         Rounds = _options.Rounds,
         Seed = _options.Seed,
         Sites = [.. _sites.Select(s => s.Id.Value)],
+        SiteSummaries = _sites.ToDictionary(s => s.Id.Value, s => s.Describe(), StringComparer.Ordinal),
         SimulationSettings = Settings(_options),
         Versions = new Dictionary<string, string>
         {

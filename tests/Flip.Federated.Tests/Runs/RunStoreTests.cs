@@ -79,6 +79,7 @@ public sealed class RunStoreTests : IDisposable
         Assert.Equal("0.5", info.StrategySettings["Momentum"]);
         Assert.Equal("0.05", info.StrategySettings["TrainConfig.LearningRate"]);
         Assert.Equal("3", info.SimulationSettings["Rounds"]);
+        Assert.Equal((40, 32), (info.SiteSummaries["site-2"].TrainExampleCount, info.SiteSummaries["site-2"].EvaluationExampleCount));
         string[] csv = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
         Assert.Equal("round,site,split,metric,value", csv[0]);
         Assert.Contains("3,server,round,sites-aggregated,3", csv);
