@@ -18,8 +18,8 @@ public sealed class SiteState
     /// <value><see langword="null"/> until the site has trained with local parameters.</value>
     public ParameterSet? LocalParameters { get; set; }
 
-    /// <summary>SCAFFOLD's site control variate cᵢ.</summary>
-    /// <value><see langword="null"/> until the first SCAFFOLD round (then it starts at zero).</value>
+    /// <summary>SCAFFOLD's site control variate cᵢ; a trainer treats <see langword="null"/> as zero.</summary>
+    /// <value><see langword="null"/> until this site's first SCAFFOLD round has finished (cᵢ starts at zero).</value>
     public ParameterSet? ControlVariate { get; set; }
 
     /// <summary>The number of rounds this site has trained in.</summary>
