@@ -37,25 +37,27 @@ public static class OrchestrationBenchmark
             elapsed.TotalMilliseconds / options.Rounds,
             elapsed.TotalMilliseconds * 1000 / ((double)options.Sites * options.Rounds),
             allocated,
-            run.Metrics.Count);
+            run.Metrics.Count,
+            options.ParameterCount * (long)sizeof(float),
+            System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
     }
 
     private static Task<RunResult> RunOnceAsync(OrchestrationBenchmarkOptions options, CancellationToken ct)
     {
-        var trainer = new EchoTrainer();
+        var trainer = new EchoTrainer(options.CopyParameters);
         var sites = Enumerable.Range(0, options.Sites).Select(i => new Site(new SiteId($"site-{i:D3}"), trainer)).ToList();
         var initial = ParameterSet.Create(ParameterArray.Float32("w", [options.ParameterCount], new float[options.ParameterCount]));
         var simulation = new Simulation(sites, new FedAvg(), new SimulationOptions { Rounds = options.Rounds, MaxParallelism = options.MaxParallelism, Seed = 1 });
         return simulation.RunAsync(initial, ct: ct);
     }
 
-    /// <summary>A trainer that does nothing: it returns the model it was given.</summary>
-    private sealed class EchoTrainer : ISiteTrainer
+    /// <summary>A trainer that does nothing: it returns the model it was given (or a copy of it).</summary>
+    private sealed class EchoTrainer(bool copy) : ISiteTrainer
     {
         private static readonly MetricSet Metrics = MetricSet.Of((MetricNames.Loss, 0));
 
         public Task<SiteUpdate> TrainAsync(ParameterSet global, TrainConfig config, SiteState state, CancellationToken ct)
-            => Task.FromResult(new SiteUpdate(global, ParameterKind.Full, 1, Metrics));
+            => Task.FromResult(new SiteUpdate(copy ? ParameterMath.Scale(global, 1) : global, ParameterKind.Full, 1, Metrics));
 
         public Task<SiteEvaluation> EvaluateAsync(ParameterSet global, EvaluateConfig config, SiteState state, CancellationToken ct)
             => Task.FromResult(new SiteEvaluation(1, Metrics));

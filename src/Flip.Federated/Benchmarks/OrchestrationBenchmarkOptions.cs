@@ -19,6 +19,10 @@ public sealed record OrchestrationBenchmarkOptions
     /// <value>16.</value>
     public int ParameterCount { get; init; } = 16;
 
+    /// <summary>Whether the trivial trainer returns a fresh copy of the model (as a real trainer does) instead of the same instance.</summary>
+    /// <value><see langword="false"/>: measure orchestration alone.</value>
+    public bool CopyParameters { get; init; }
+
     /// <summary>Whether to run a small simulation first so the measured one runs JIT-optimised code.</summary>
     /// <value><see langword="true"/>.</value>
     public bool WarmUp { get; init; } = true;

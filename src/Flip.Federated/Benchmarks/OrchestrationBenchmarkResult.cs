@@ -9,4 +9,6 @@ namespace Flip.Federated.Benchmarks;
 /// <param name="MicrosecondsPerSiteRound">Elapsed / (sites × rounds): the overhead one site adds to one round (train + evaluate + aggregation + metrics); the goal is ≤ 1,000 µs.</param>
 /// <param name="AllocatedBytes">Managed bytes allocated by the run's thread and pool threads (<see cref="GC.GetTotalAllocatedBytes"/> difference).</param>
 /// <param name="MetricRows">Rows of long-format metrics the run produced.</param>
-public sealed record OrchestrationBenchmarkResult(int Sites, int Rounds, int MaxParallelism, TimeSpan Elapsed, double MillisecondsPerRound, double MicrosecondsPerSiteRound, long AllocatedBytes, int MetricRows);
+/// <param name="ModelBytes">Bytes of one copy of the model's float32 values.</param>
+/// <param name="PeakWorkingSetBytes">The process's peak working set after the run (includes everything the process did before).</param>
+public sealed record OrchestrationBenchmarkResult(int Sites, int Rounds, int MaxParallelism, TimeSpan Elapsed, double MillisecondsPerRound, double MicrosecondsPerSiteRound, long AllocatedBytes, int MetricRows, long ModelBytes, long PeakWorkingSetBytes);
