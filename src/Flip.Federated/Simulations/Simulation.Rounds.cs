@@ -33,36 +33,9 @@ public sealed partial class Simulation
             var context = new RoundContext(round, _options.Rounds, siteIds, new Random(Seeds.Derive(_options.Seed, round, StrategyStream)));
             var roundFailures = new List<SiteFailure>();
 
-            var trainInstructions = _strategy.ConfigureTrain(context, global);
-            var trainReplies = await TrainAsync(round, global, trainInstructions, ct).ConfigureAwait(false);
-            roundFailures.AddRange(trainReplies.Failed);
-
-            bool skipped = false;
-            if (trainReplies.Succeeded.Count < Math.Max(1, _strategy.MinTrainSites))
-            {
-                var tooFew = AggregationException.TooFewSites(round, _strategy.Name, Math.Max(1, _strategy.MinTrainSites), [.. trainReplies.Succeeded.Select(r => r.Site)], trainReplies.Failed);
-                if (_options.OnTooFewSites == TooFewSitesPolicy.Fail)
-                {
-                    throw tooFew;
-                }
-
-                _logger.LogWarning("{Message} The global model is kept.", tooFew.Message);
-                skipped = true;
-            }
-            else
-            {
-                global = _strategy.AggregateTrain(context, global, trainReplies);
-            }
-
-            foreach (var reply in trainReplies.Succeeded)
-            {
-                foreach (var (name, value) in reply.Update.Metrics)
-                {
-                    metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, name, value));
-                }
-
-                metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, MetricNames.ExampleCount, reply.Update.ExampleCount));
-            }
+            // In its own method, so the sites' updates are garbage once aggregated (an async method's
+            // locals live as long as its state machine: here, the whole run).
+            (global, int aggregated, bool skipped) = await TrainAndAggregateAsync(context, global, metrics, roundFailures, ct).ConfigureAwait(false);
 
             var federated = await EvaluateRoundAsync(context, global, metrics, roundFailures, ct).ConfigureAwait(false);
             foreach (var (name, value) in federated)
@@ -70,19 +43,50 @@ public sealed partial class Simulation
                 stopping.Observe(name, value);
             }
 
-            metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : trainReplies.Succeeded.Count));
+            metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesAggregated, aggregated));
             metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
             failures.AddRange(roundFailures);
             store?.CommitRound(round, global, _strategy.ExportState(), metrics, SiteCheckpoints(), failures);
             completed = round;
             stoppedEarly = stopping.ShouldStop;
 
-            var report = new RoundReport(round, _options.Rounds, skipped ? 0 : trainReplies.Succeeded.Count, roundFailures, skipped, federated, _time.GetElapsedTime(started), metrics.GetRange(firstRow, metrics.Count - firstRow));
+            var report = new RoundReport(round, _options.Rounds, aggregated, roundFailures, skipped, federated, _time.GetElapsedTime(started), metrics.GetRange(firstRow, metrics.Count - firstRow));
             _logger.LogInformation("Round {Round}/{Rounds} of {Strategy}: {Aggregated} sites aggregated, {Failed} failed; {Metrics}.", round, _options.Rounds, _strategy.Name, report.SitesAggregated, roundFailures.Count, federated.ToString());
             progress?.Report(report);
         }
 
         return new RunResult(global, metrics, failures, completed, stoppedEarly && completed < _options.Rounds, store?.Folder);
+    }
+
+    private async Task<(ParameterSet Global, int Aggregated, bool Skipped)> TrainAndAggregateAsync(RoundContext context, ParameterSet global, List<MetricRecord> metrics, List<SiteFailure> roundFailures, CancellationToken ct)
+    {
+        int round = context.Round;
+        var trainInstructions = _strategy.ConfigureTrain(context, global);
+        var trainReplies = await TrainAsync(round, global, trainInstructions, ct).ConfigureAwait(false);
+        roundFailures.AddRange(trainReplies.Failed);
+        foreach (var reply in trainReplies.Succeeded)
+        {
+            foreach (var (name, value) in reply.Update.Metrics)
+            {
+                metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, name, value));
+            }
+
+            metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, MetricNames.ExampleCount, reply.Update.ExampleCount));
+        }
+
+        if (trainReplies.Succeeded.Count < Math.Max(1, _strategy.MinTrainSites))
+        {
+            var tooFew = AggregationException.TooFewSites(round, _strategy.Name, Math.Max(1, _strategy.MinTrainSites), [.. trainReplies.Succeeded.Select(r => r.Site)], trainReplies.Failed);
+            if (_options.OnTooFewSites == TooFewSitesPolicy.Fail)
+            {
+                throw tooFew;
+            }
+
+            _logger.LogWarning("{Message} The global model is kept.", tooFew.Message);
+            return (global, 0, true);
+        }
+
+        return (_strategy.AggregateTrain(context, global, trainReplies), trainReplies.Succeeded.Count, false);
     }
 
     private async Task EvaluateInitialModelAsync(ParameterSet initial, List<MetricRecord> metrics, List<SiteFailure> failures, CancellationToken ct)
