@@ -308,8 +308,35 @@ public static class ParameterMath
     /// <exception cref="ParameterLayoutException">The layouts differ.</exception>
     public static double SquaredDistance(ParameterSet a, ParameterSet b, string sender = "the second operand")
     {
-        var difference = Subtract(a, b, sender);
-        return Dot(difference, difference);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        a.Layout.EnsureSame(b.Layout, sender, "the first operand");
+        double sum = 0;
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (a[i].DataType == ParameterDataType.Float32)
+            {
+                var x = a[i].AsFloat32().Span;
+                var y = b[i].AsFloat32().Span;
+                for (int j = 0; j < x.Length; j++)
+                {
+                    double d = (double)x[j] - y[j];
+                    sum += d * d;
+                }
+            }
+            else if (a[i].DataType == ParameterDataType.Float64)
+            {
+                var x = a[i].AsFloat64().Span;
+                var y = b[i].AsFloat64().Span;
+                for (int j = 0; j < x.Length; j++)
+                {
+                    double d = x[j] - y[j];
+                    sum += d * d;
+                }
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>Applies a function to every floating-point element; int64 arrays are carried unchanged.</summary>
@@ -460,22 +487,34 @@ public static class ParameterMath
         ArgumentNullException.ThrowIfNull(a);
         foreach (var array in a)
         {
-            if (!array.Spec.IsFloatingPoint)
+            bool finite = array.DataType switch
             {
-                continue;
-            }
-
-            for (int j = 0; j < array.Length; j++)
+                ParameterDataType.Float32 => AllFinite(array.AsFloat32().Span),
+                ParameterDataType.Float64 => AllFinite(array.AsFloat64().Span),
+                _ => true,
+            };
+            if (!finite)
             {
-                if (!double.IsFinite(array.GetDouble(j)))
-                {
-                    firstBad = array.Name;
-                    return false;
-                }
+                firstBad = array.Name;
+                return false;
             }
         }
 
         firstBad = null;
+        return true;
+    }
+
+    private static bool AllFinite<T>(ReadOnlySpan<T> values)
+        where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        foreach (var value in values)
+        {
+            if (!T.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 

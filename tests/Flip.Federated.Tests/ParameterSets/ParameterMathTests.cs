@@ -102,6 +102,20 @@ public sealed class ParameterMathTests
     }
 
     [Fact]
+    public void AllFinite_names_the_first_array_with_a_NaN_or_infinity()
+    {
+        var set = ParameterSet.Create(
+            ParameterArray.Float32("ok", 1, 2),
+            ParameterArray.Int64("counter", [], [5]),
+            ParameterArray.Float64("bad", [2], [1, double.PositiveInfinity]),
+            ParameterArray.Float32("also-bad", float.NaN));
+
+        Assert.False(ParameterMath.AllFinite(set, out string? bad));
+        Assert.Equal("bad", bad);
+        Assert.True(ParameterMath.AllFinite(set.Where(a => a.Name is "ok" or "counter"), out _));
+    }
+
+    [Fact]
     public void WeightedMean_of_identical_sets_returns_them()
     {
         Gen.Float[-1000f, 1000f].Array[1, 50].Select(Gen.Int[1, 8], Gen.Int[1, 1000].Array[8]).Sample((values, count, weights) =>
