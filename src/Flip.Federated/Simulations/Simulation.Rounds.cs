@@ -118,6 +118,27 @@ public sealed partial class Simulation
             metrics.Add(new MetricRecord(round, MetricRecord.FederatedSite, MetricRecord.TestSplit, name, value));
         }
 
+        for (int k = 0; k < EvaluationOnlySites.Count; k++)
+        {
+            var site = EvaluationOnlySites[k];
+            var config = new EvaluateConfig { Round = round, Seed = Seeds.Derive(_options.Seed, round, EvaluateSeedStream, _sites.Count + k) };
+            try
+            {
+                var evaluation = await site.EvaluateAsync(global, config, ct).ConfigureAwait(false);
+                foreach (var (name, value) in evaluation.Metrics)
+                {
+                    metrics.Add(new MetricRecord(round, site.Id.Value, MetricRecord.TestSplit, name, value));
+                }
+
+                metrics.Add(new MetricRecord(round, site.Id.Value, MetricRecord.TestSplit, MetricNames.ExampleCount, evaluation.ExampleCount));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                _logger.LogWarning(e, "Evaluation-only site {Site} failed in round {Round}.", site.Id.Value, round);
+                failures.Add(new SiteFailure(site.Id, round, "evaluate", Categorise(e), Reason(e)));
+            }
+        }
+
         return federated;
     }
 

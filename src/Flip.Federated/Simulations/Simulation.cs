@@ -51,6 +51,14 @@ public sealed partial class Simulation
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// Sites that never train but evaluate the global model every round, such as the pooled test set
+    /// of all hospitals. Their rows carry their own id; they are not part of the strategy's federated
+    /// aggregate.
+    /// </summary>
+    /// <value>None.</value>
+    public IReadOnlyList<Site> EvaluationOnlySites { get; init; } = [];
+
     /// <summary>Every problem with the options, the strategy and the sites, one sentence each.</summary>
     /// <returns>The problems; empty when the simulation can start.</returns>
     public IReadOnlyList<string> Validate()
@@ -63,7 +71,7 @@ public sealed partial class Simulation
             problems.Add("There are no sites.");
         }
 
-        foreach (var duplicate in _sites.GroupBy(s => s.Id).Where(g => g.Count() > 1))
+        foreach (var duplicate in _sites.Concat(EvaluationOnlySites).GroupBy(s => s.Id).Where(g => g.Count() > 1))
         {
             problems.Add($"Site id {duplicate.Key} appears {duplicate.Count()} times; ids must be unique.");
         }

@@ -86,6 +86,23 @@ public sealed class SimulationTests
     }
 
     [Fact]
+    public async Task An_evaluation_only_site_is_evaluated_every_round_but_never_trains()
+    {
+        var pooled = new Site(new SiteId("pooled"), new LinearRegressionTrainer(99, [2, -1], 0.5, trainCount: 8, testCount: 96));
+        var simulation = new Simulation(Sites(), Strategy(), new SimulationOptions { Rounds = 3 }) { EvaluationOnlySites = [pooled] };
+
+        var run = await simulation.RunAsync(LinearRegressionTrainer.Initial());
+
+        Assert.Equal([1, 2, 3], run.Metrics.Where(m => m.Site == "pooled" && m.Metric == MetricNames.ExampleCount).Select(m => m.Round));
+        Assert.All(run.Metrics.Where(m => m.Site == "pooled"), m => Assert.Equal(MetricRecord.TestSplit, m.Split));
+        Assert.Equal(0, pooled.State.RoundsTrained);
+
+        // The federated aggregate covers the three sites only; each has 32 test examples, so it is their plain mean.
+        double mean = run.Metrics.Where(m => m.Round == 3 && m.Site.StartsWith("site-", StringComparison.Ordinal) && m.Split == MetricRecord.TestSplit && m.Metric == MetricNames.Loss).Average(m => m.Value);
+        Assert.Equal(mean, Federated(run, 3), 12);
+    }
+
+    [Fact]
     public async Task Injected_dropouts_below_the_minimum_skip_the_round_and_keep_the_model()
     {
         var options = new SimulationOptions { Rounds = 2, DropoutProbability = 1 };
