@@ -175,6 +175,28 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Resuming_after_a_stop_in_the_middle_of_a_round_ends_like_an_uninterrupted_run()
+    {
+        var options = new SimulationOptions { Rounds = 5, Seed = 21, MaxParallelism = 2 };
+        var expected = await new Simulation(Sites(), Strategy(), options).RunAsync(LinearRegressionTrainer.Initial(), Path.Combine(_root, "whole"));
+
+        // The process dies while site-1 trains in round 4, leaving a half-written temporary file behind.
+        string interrupted = Path.Combine(_root, "interrupted");
+        using var stop = new CancellationTokenSource();
+        var sites = Sites();
+        sites[1] = new Site(sites[1].Id, new CrashIn(4, sites[1].Trainer, stop));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Simulation(sites, Strategy(), options).RunAsync(LinearRegressionTrainer.Initial(), interrupted, ct: stop.Token));
+        File.WriteAllText(Path.Combine(interrupted, "metrics.csv.tmp"), "round,site,split,metric,value\n4,site-0,tr");
+        Assert.Equal(3, RunStore.Open(interrupted).LastFinishedRound);
+
+        var resumed = await new Simulation(Sites(), Strategy(), options).ResumeAsync(interrupted);
+
+        Assert.Equal(expected.Metrics, resumed.Metrics);
+        Assert.Equal(File.ReadAllText(Path.Combine(_root, "whole", "metrics.csv")), File.ReadAllText(Path.Combine(interrupted, "metrics.csv")));
+        Assert.False(File.Exists(Path.Combine(interrupted, "metrics.csv.tmp")));
+    }
+
+    [Fact]
     public async Task Resume_ignores_metric_rows_of_a_round_that_did_not_finish()
     {
         string folder = Path.Combine(_root, "run");
@@ -223,6 +245,24 @@ public sealed class RunStoreTests : IDisposable
         {
             Thread.CurrentThread.CurrentCulture = previous;
         }
+    }
+
+    private sealed class CrashIn(int round, ISiteTrainer inner, CancellationTokenSource stop) : ISiteTrainer
+    {
+        public Task<SiteUpdate> TrainAsync(ParameterSet global, TrainConfig config, SiteState state, CancellationToken ct)
+        {
+            if (config.Round == round)
+            {
+                stop.Cancel();
+                ct.ThrowIfCancellationRequested();
+            }
+
+            return inner.TrainAsync(global, config, state, ct);
+        }
+
+        public Task<SiteEvaluation> EvaluateAsync(ParameterSet global, EvaluateConfig config, SiteState state, CancellationToken ct) => inner.EvaluateAsync(global, config, state, ct);
+
+        public SiteSummary Describe() => inner.Describe();
     }
 
     private sealed class StopAfter(int round, CancellationTokenSource stop) : IProgress<RoundReport>
