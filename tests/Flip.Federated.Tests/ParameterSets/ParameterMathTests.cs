@@ -61,6 +61,37 @@ public sealed class ParameterMathTests
     }
 
     [Fact]
+    public void WeightedSum_with_streaming_stores_on_large_arrays_agrees_with_the_naive_loop_and_across_threads()
+    {
+        // An array long enough for the streaming-store path (≥ 2^18 elements), odd so the alignment peel and the tail run;
+        // with two threads the split point falls inside it and part of it takes the ordinary path.
+        var random = new Random(17);
+        int[] lengths = [2_500_003];
+        var inputs = Enumerable.Range(0, 6).Select(_ => (IReadOnlyList<float[]>)RandomArrays(random, lengths)).ToList();
+        float[] weights = [96 / 576f, 64 / 576f, 160 / 576f, 48 / 576f, 128 / 576f, 80 / 576f];
+        var one = new[] { new float[lengths[0]] };
+        var two = new[] { new float[lengths[0]] };
+
+        ParameterMath.WeightedSum(inputs, weights, one, 1);
+        ParameterMath.WeightedSum(inputs, weights, two, 2);
+
+        Assert.Equal(one[0], two[0]);
+        double worst = 0;
+        for (int j = 0; j < lengths[0]; j++)
+        {
+            double naive = 0;
+            for (int k = 0; k < 6; k++)
+            {
+                naive += (double)weights[k] * inputs[k][0][j];
+            }
+
+            worst = Math.Max(worst, Math.Abs(naive - one[0][j]));
+        }
+
+        Assert.True(worst <= 1e-6, $"largest difference {worst}");
+    }
+
+    [Fact]
     public void WeightedMean_rounds_int64_counters_and_averages_float64_in_double()
     {
         // num_batches_tracked: (5·10 + 2·20 + 9·13) / 16 = (50 + 40 + 117) / 16 = 207/16 = 12.9375 → 13
