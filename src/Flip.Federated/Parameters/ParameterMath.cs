@@ -26,8 +26,9 @@ public static class ParameterMath
     /// <exception cref="ArgumentException">The counts or lengths disagree, or <paramref name="threadCount"/> is below 1.</exception>
     /// <remarks>
     /// The work is split over threads by element count across all arrays, so a model of 78 small
-    /// arrays and one of 25 large ones both use every thread. Within a thread each array is
-    /// processed in 4,096-element blocks, four inputs at a time (BENCHMARKS.md W3). Results are
+    /// arrays and one of 25 large ones both use every thread. Within a thread up to eight inputs are
+    /// combined in a single pass over each array (more in groups of eight over 4,096-element blocks),
+    /// and outputs of 1 MB or more are written with streaming stores (BENCHMARKS.md W3). Results are
     /// bit-identical whatever the thread count.
     /// </remarks>
     public static void WeightedSum(IReadOnlyList<IReadOnlyList<float[]>> inputs, IReadOnlyList<float> weights, IReadOnlyList<float[]> output, int threadCount = 1)
