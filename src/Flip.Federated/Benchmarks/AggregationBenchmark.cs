@@ -32,7 +32,14 @@ public static class AggregationBenchmark
     /// <c>num_batches_tracked</c> counters: 484,162 values, 1,936,648 bytes.
     /// </summary>
     /// <returns>The specs.</returns>
-    public static IReadOnlyList<ParameterSpec> W1Layout()
+    public static IReadOnlyList<ParameterSpec> W1Layout() => [.. W1StateDictLayout().Where(s => s.DataType == ParameterDataType.Float32)];
+
+    /// <summary>
+    /// The W1 U-Net's whole <c>state_dict</c> in PyTorch order: 92 entries, the 78 float32 arrays and the
+    /// 14 int64 <c>num_batches_tracked</c> scalars (shape <c>[]</c>) after each BatchNorm's running variance.
+    /// </summary>
+    /// <returns>The specs.</returns>
+    public static IReadOnlyList<ParameterSpec> W1StateDictLayout()
     {
         var specs = new List<ParameterSpec>();
         void Add(string name, params int[] shape) => specs.Add(new ParameterSpec(name, ParameterDataType.Float32, [.. shape]));
@@ -44,11 +51,14 @@ public static class AggregationBenchmark
                 Add($"{prefix}.bn1.{part}", cout);
             }
 
+            specs.Add(new ParameterSpec($"{prefix}.bn1.num_batches_tracked", ParameterDataType.Int64, []));
             Add($"{prefix}.conv2.weight", cout, cout, 3, 3);
             foreach (string part in new[] { "weight", "bias", "running_mean", "running_var" })
             {
                 Add($"{prefix}.bn2.{part}", cout);
             }
+
+            specs.Add(new ParameterSpec($"{prefix}.bn2.num_batches_tracked", ParameterDataType.Int64, []));
         }
 
         void Up(string prefix, int cin, int cout)

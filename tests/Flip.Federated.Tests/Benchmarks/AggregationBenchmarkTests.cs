@@ -19,6 +19,17 @@ public sealed class AggregationBenchmarkTests
         Assert.Equal(["head.weight", "head.bias"], layout.TakeLast(2).Select(s => s.Name));
     }
 
+    [Fact]
+    public void W1StateDictLayout_adds_the_14_num_batches_tracked_scalars_in_PyTorch_order()
+    {
+        var layout = AggregationBenchmark.W1StateDictLayout();
+
+        Assert.Equal(92, layout.Count);
+        Assert.Equal(14, layout.Count(s => s.DataType == ParameterDataType.Int64 && s.Shape.IsEmpty && s.Name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)));
+        Assert.Equal("enc1.bn1.num_batches_tracked", layout[5].Name);
+        Assert.Equal("enc1.conv2.weight", layout[6].Name);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
