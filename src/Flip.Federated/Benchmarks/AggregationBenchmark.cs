@@ -113,7 +113,25 @@ public static class AggregationBenchmark
             bandwidth.AddRange(MeasureBandwidth(options, time, ct));
         }
 
-        return new AggregationBenchmarkResult(aggregations, bandwidth, Vector<float>.Count * 32, Environment.ProcessorCount);
+        return new AggregationBenchmarkResult(aggregations, bandwidth, Vector<float>.Count * 32, Environment.ProcessorCount, LoadAverage());
+    }
+
+    private static double? LoadAverage()
+    {
+        const string path = "/proc/loadavg";
+        try
+        {
+            if (File.Exists(path)
+                && double.TryParse(File.ReadAllText(path).Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double load))
+            {
+                return load;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return null;
     }
 
     /// <summary>
