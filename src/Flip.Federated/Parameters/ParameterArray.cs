@@ -88,6 +88,22 @@ public sealed class ParameterArray
         };
     }
 
+    /// <summary>
+    /// Creates a float32 array that takes over <paramref name="values"/> without copying — for
+    /// adapters that have just produced a fresh buffer (a tensor's data, a decoded NPY blob). The
+    /// caller must not write to the buffer afterwards.
+    /// </summary>
+    /// <param name="name">The key.</param>
+    /// <param name="shape">The dimensions; their product must equal the buffer's length.</param>
+    /// <param name="values">A buffer no one else holds.</param>
+    /// <returns>The array.</returns>
+    /// <exception cref="ArgumentException">The shape does not match the buffer's length.</exception>
+    public static ParameterArray AdoptFloat32(string name, ReadOnlySpan<int> shape, float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new(new ParameterSpec(name, ParameterDataType.Float32, [.. shape]), values, null, null);
+    }
+
     /// <summary>Wraps a buffer without copying; the caller gives up the buffer.</summary>
     internal static ParameterArray OwnFloat32(ParameterSpec spec, float[] values) => new(spec, values, null, null);
 

@@ -18,6 +18,9 @@ public sealed record RunInfo
     /// <summary>The site ids in simulation order.</summary>
     public required IReadOnlyList<string> Sites { get; init; }
 
+    /// <summary>Each site's counts and label balance (<see cref="ISiteTrainer.Describe"/>), by site id; never identifiers.</summary>
+    public IReadOnlyDictionary<string, SiteSummary> SiteSummaries { get; init; } = new Dictionary<string, SiteSummary>();
+
     /// <summary>The simulation's other settings as invariant-culture text, by property name.</summary>
     public IReadOnlyDictionary<string, string> SimulationSettings { get; init; } = new Dictionary<string, string>();
 

@@ -30,6 +30,12 @@ public sealed class RunStore
     /// <summary>The checkpoint folder.</summary>
     public const string CheckpointFolderName = "checkpoints";
 
+    /// <summary>The file of site failures.</summary>
+    public const string FailuresFileName = "failures.csv";
+
+    /// <summary>The header of <c>failures.csv</c>.</summary>
+    public const string FailuresHeader = "round,site,step,category,reason";
+
     /// <summary>The header of <c>metrics.csv</c>.</summary>
     public const string MetricsHeader = "round,site,split,metric,value";
 
@@ -130,12 +136,25 @@ public sealed class RunStore
     public string StrategyStatePath(int round)
         => Path.Combine(Folder, CheckpointFolderName, string.Create(CultureInfo.InvariantCulture, $"round-{round:D4}.strategy.params"));
 
-    /// <summary>Commits a finished round: checkpoint, strategy state, all metrics so far, then progress.</summary>
+    /// <summary>The site-local checkpoint of a simulated site's state after a round.</summary>
+    /// <param name="round">The round.</param>
+    /// <param name="site">The site.</param>
+    /// <returns>The path.</returns>
+    public string SiteStatePath(int round, SiteId site)
+        => Path.Combine(Folder, CheckpointFolderName, string.Create(CultureInfo.InvariantCulture, $"round-{round:D4}.site-{site.Value}.params"));
+
+    /// <summary>Commits a finished round: checkpoint, strategy state, site states, all metrics so far, then progress.</summary>
     /// <param name="round">The round (0 for the initial model).</param>
     /// <param name="global">The global model after the round.</param>
     /// <param name="strategyState">The strategy's server state, or <see langword="null"/>.</param>
     /// <param name="metrics">Every metric row of the run so far.</param>
-    public void CommitRound(int round, ParameterSet global, ParameterSet? strategyState, IReadOnlyList<MetricRecord> metrics)
+    /// <param name="siteStates">
+    /// The parameter parts of simulated sites' <see cref="SiteState"/> (FedBN layers, SCAFFOLD's cᵢ), by site.
+    /// Only an in-process simulation passes them: there the run folder is on the sites' own machine,
+    /// so the state does not leave them. A real node keeps its state on its own disk.
+    /// </param>
+    /// <param name="failures">Every site failure of the run so far, written to <c>failures.csv</c>.</param>
+    public void CommitRound(int round, ParameterSet global, ParameterSet? strategyState, IReadOnlyList<MetricRecord> metrics, IReadOnlyDictionary<SiteId, ParameterSet>? siteStates = null, IReadOnlyList<SiteFailure>? failures = null)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -145,7 +164,13 @@ public sealed class RunStore
             ParameterSetFile.Write(StrategyStatePath(round), strategyState);
         }
 
+        foreach (var (site, state) in siteStates ?? new Dictionary<SiteId, ParameterSet>())
+        {
+            ParameterSetFile.Write(SiteStatePath(round, site), state);
+        }
+
         AtomicFile.WriteText(Path.Combine(Folder, MetricsFileName), FormatMetrics(metrics));
+        AtomicFile.WriteText(Path.Combine(Folder, FailuresFileName), FormatFailures(failures ?? []));
         AtomicFile.WriteText(Path.Combine(Folder, ProgressFileName), string.Create(CultureInfo.InvariantCulture, $"{{\"last-finished-round\": {round}}}\n"));
         LastFinishedRound = round;
     }
@@ -171,6 +196,16 @@ public sealed class RunStore
     public ParameterSet? ReadStrategyState(int round)
     {
         string path = StrategyStatePath(round);
+        return File.Exists(path) ? ParameterSetFile.Read(path) : null;
+    }
+
+    /// <summary>Reads a simulated site's state checkpoint after a round, when one was written.</summary>
+    /// <param name="round">The round.</param>
+    /// <param name="site">The site.</param>
+    /// <returns>The state's parameter parts, or <see langword="null"/>.</returns>
+    public ParameterSet? ReadSiteState(int round, SiteId site)
+    {
+        string path = SiteStatePath(round, site);
         return File.Exists(path) ? ParameterSetFile.Read(path) : null;
     }
 
@@ -220,6 +255,63 @@ public sealed class RunStore
         }
 
         return records;
+    }
+
+    /// <summary>Reads <c>failures.csv</c>, keeping rows up to <see cref="LastFinishedRound"/>.</summary>
+    /// <returns>The failures, in file order.</returns>
+    /// <exception cref="RunStoreException">A line is malformed; the message names the line.</exception>
+    public IReadOnlyList<SiteFailure> ReadFailures()
+    {
+        string path = Path.Combine(Folder, FailuresFileName);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var failures = new List<SiteFailure>();
+        int lineNumber = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (lineNumber == 1 || line.Length == 0)
+            {
+                continue;
+            }
+
+            string[] fields = line.Split(',');
+            if (fields.Length != 5
+                || !int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int round)
+                || !Enum.TryParse<FailureCategory>(fields[3], ignoreCase: true, out var category))
+            {
+                throw RunStoreException.Malformed(path, $"line {lineNumber} is \"{line}\"; expected {FailuresHeader} with an integer round and a category such as trainer or timeout.");
+            }
+
+            if (round <= LastFinishedRound)
+            {
+                failures.Add(new SiteFailure(new SiteId(fields[1]), round, fields[2], category, fields[4]));
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>Formats failures as <c>failures.csv</c> (commas in a reason become semicolons).</summary>
+    /// <param name="failures">The failures.</param>
+    /// <returns>The file text.</returns>
+    public static string FormatFailures(IEnumerable<SiteFailure> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        var text = new StringBuilder(FailuresHeader).Append('\n');
+        foreach (var f in failures)
+        {
+            text.Append(f.Round.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(f.Site.Value).Append(',')
+                .Append(f.Step).Append(',')
+                .Append(f.Category.ToString().ToLowerInvariant()).Append(',')
+                .Append(f.Reason.Replace(',', ';').Replace('\n', ' ')).Append('\n');
+        }
+
+        return text.ToString();
     }
 
     /// <summary>Formats metric rows as <c>metrics.csv</c>: the header, then one invariant-culture row each (values round-trip exactly).</summary>

@@ -8,4 +8,5 @@ namespace Flip.Federated.Simulations;
 /// <param name="Skipped">Whether aggregation was skipped (too few sites) and the model kept.</param>
 /// <param name="Federated">The strategy's aggregated test metrics.</param>
 /// <param name="Elapsed">Wall time of the round (from the simulation's <see cref="TimeProvider"/>; not part of any metric).</param>
-public sealed record RoundReport(int Round, int TotalRounds, int SitesAggregated, IReadOnlyList<SiteFailure> Failures, bool Skipped, MetricSet Federated, TimeSpan Elapsed);
+/// <param name="Metrics">This round's rows of the long-format metrics (per site train and test, federated, server), for live charts.</param>
+public sealed record RoundReport(int Round, int TotalRounds, int SitesAggregated, IReadOnlyList<SiteFailure> Failures, bool Skipped, MetricSet Federated, TimeSpan Elapsed, IReadOnlyList<MetricRecord> Metrics);

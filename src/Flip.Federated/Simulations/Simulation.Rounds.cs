@@ -14,14 +14,13 @@ public sealed partial class Simulation
     private const int TrainSeedStream = 3;
     private const int EvaluateSeedStream = 4;
 
-    private async Task<RunResult> RunRoundsAsync(ParameterSet global, int firstRound, List<MetricRecord> metrics, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
+    private async Task<RunResult> RunRoundsAsync(ParameterSet global, int firstRound, List<MetricRecord> metrics, List<SiteFailure> failures, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
     {
-        var failures = new List<SiteFailure>();
         var siteIds = _sites.Select(s => s.Id).ToList();
         var stopping = new EarlyStoppingTracker(_options.EarlyStopping);
         foreach (var record in metrics.Where(m => m.Site == MetricRecord.FederatedSite && m.Split == MetricRecord.TestSplit))
         {
-            stopping.Observe(record.Round, record.Metric, record.Value);
+            stopping.Observe(record.Metric, record.Value);
         }
 
         int completed = firstRound - 1;
@@ -30,73 +29,131 @@ public sealed partial class Simulation
         {
             ct.ThrowIfCancellationRequested();
             long started = _time.GetTimestamp();
+            int firstRow = metrics.Count;
             var context = new RoundContext(round, _options.Rounds, siteIds, new Random(Seeds.Derive(_options.Seed, round, StrategyStream)));
             var roundFailures = new List<SiteFailure>();
 
-            var trainInstructions = _strategy.ConfigureTrain(context, global);
-            var trainReplies = await TrainAsync(round, global, trainInstructions, ct).ConfigureAwait(false);
-            roundFailures.AddRange(trainReplies.Failed);
+            // In its own method, so the sites' updates are garbage once aggregated (an async method's
+            // locals live as long as its state machine: here, the whole run).
+            (global, int aggregated, bool skipped) = await TrainAndAggregateAsync(context, global, metrics, roundFailures, ct).ConfigureAwait(false);
 
-            bool skipped = false;
-            if (trainReplies.Succeeded.Count < Math.Max(1, _strategy.MinTrainSites))
-            {
-                var tooFew = AggregationException.TooFewSites(round, _strategy.Name, Math.Max(1, _strategy.MinTrainSites), [.. trainReplies.Succeeded.Select(r => r.Site)], trainReplies.Failed);
-                if (_options.OnTooFewSites == TooFewSitesPolicy.Fail)
-                {
-                    throw tooFew;
-                }
-
-                _logger.LogWarning("{Message} The global model is kept.", tooFew.Message);
-                skipped = true;
-            }
-            else
-            {
-                global = _strategy.AggregateTrain(context, global, trainReplies);
-            }
-
-            foreach (var reply in trainReplies.Succeeded)
-            {
-                foreach (var (name, value) in reply.Update.Metrics)
-                {
-                    metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, name, value));
-                }
-
-                metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, MetricNames.ExampleCount, reply.Update.ExampleCount));
-            }
-
-            var evaluateInstructions = _strategy.ConfigureEvaluate(context, global);
-            var evaluateReplies = await EvaluateAsync(round, global, evaluateInstructions, ct).ConfigureAwait(false);
-            roundFailures.AddRange(evaluateReplies.Failed);
-            foreach (var reply in evaluateReplies.Succeeded)
-            {
-                foreach (var (name, value) in reply.Evaluation.Metrics)
-                {
-                    metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TestSplit, name, value));
-                }
-
-                metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TestSplit, MetricNames.ExampleCount, reply.Evaluation.ExampleCount));
-            }
-
-            var federated = _strategy.AggregateEvaluate(context, evaluateReplies);
+            var federated = await EvaluateRoundAsync(context, global, metrics, roundFailures, ct).ConfigureAwait(false);
             foreach (var (name, value) in federated)
             {
-                metrics.Add(new MetricRecord(round, MetricRecord.FederatedSite, MetricRecord.TestSplit, name, value));
-                stopping.Observe(round, name, value);
+                stopping.Observe(name, value);
             }
 
-            metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : trainReplies.Succeeded.Count));
+            metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesAggregated, aggregated));
             metrics.Add(new MetricRecord(round, MetricRecord.ServerSite, MetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
             failures.AddRange(roundFailures);
-            store?.CommitRound(round, global, _strategy.ExportState(), metrics);
+            store?.CommitRound(round, global, _strategy.ExportState(), metrics, SiteCheckpoints(), failures);
             completed = round;
             stoppedEarly = stopping.ShouldStop;
 
-            var report = new RoundReport(round, _options.Rounds, skipped ? 0 : trainReplies.Succeeded.Count, roundFailures, skipped, federated, _time.GetElapsedTime(started));
+            var report = new RoundReport(round, _options.Rounds, aggregated, roundFailures, skipped, federated, _time.GetElapsedTime(started), metrics.GetRange(firstRow, metrics.Count - firstRow));
             _logger.LogInformation("Round {Round}/{Rounds} of {Strategy}: {Aggregated} sites aggregated, {Failed} failed; {Metrics}.", round, _options.Rounds, _strategy.Name, report.SitesAggregated, roundFailures.Count, federated.ToString());
             progress?.Report(report);
         }
 
         return new RunResult(global, metrics, failures, completed, stoppedEarly && completed < _options.Rounds, store?.Folder);
+    }
+
+    private async Task<(ParameterSet Global, int Aggregated, bool Skipped)> TrainAndAggregateAsync(RoundContext context, ParameterSet global, List<MetricRecord> metrics, List<SiteFailure> roundFailures, CancellationToken ct)
+    {
+        int round = context.Round;
+        var trainInstructions = _strategy.ConfigureTrain(context, global);
+        var trainReplies = await TrainAsync(round, global, trainInstructions, ct).ConfigureAwait(false);
+        roundFailures.AddRange(trainReplies.Failed);
+        foreach (var reply in trainReplies.Succeeded)
+        {
+            foreach (var (name, value) in reply.Update.Metrics)
+            {
+                metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, name, value));
+            }
+
+            metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TrainSplit, MetricNames.ExampleCount, reply.Update.ExampleCount));
+        }
+
+        if (trainReplies.Succeeded.Count < Math.Max(1, _strategy.MinTrainSites))
+        {
+            var tooFew = AggregationException.TooFewSites(round, _strategy.Name, Math.Max(1, _strategy.MinTrainSites), [.. trainReplies.Succeeded.Select(r => r.Site)], trainReplies.Failed);
+            if (_options.OnTooFewSites == TooFewSitesPolicy.Fail)
+            {
+                throw tooFew;
+            }
+
+            _logger.LogWarning("{Message} The global model is kept.", tooFew.Message);
+            return (global, 0, true);
+        }
+
+        return (_strategy.AggregateTrain(context, global, trainReplies), trainReplies.Succeeded.Count, false);
+    }
+
+    private async Task EvaluateInitialModelAsync(ParameterSet initial, List<MetricRecord> metrics, List<SiteFailure> failures, CancellationToken ct)
+    {
+        var context = new RoundContext(0, _options.Rounds, [.. _sites.Select(s => s.Id)], new Random(Seeds.Derive(_options.Seed, 0, StrategyStream)));
+        await EvaluateRoundAsync(context, initial, metrics, failures, ct).ConfigureAwait(false);
+    }
+
+    // Every instructed site evaluates on its own held-out data; its metrics, the strategy's aggregate and the failures are recorded.
+    private async Task<MetricSet> EvaluateRoundAsync(RoundContext context, ParameterSet global, List<MetricRecord> metrics, List<SiteFailure> failures, CancellationToken ct)
+    {
+        int round = context.Round;
+        var instructions = _strategy.ConfigureEvaluate(context, global);
+        var replies = await EvaluateAsync(round, global, instructions, ct).ConfigureAwait(false);
+        failures.AddRange(replies.Failed);
+        foreach (var reply in replies.Succeeded)
+        {
+            foreach (var (name, value) in reply.Evaluation.Metrics)
+            {
+                metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TestSplit, name, value));
+            }
+
+            metrics.Add(new MetricRecord(round, reply.Site.Value, MetricRecord.TestSplit, MetricNames.ExampleCount, reply.Evaluation.ExampleCount));
+        }
+
+        var federated = _strategy.AggregateEvaluate(context, replies);
+        foreach (var (name, value) in federated)
+        {
+            metrics.Add(new MetricRecord(round, MetricRecord.FederatedSite, MetricRecord.TestSplit, name, value));
+        }
+
+        for (int k = 0; k < EvaluationOnlySites.Count; k++)
+        {
+            var site = EvaluationOnlySites[k];
+            var config = new EvaluateConfig { Round = round, Seed = Seeds.Derive(_options.Seed, round, EvaluateSeedStream, _sites.Count + k) };
+            try
+            {
+                var evaluation = await site.EvaluateAsync(global, config, ct).ConfigureAwait(false);
+                foreach (var (name, value) in evaluation.Metrics)
+                {
+                    metrics.Add(new MetricRecord(round, site.Id.Value, MetricRecord.TestSplit, name, value));
+                }
+
+                metrics.Add(new MetricRecord(round, site.Id.Value, MetricRecord.TestSplit, MetricNames.ExampleCount, evaluation.ExampleCount));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                _logger.LogWarning(e, "Evaluation-only site {Site} failed in round {Round}.", site.Id.Value, round);
+                failures.Add(new SiteFailure(site.Id, round, "evaluate", Categorise(e), Reason(e)));
+            }
+        }
+
+        return federated;
+    }
+
+    private Dictionary<SiteId, ParameterSet> SiteCheckpoints()
+    {
+        var states = new Dictionary<SiteId, ParameterSet>();
+        foreach (var site in _sites)
+        {
+            if (site.State.ToCheckpoint() is { } checkpoint)
+            {
+                states[site.Id] = checkpoint;
+            }
+        }
+
+        return states;
     }
 
     private async Task<TrainReplies> TrainAsync(int round, ParameterSet global, IReadOnlyList<TrainInstruction> instructions, CancellationToken ct)
@@ -258,7 +315,7 @@ public sealed partial class Simulation
 
         public bool ShouldStop => settings is not null && _roundsWithoutImprovement >= settings.Patience;
 
-        public void Observe(int round, string metric, double value)
+        public void Observe(string metric, double value)
         {
             if (settings is null || metric != settings.Metric)
             {

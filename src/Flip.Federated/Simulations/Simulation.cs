@@ -51,6 +51,14 @@ public sealed partial class Simulation
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// Sites that never train but evaluate the global model every round, such as the pooled test set
+    /// of all hospitals. Their rows carry their own id; they are not part of the strategy's federated
+    /// aggregate.
+    /// </summary>
+    /// <value>None.</value>
+    public IReadOnlyList<Site> EvaluationOnlySites { get; init; } = [];
+
     /// <summary>Every problem with the options, the strategy and the sites, one sentence each.</summary>
     /// <returns>The problems; empty when the simulation can start.</returns>
     public IReadOnlyList<string> Validate()
@@ -63,7 +71,7 @@ public sealed partial class Simulation
             problems.Add("There are no sites.");
         }
 
-        foreach (var duplicate in _sites.GroupBy(s => s.Id).Where(g => g.Count() > 1))
+        foreach (var duplicate in _sites.Concat(EvaluationOnlySites).GroupBy(s => s.Id).Where(g => g.Count() > 1))
         {
             problems.Add($"Site id {duplicate.Key} appears {duplicate.Count()} times; ids must be unique.");
         }
@@ -80,13 +88,20 @@ public sealed partial class Simulation
     /// <exception cref="ValidationException">The options, strategy or sites are invalid (all problems listed).</exception>
     /// <exception cref="AggregationException">Too few sites answered and <see cref="SimulationOptions.OnTooFewSites"/> is <see cref="TooFewSitesPolicy.Fail"/>.</exception>
     /// <exception cref="RunStoreException">The run folder already holds a run.</exception>
-    public Task<RunResult> RunAsync(ParameterSet initial, string? runFolder = null, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    public async Task<RunResult> RunAsync(ParameterSet initial, string? runFolder = null, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ThrowIfInvalid();
         RunStore? store = runFolder is null ? null : RunStore.Create(runFolder, DescribeRun());
-        store?.CommitRound(0, initial, _strategy.ExportState(), []);
-        return RunRoundsAsync(initial, 1, [], store, progress, ct);
+        var metrics = new List<MetricRecord>();
+        var failures = new List<SiteFailure>();
+        if (_options.EvaluateInitialModel)
+        {
+            await EvaluateInitialModelAsync(initial, metrics, failures, ct).ConfigureAwait(false);
+        }
+
+        store?.CommitRound(0, initial, _strategy.ExportState(), metrics, null, failures);
+        return await RunRoundsAsync(initial, 1, metrics, failures, store, progress, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -99,11 +114,11 @@ public sealed partial class Simulation
     /// <returns>The result of the whole run, including the rounds before the interruption.</returns>
     /// <exception cref="RunStoreException">The folder holds no run, or it was started with another strategy, seed or sites.</exception>
     /// <remarks>
-    /// The global model and the strategy's server state are restored from the checkpoint. Site state
-    /// (<see cref="SiteState"/>) never leaves a site and is not checkpointed: a resumed run is exact
-    /// when sites keep no state between rounds (FedAvg, FedProx, FedAvgM, FedOpt, the robust
-    /// aggregators with stateless trainers); FedBN, SCAFFOLD and local-only sites restart their
-    /// local state.
+    /// The global model, the strategy's server state and the parameter parts of every site's
+    /// <see cref="SiteState"/> (FedBN and local-only layers, SCAFFOLD's cᵢ; written beside the
+    /// checkpoint, which in a simulation is on the sites' own machine) are restored. Objects a trainer
+    /// keeps in its state (an optimizer it does not recreate each round) are not: a resumed run is
+    /// exact when the trainer rebuilds those each round, as Flower clients usually do.
     /// </remarks>
     public Task<RunResult> ResumeAsync(string runFolder, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
     {
@@ -126,9 +141,17 @@ public sealed partial class Simulation
             _strategy.ImportState(state);
         }
 
+        foreach (var site in _sites)
+        {
+            if (store.ReadSiteState(last, site.Id) is { } siteState)
+            {
+                site.State.RestoreCheckpoint(siteState);
+            }
+        }
+
         var metrics = store.ReadMetrics().ToList();
         _logger.LogInformation("Resuming {Strategy} run in {Folder} after round {Round}.", _strategy.Name, store.Folder, last);
-        return RunRoundsAsync(global, last + 1, metrics, store, progress, ct);
+        return RunRoundsAsync(global, last + 1, metrics, [.. store.ReadFailures()], store, progress, ct);
     }
 
     /// <summary>The contents of <c>run.json</c> for this simulation.</summary>
@@ -140,12 +163,14 @@ public sealed partial class Simulation
         Rounds = _options.Rounds,
         Seed = _options.Seed,
         Sites = [.. _sites.Select(s => s.Id.Value)],
+        SiteSummaries = _sites.ToDictionary(s => s.Id.Value, s => s.Describe(), StringComparer.Ordinal),
         SimulationSettings = Settings(_options),
         Versions = new Dictionary<string, string>
         {
             ["flip-federated"] = typeof(Simulation).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             ["dotnet"] = Environment.Version.ToString(),
         },
+        InputHashes = new Dictionary<string, string>(_options.InputHashes, StringComparer.Ordinal),
         CreatedUtc = _time.GetUtcNow(),
     };
 
@@ -169,6 +194,14 @@ public sealed partial class Simulation
     private static Dictionary<string, string> Settings(object source)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        AddSettings(settings, source, prefix: string.Empty, depth: 0);
+        return settings;
+    }
+
+    // Public settings as invariant text; nested option records of this library are flattened as
+    // "Outer.Inner"; parameter sets, delegates and dictionaries are left out (run.json has them elsewhere or they have no text).
+    private static void AddSettings(Dictionary<string, string> settings, object source, string prefix, int depth)
+    {
         foreach (var property in source.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             if (property.GetIndexParameters().Length > 0)
@@ -176,23 +209,38 @@ public sealed partial class Simulation
                 continue;
             }
 
+            string name = prefix + property.Name;
             object? value = property.GetValue(source);
-            string? text = value switch
+            switch (value)
             {
-                null => "null",
-                string s => s,
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                bool b => b ? "true" : "false",
-                TrainConfig t => $"epochs={t.LocalEpochs.ToString(CultureInfo.InvariantCulture)} lr={t.LearningRate.ToString("R", CultureInfo.InvariantCulture)} mu={t.ProximalMu.ToString("R", CultureInfo.InvariantCulture)}",
-                EarlyStopping e => $"metric={e.Metric} higher-is-better={e.HigherIsBetter} patience={e.Patience.ToString(CultureInfo.InvariantCulture)} min-delta={e.MinDelta.ToString("R", CultureInfo.InvariantCulture)}",
-                _ => null,
-            };
-            if (text is not null)
-            {
-                settings[property.Name] = text;
+                case null:
+                    settings[name] = "null";
+                    break;
+                case string text:
+                    settings[name] = text;
+                    break;
+                case bool flag:
+                    settings[name] = flag ? "true" : "false";
+                    break;
+                case double number:
+                    settings[name] = number.ToString("R", CultureInfo.InvariantCulture);
+                    break;
+                case IFormattable formattable:
+                    settings[name] = formattable.ToString(null, CultureInfo.InvariantCulture);
+                    break;
+                case IEnumerable<string> names:
+                    settings[name] = string.Join(',', names);
+                    break;
+                case ParameterSet or Delegate or System.Collections.IDictionary or IReadOnlyDictionary<string, string>:
+                    break;
+                default:
+                    if (depth < 2 && value.GetType().Assembly == typeof(Simulation).Assembly)
+                    {
+                        AddSettings(settings, value, name + ".", depth + 1);
+                    }
+
+                    break;
             }
         }
-
-        return settings;
     }
 }

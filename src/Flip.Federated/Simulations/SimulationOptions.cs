@@ -37,9 +37,17 @@ public sealed record SimulationOptions
     /// <value><see cref="TooFewSitesPolicy.SkipRound"/>.</value>
     public TooFewSitesPolicy OnTooFewSites { get; init; } = TooFewSitesPolicy.SkipRound;
 
+    /// <summary>Whether every site evaluates the initial model before round 1, recorded as round 0 (curves then start at the untrained model).</summary>
+    /// <value><see langword="false"/>.</value>
+    public bool EvaluateInitialModel { get; init; }
+
     /// <summary>When to stop before <see cref="Rounds"/>.</summary>
     /// <value><see langword="null"/>: run every round.</value>
     public EarlyStopping? EarlyStopping { get; init; }
+
+    /// <summary>Content hashes of the run's inputs (manifest, cohort cache), by name; written to <c>run.json</c>.</summary>
+    /// <value>Empty.</value>
+    public IReadOnlyDictionary<string, string> InputHashes { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Every problem with these options, one sentence each; empty when valid.</summary>
     /// <returns>The problems.</returns>

@@ -27,6 +27,9 @@ public static class ConfigKeys
     /// <summary>The number of fine-tuning epochs before a site evaluates.</summary>
     public const string FineTuneEpochs = "fine-tune-epochs";
 
+    /// <summary>The learning rate of that fine-tuning.</summary>
+    public const string FineTuneLearningRate = "fine-tune-learning-rate";
+
     /// <summary>The L2 norm a site clips its update to (local DP).</summary>
     public const string ClippingNorm = "clipping-norm";
 

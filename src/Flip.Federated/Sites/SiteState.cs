@@ -18,8 +18,8 @@ public sealed class SiteState
     /// <value><see langword="null"/> until the site has trained with local parameters.</value>
     public ParameterSet? LocalParameters { get; set; }
 
-    /// <summary>SCAFFOLD's site control variate cᵢ.</summary>
-    /// <value><see langword="null"/> until the first SCAFFOLD round (then it starts at zero).</value>
+    /// <summary>SCAFFOLD's site control variate cᵢ; a trainer treats <see langword="null"/> as zero.</summary>
+    /// <value><see langword="null"/> until this site's first SCAFFOLD round has finished (cᵢ starts at zero).</value>
     public ParameterSet? ControlVariate { get; set; }
 
     /// <summary>The number of rounds this site has trained in.</summary>
@@ -80,6 +80,37 @@ public sealed class SiteState
 
         value = null;
         return false;
+    }
+
+    /// <summary>
+    /// The parameter parts of this state (kept layers, cᵢ, rounds trained) for the in-process
+    /// simulation's site-local checkpoint; the trainer's own objects are not included.
+    /// </summary>
+    internal ParameterSet? ToCheckpoint()
+    {
+        if (LocalParameters is null && ControlVariate is null)
+        {
+            return null;
+        }
+
+        var arrays = new List<ParameterArray> { ParameterArray.Int64("rounds-trained", [1], [RoundsTrained]) };
+        arrays.AddRange((LocalParameters ?? ParameterSet.Empty).Select(a => a.Rename("local/" + a.Name)));
+        arrays.AddRange((ControlVariate ?? ParameterSet.Empty).Select(a => a.Rename("control/" + a.Name)));
+        return ParameterSet.Create(arrays);
+    }
+
+    /// <summary>Restores what <see cref="ToCheckpoint"/> wrote.</summary>
+    internal void RestoreCheckpoint(ParameterSet checkpoint)
+    {
+        RoundsTrained = (int)checkpoint["rounds-trained"].AsInt64().Span[0];
+        ParameterSet? Part(string prefix)
+        {
+            var arrays = checkpoint.Where(a => a.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(a => a.Rename(a.Name[prefix.Length..])).ToList();
+            return arrays.Count == 0 ? null : ParameterSet.Create(arrays);
+        }
+
+        LocalParameters = Part("local/");
+        ControlVariate = Part("control/");
     }
 
     private sealed class SiteStateRefusingConverter : JsonConverter<SiteState>

@@ -21,7 +21,7 @@ public abstract class Strategy
     /// <value>1: every site trains every round.</value>
     public double FractionTrain { get; init; } = 1.0;
 
-    /// <summary>The fewest successful training replies with which a round is aggregated; with fewer the round fails.</summary>
+    /// <summary>The fewest successful training replies with which a round is aggregated; with fewer, <see cref="AggregateTrain"/> throws and the simulation skips or fails the round (<c>SimulationOptions.OnTooFewSites</c>).</summary>
     /// <value>2 (Flower's <c>min_fit_clients</c>).</value>
     public int MinTrainSites { get; init; } = 2;
 

@@ -1,3 +1,4 @@
+using CsCheck;
 using Flip.Federated.Strategies;
 using static Flip.Federated.Tests.Strategies.ThreeSites;
 
@@ -44,6 +45,25 @@ public sealed class RobustAggregationTests
             []);
 
         Near([4, 0, 0, 0], Values(new TrimmedMean { Beta = 0.2 }.AggregateTrain(Round(), Global, replies)));
+    }
+
+    [Fact]
+    public void FedMedian_and_TrimmedMean_ignore_site_order()
+    {
+        Gen.Float[-50f, 50f].Array[4].Array[3, 7].Select(Gen.Int[0, 5040]).Sample((values, seed) =>
+        {
+            var replies = values.Select((v, i) => Reply(new SiteId($"site-{i}"), 1, v)).ToList();
+            var shuffled = replies.ToArray();
+            new Random(seed).Shuffle(shuffled);
+            var round = new RoundContext(1, 1, [.. replies.Select(r => r.Site)], new Random(0));
+
+            foreach (Strategy strategy in new Strategy[] { new FedMedian(), new TrimmedMean { Beta = 0.2 } })
+            {
+                var forward = strategy.AggregateTrain(round, Global, new TrainReplies(replies, []));
+                var backward = strategy.AggregateTrain(round, Global, new TrainReplies([.. shuffled], []));
+                Assert.True(forward.ContentEquals(backward), strategy.Name);
+            }
+        });
     }
 
     [Fact]
