@@ -49,6 +49,7 @@ internal static class BenchCommand
             workload, processes, threads, json, peer, inProcess,
         };
         command.Add(DicomBench(console));
+        command.Add(FederatedBench(console));
         command.SetAction(parse =>
         {
             string[] names = parse.GetValue(workload) is { Length: > 0 } chosen ? chosen : [.. TrainingWorkloads.Names];
@@ -135,6 +136,131 @@ internal static class BenchCommand
     }
 
     private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static Command FederatedBench(IAnsiConsole console)
+    {
+        var quick = new Option<bool>("--quick") { Description = "Only the W1-sized sets and a small orchestration run (seconds instead of a minute)." };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var peer = new Option<bool>("--peer") { Description = "Also run the numpy peer (Flower's aggregate as shipped, numpy preallocated, np.save/np.load) in a fresh process." };
+        var command = new Command("federated", "BENCHMARKS.md W3 (FedAvg aggregation, with the machine's copy and read bandwidth measured in the same process), " +
+            "W4 (NPY encode/decode as Flower sends arrays) and the orchestration overhead per site per round (100 sites × 50 rounds, trivial model).\n\n" +
+            "Example:\n  flip-research bench federated")
+        {
+            quick, json, peer,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            bool small = parse.GetValue(quick);
+            var w3 = Flip.Federated.Benchmarks.AggregationBenchmark.Run(new Flip.Federated.Benchmarks.AggregationBenchmarkOptions
+            {
+                Include25MSet = !small,
+                BandwidthProbeBytes = small ? 40_000_000 : 400_000_000,
+                MinimumWarmUp = small ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
+                W1MeasuredCalls = small ? 10 : 50,
+            }, ct: ct);
+            var w4 = Flip.Flower.Benchmarks.NpyBenchmark.Run(new Flip.Flower.Benchmarks.NpyBenchmarkOptions
+            {
+                Include25M = !small,
+                W1MeasuredCalls = small ? 10 : 50,
+                MinimumWarmup = small ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
+            }, ct);
+            var orchestration = await Flip.Federated.Benchmarks.OrchestrationBenchmark.RunAsync(new Flip.Federated.Benchmarks.OrchestrationBenchmarkOptions
+            {
+                Sites = small ? 20 : 100,
+                Rounds = small ? 10 : 50,
+            }, ct: ct).ConfigureAwait(false);
+            JsonDocument? numpy = parse.GetValue(peer) ? RunFederatedPeer(small) : null;
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(new { W3 = w3, W4 = w4, Orchestration = orchestration, Peer = numpy?.RootElement }, Json));
+                return ExitCodes.Ok;
+            }
+
+            var aggregation = new Table().Border(TableBorder.Simple).Title("W3 FedAvg aggregation, K = 6 sites (preallocated outputs)")
+                .AddColumns("set", "threads", "ms (min–max)", "read GB/s", "of read bandwidth", "max |error| vs naive");
+            foreach (var a in w3.Aggregations)
+            {
+                aggregation.AddRow(a.Workload, a.Threads.ToString(CultureInfo.InvariantCulture), F($"{a.MedianMilliseconds:F3} ({a.MinMilliseconds:F3}–{a.MaxMilliseconds:F3})"),
+                    F($"{a.ReadGigabytesPerSecond:F1}"), F($"{w3.FractionOfReadBandwidth(a):P0}"), F($"{a.MaxAbsoluteErrorVsNaive:E1}"));
+            }
+
+            var bandwidth = new Table().Border(TableBorder.Simple).Title("Memory bandwidth, same process").AddColumns("probe", "threads", "GB/s (min–max)");
+            foreach (var b in w3.Bandwidth)
+            {
+                bandwidth.AddRow(b.Probe, b.Threads.ToString(CultureInfo.InvariantCulture), F($"{b.MedianGigabytesPerSecond:F1} ({b.MinGigabytesPerSecond:F1}–{b.MaxGigabytesPerSecond:F1})"));
+            }
+
+            var npy = new Table().Border(TableBorder.Simple).Title("W4 NPY serialisation as Flower does it (one thread)").AddColumns("set", "encode MB/s", "decode MB/s");
+            foreach (var n in w4)
+            {
+                npy.AddRow(n.Set, F($"{n.EncodeMegabytesPerSecond:F0}"), F($"{n.DecodeMegabytesPerSecond:F0}"));
+            }
+
+            console.Write(aggregation);
+            console.Write(bandwidth);
+            console.Write(npy);
+            if (numpy is not null)
+            {
+                var peerTable = new Table().Border(TableBorder.Simple).Title($"Peer ({numpy.RootElement.GetProperty("Implementation").GetString()}), same machine, fresh process")
+                    .AddColumns("workload", "set", "peer", "C# (most threads)", "ratio C#/peer");
+                foreach (JsonElement row in numpy.RootElement.GetProperty("W3").EnumerateArray())
+                {
+                    string set = row.GetProperty("Set").GetString()!;
+                    double peerMs = row.GetProperty("MedianMilliseconds").GetDouble();
+                    var ours = w3.Aggregations.Where(a => a.Workload == set).OrderByDescending(a => a.Threads).First();
+                    peerTable.AddRow("W3 " + row.GetProperty("Variant").GetString(), set, F($"{peerMs:F3} ms"), F($"{ours.MedianMilliseconds:F3} ms"), F($"{peerMs / ours.MedianMilliseconds:F1}×"));
+                }
+
+                foreach (JsonElement row in numpy.RootElement.GetProperty("W4").EnumerateArray())
+                {
+                    string set = row.GetProperty("Set").GetString()!;
+                    var ours = w4.FirstOrDefault(n => set.StartsWith(n.Set, StringComparison.Ordinal));
+                    if (ours is null)
+                    {
+                        continue;
+                    }
+
+                    double encode = row.GetProperty("EncodeMegabytesPerSecond").GetDouble(), decode = row.GetProperty("DecodeMegabytesPerSecond").GetDouble();
+                    peerTable.AddRow("W4 encode", set, F($"{encode:F0} MB/s"), F($"{ours.EncodeMegabytesPerSecond:F0} MB/s"), F($"{ours.EncodeMegabytesPerSecond / encode:F1}×"));
+                    peerTable.AddRow("W4 decode", set, F($"{decode:F0} MB/s"), F($"{ours.DecodeMegabytesPerSecond:F0} MB/s"), F($"{ours.DecodeMegabytesPerSecond / decode:F1}×"));
+                }
+
+                console.Write(peerTable);
+                numpy.Dispose();
+            }
+
+            console.MarkupLine(F($"Orchestration: {orchestration.Sites} sites × {orchestration.Rounds} rounds, {orchestration.MicrosecondsPerSiteRound:F1} µs per site per round ({orchestration.MillisecondsPerRound:F2} ms per round)."));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static JsonDocument RunFederatedPeer(bool quick)
+    {
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Bench", "peer_federated.py"));
+        if (quick)
+        {
+            start.ArgumentList.Add("--quick");
+        }
+
+        using Process process = Process.Start(start) ?? throw new FlipException("could not start python3.", ExitCodes.Environment);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new FlipException($"the numpy peer exited with {process.ExitCode}: {error.Result.Trim().Split('\n').LastOrDefault()}.", ExitCodes.Environment,
+                "install numpy (Debian: apt-get install python3-numpy).");
+        }
+
+        return JsonDocument.Parse(output.Result);
+    }
 
     private static Command DicomBench(IAnsiConsole console)
     {

@@ -30,3 +30,21 @@ public sealed class BenchCommandTests
         Assert.Contains("w9", result.All);
     }
 }
+
+public sealed class FederatedBenchTests
+{
+    [Fact]
+    public void Bench_federated_reports_W3_W4_and_orchestration()
+    {
+        CliProcess.Result result = CliProcess.Run("bench", "federated", "--quick", "--json");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Output);
+        var w3 = json.RootElement.GetProperty("W3").GetProperty("Aggregations").EnumerateArray().ToList();
+        Assert.Equal(2, w3.Count); // the W1 set with 1 and 2 threads
+        Assert.All(w3, a => Assert.True(a.GetProperty("MaxAbsoluteErrorVsNaive").GetDouble() <= 1e-6));
+        Assert.Equal(4, json.RootElement.GetProperty("W3").GetProperty("Bandwidth").GetArrayLength());
+        Assert.Equal("W1", json.RootElement.GetProperty("W4")[0].GetProperty("Set").GetString());
+        Assert.Equal(20, json.RootElement.GetProperty("Orchestration").GetProperty("Sites").GetInt32());
+    }
+}
