@@ -27,6 +27,11 @@ internal static class SimulateCommand
         var scale = new Option<double>("--scale") { Description = "Fraction of the full-scale FLIP-6 cohort (about 3,500 patients).", DefaultValueFactory = _ => 0.08 };
         var seed = new Option<int>("--seed") { Description = "Seed of the cohort, the split, the model and the training.", DefaultValueFactory = _ => 7 };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var leaveOneOut = new Option<bool>("--leave-one-out")
+        {
+            Description = "Leave-one-site-out: for each hospital, train on the other five and test on all of its patients (default strategy fedavg).",
+        };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (0 = one per core)." };
         var output = new Option<string?>("--out", "-o") { Description = "Run folder (default: runs/simulate-<UTC time>)." };
         var resume = new Option<string?>("--resume")
         {
@@ -49,7 +54,7 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume, experiment,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -74,10 +79,17 @@ internal static class SimulateCommand
                 Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device) ?? "auto",
                 LocalEpochs = full ? 2 : 1,
+                Threads = parse.GetValue(threads),
             };
             double cohortScale = parse.GetResult(scale) is { Implicit: false } ? parse.GetValue(scale) : full ? 0.25 : 0.08;
             string[] names = parse.GetValue(strategies) is { Length: > 0 } chosen ? chosen : [.. StrategyCatalog.Default];
             string folder = parse.GetValue(output) ?? Path.Combine("runs", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            if (parse.GetValue(leaveOneOut))
+            {
+                string[] held = parse.GetValue(strategies) is { Length: > 0 } given ? given : ["fedavg"];
+                return await RunLeaveOneOutAsync(console, held, options, cohortScale, folder, ct).ConfigureAwait(false);
+            }
+
             return await RunAsync(console, names, options, cohortScale, folder, ct).ConfigureAwait(false);
         });
         return command;
@@ -98,6 +110,8 @@ internal static class SimulateCommand
         }
 
         PreparedCohort cohort = Experiment.SyntheticFlip6(scale, options.Seed);
+        Directory.CreateDirectory(folder);
+        using var log = new Logging.FileLogger(Path.Combine(folder, "simulate.log"));
         console.MarkupLineInterpolated($"[bold]FLIP-6[/] synthetic cohort: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");
         var results = new List<ExperimentResult>();
         await console.Progress()
@@ -116,13 +130,18 @@ internal static class SimulateCommand
 
                     var progress = new SynchronousProgress<RoundReport>(r => task.Value = r.Round);
                     var run = options with { RunFolder = Path.Combine(folder, name) };
-                    results.Add(await Experiment.SimulateAsync(cohort, name, run, progress, ct: ct).ConfigureAwait(false));
+                    results.Add(await Experiment.SimulateAsync(cohort, name, run, progress, log, ct).ConfigureAwait(false));
                     task.Value = options.Rounds;
                     task.StopTask();
                 }
             }).ConfigureAwait(false);
 
         Comparison comparison = Comparison.Build(results, cohort);
+        foreach (ExperimentResult result in results.Where(r => r.Run.Failures.Count > 0))
+        {
+            console.MarkupLineInterpolated($"[yellow]{result.Strategy}: {result.Run.Failures.Count} site failure(s)[/] (details in simulate.log): {string.Join("; ", result.Run.Failures.Take(5))}");
+        }
+
         console.Write(comparison.SiteTable(TableMetrics));
         console.Write(comparison.FairnessTable(MetricNames.PicaiScore));
         if (results.FirstOrDefault(r => r.Strategy == "local-only") is { } localOnly)
@@ -140,6 +159,70 @@ internal static class SimulateCommand
         });
         console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv).");
         console.MarkupLineInterpolated($"Report: [bold]{report}[/] (one self-contained HTML file; opens offline).");
+        double peak = Flip.Learning.Benchmarks.TrainingWorkloads.PeakRssMegabytes();
+        if (peak > 0)
+        {
+            console.MarkupLineInterpolated($"Peak memory: {peak:F0} MB resident (one model for all {cohort.Sites.Count} hospitals, their slices, one parameter set per site).");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct)
+    {
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            throw new FlipException($"run folder '{folder}' already exists and is not empty.", ExitCodes.BadCommandLine, "choose another --out, or delete the folder.");
+        }
+
+        PreparedCohort cohort = Experiment.SyntheticFlip6(scale, options.Seed);
+        var results = new List<HeldOutSiteResult>();
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                ProgressTask overall = context.AddTask("leave-one-site-out", maxValue: names.Length * cohort.Sites.Count * options.Rounds);
+                foreach (string name in names)
+                {
+                    foreach (PreparedSite held in cohort.Sites)
+                    {
+                        int done = (int)overall.Value;
+                        var progress = new SynchronousProgress<RoundReport>(r => overall.Value = done + r.Round);
+                        results.Add(await Experiment.LeaveOneSiteOutAsync(cohort, name, held.Id,
+                            options with { RunFolder = Path.Combine(folder, $"{name}-without-{held.Id}") }, progress, ct).ConfigureAwait(false));
+                        overall.Value = done + options.Rounds;
+                    }
+                }
+            }).ConfigureAwait(false);
+
+        var table = new Table().Border(TableBorder.Simple).Title("Leave-one-site-out: trained on the other hospitals, tested on all patients of the one left out")
+            .AddColumn("left out").AddColumn("patients");
+        foreach (string name in names)
+        {
+            table.AddColumn(new TableColumn($"{name} AUROC / Dice").RightAligned());
+        }
+
+        var csv = new System.Text.StringBuilder("strategy,held-out-site,patients,metric,value\n");
+        foreach (PreparedSite held in cohort.Sites)
+        {
+            var cells = new List<string> { held.Id, results.First(r => r.HeldOutSite == held.Id).HeldOutPatients.ToString(CultureInfo.InvariantCulture) };
+            foreach (string name in names)
+            {
+                HeldOutSiteResult r = results.Single(x => x.HeldOutSite == held.Id && x.Federation.Strategy == StrategyCatalog.Create(name, options).Name);
+                cells.Add(string.Create(CultureInfo.InvariantCulture, $"{r.HeldOutMetrics.GetValueOrDefault(MetricNames.Auroc, double.NaN):F3} / {r.HeldOutMetrics.GetValueOrDefault(MetricNames.Dice, double.NaN):F3}"));
+                foreach (var (metric, value) in r.HeldOutMetrics)
+                {
+                    csv.Append(CultureInfo.InvariantCulture, $"{r.Federation.Strategy},{held.Id},{r.HeldOutPatients},{metric},{value.ToString("R", CultureInfo.InvariantCulture)}\n");
+                }
+            }
+
+            table.AddRow(cells.ToArray());
+        }
+
+        console.Write(table);
+        string path = Path.Combine(folder, "leave-one-site-out.csv");
+        File.WriteAllText(path + ".tmp", csv.ToString());
+        File.Move(path + ".tmp", path, overwrite: true);
+        console.MarkupLineInterpolated($"Run folders and leave-one-site-out.csv: [bold]{folder}[/].");
         return ExitCodes.Ok;
     }
 

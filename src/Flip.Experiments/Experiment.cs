@@ -61,6 +61,11 @@ public static class Experiment
         ArgumentNullException.ThrowIfNull(options);
         long started = Stopwatch.GetTimestamp();
         var device = DeviceChoice.Resolve(options.Device);
+        if (options.Threads > 0)
+        {
+            torch.set_num_threads(options.Threads);
+        }
+
         int channels = cohort.Sites[0].Train.Channels;
         torch.manual_seed(options.Seed);
         using var workspace = new ModelWorkspace(
@@ -163,6 +168,39 @@ public static class Experiment
         }
 
         return new ExperimentResult(strategy.Name, run, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Leave-one-site-out: trains on every hospital but one, then tests the final model on all of the
+    /// held-out hospital's patients — how a model would do at a hospital that never joined.
+    /// </summary>
+    /// <param name="cohort">The prepared cohort.</param>
+    /// <param name="strategyName">A name from <see cref="StrategyCatalog.Names"/> (not local-only).</param>
+    /// <param name="heldOutSite">The hospital left out.</param>
+    /// <param name="options">Rounds, seed, model and training settings.</param>
+    /// <param name="progress">Receives a report after every round.</param>
+    /// <param name="ct">Stops the run.</param>
+    /// <returns>The federation's run and the held-out hospital's metrics.</returns>
+    public static async Task<HeldOutSiteResult> LeaveOneSiteOutAsync(PreparedCohort cohort, string strategyName, string heldOutSite,
+        ExperimentOptions? options = null, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(cohort);
+        options ??= new ExperimentOptions();
+        if (strategyName == "local-only")
+        {
+            throw new FlipException("leave-one-site-out needs a strategy that ends with one global model; local-only keeps one model per hospital.", ExitCodes.BadCommandLine);
+        }
+
+        PreparedCohort training = cohort.Without(heldOutSite);
+        ExperimentResult run = await SimulateAsync(training, strategyName, options, progress, ct: ct).ConfigureAwait(false);
+        PreparedSite held = cohort.Sites.Single(s => s.Id == heldOutSite);
+        using var workspace = new ModelWorkspace(
+            () => new UNet2D(held.Train.Channels, 2, options.BaseChannels, options.Normalization), DeviceChoice.Resolve(options.Device));
+        var everyone = Datasets.Samples.SliceSet.Concat([held.Train, held.Test]);
+        var trainer = new SegmentationSiteTrainer(everyone, everyone, workspace, options.Trainer);
+        SiteEvaluation evaluation = await trainer.EvaluateAsync(run.Run.FinalParameters, new EvaluateConfig { Round = run.Run.RoundsCompleted }, new SiteState(), ct)
+            .ConfigureAwait(false);
+        return new HeldOutSiteResult(heldOutSite, run, evaluation.Metrics, evaluation.ExampleCount);
     }
 
     /// <summary>Builds and prepares the synthetic FLIP-6 cohort.</summary>

@@ -50,4 +50,8 @@ public sealed record ExperimentOptions
     /// </summary>
     /// <value><see langword="false"/>.</value>
     public bool Resume { get; init; }
+
+    /// <summary>libtorch intra-op threads, or 0 to keep libtorch's default (one per core).</summary>
+    /// <value>0.</value>
+    public int Threads { get; init; }
 }

@@ -31,6 +31,20 @@ public sealed class PreparedCohort
     /// <summary>How long preparation took.</summary>
     public TimeSpan PreparationTime { get; }
 
+    /// <summary>The same cohort without one hospital: the training federation of a leave-one-site-out run.</summary>
+    /// <param name="siteId">The hospital to leave out.</param>
+    /// <returns>A cohort of the other hospitals.</returns>
+    /// <exception cref="FlipException">No hospital has that id.</exception>
+    public PreparedCohort Without(string siteId)
+    {
+        if (Sites.All(s => s.Id != siteId))
+        {
+            throw new FlipException($"cohort {Cohort.Name} has no site '{siteId}'; expected one of {string.Join(", ", Sites.Select(s => s.Id))}.", ExitCodes.BadCommandLine);
+        }
+
+        return new PreparedCohort(Cohort, [.. Sites.Where(s => s.Id != siteId)], TestFraction, Seed, PreparationTime);
+    }
+
     /// <summary>All sites' slices together: the pooled site of centralised training.</summary>
     /// <returns>A site with id <c>pooled</c>.</returns>
     public PreparedSite Pooled()

@@ -99,3 +99,28 @@ public sealed class ExperimentGridCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(output, "fedavg-seed1-lr0.002-e1", "metrics.csv")));
     }
 }
+
+public sealed class LeaveOneOutCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("flip-cli-loso-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Simulate_leave_one_out_tests_each_hospital_after_training_without_it()
+    {
+        string output = Path.Combine(_folder, "loso");
+
+        CliProcess.Result result = CliProcess.Run("simulate", "--leave-one-out", "--rounds", "1", "--scale", "0.02", "--device", "cpu", "--out", output);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("Leave-one-site-out", result.Output);
+        string[] lines = File.ReadAllLines(Path.Combine(output, "leave-one-site-out.csv"));
+        Assert.Equal("strategy,held-out-site,patients,metric,value", lines[0]);
+        foreach (string site in new[] { "site-1", "site-2", "site-3", "site-4", "site-5", "site-6" })
+        {
+            Assert.Contains(lines, l => l.StartsWith($"fedavg,{site},", StringComparison.Ordinal) && l.Contains(",auroc,", StringComparison.Ordinal));
+            Assert.True(Directory.Exists(Path.Combine(output, $"fedavg-without-{site}")));
+        }
+    }
+}

@@ -25,11 +25,12 @@ public sealed class ExperimentTests : IDisposable
     [Fact]
     public async Task FedAvg_trains_every_hospital_and_evaluates_each_on_its_own_patients_every_round()
     {
-        ExperimentResult result = await Experiment.SimulateAsync(Cohort, "fedavg", Options(Path.Combine(_folder, "fedavg")));
+        var log = new ListLogger();
+        ExperimentResult result = await Experiment.SimulateAsync(Cohort, "fedavg", Options(Path.Combine(_folder, "fedavg")), logger: log);
 
         Assert.Equal("fedavg", result.Strategy);
         Assert.Equal(2, result.Run.RoundsCompleted);
-        Assert.True(result.Run.Failures.Count == 0, string.Join("; ", result.Run.Failures));
+        Assert.True(result.Run.Failures.Count == 0, string.Join("; ", result.Run.Failures) + Environment.NewLine + log);
         foreach (int round in new[] { 1, 2 })
         {
             var tested = result.Run.Metrics.Where(m => m.Round == round && m.Split == MetricRecord.TestSplit && m.Metric == MetricNames.Dice).Select(m => m.Site);
@@ -108,5 +109,23 @@ public sealed class CrossSiteTests
         {
             Assert.Equal(result.FinalSiteMetrics()[site.Id][MetricNames.Dice], dice[(site.Id, site.Id)], 6);
         }
+    }
+}
+
+[Collection("Torch")]
+public sealed class LeaveOneSiteOutTests
+{
+    [Fact]
+    public async Task The_held_out_hospital_never_trains_and_is_tested_on_all_its_patients()
+    {
+        var cohort = PreparedCohort.Prepare(SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.02, Seed = 3 }), seed: 3);
+
+        HeldOutSiteResult result = await Experiment.LeaveOneSiteOutAsync(cohort, "fedavg", "site-6", new ExperimentOptions { Rounds = 1, BaseChannels = 4, Device = "cpu" });
+
+        Assert.DoesNotContain(result.Federation.Run.Metrics, m => m.Site == "site-6");
+        Assert.Equal(5, result.Federation.FinalSiteMetrics().Count);
+        Assert.Equal(cohort.Sites.Single(s => s.Id == "site-6").Site!.Patients.Count, result.HeldOutPatients);
+        Assert.InRange(result.HeldOutMetrics[MetricNames.Dice], 0, 1);
+        await Assert.ThrowsAsync<FlipException>(() => Experiment.LeaveOneSiteOutAsync(cohort, "local-only", "site-6"));
     }
 }

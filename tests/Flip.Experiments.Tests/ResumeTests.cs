@@ -31,13 +31,16 @@ public sealed class ResumeTests : IDisposable
         var options = new ExperimentOptions { Rounds = 3, Seed = 5, BaseChannels = 4, Device = "cpu" };
         string whole = Path.Combine(_folder, "whole");
         string stopped = Path.Combine(_folder, "stopped");
-        await Experiment.SimulateAsync(Cohort, strategy, options with { RunFolder = whole });
+        var log = new ListLogger();
+        ExperimentResult reference = await Experiment.SimulateAsync(Cohort, strategy, options with { RunFolder = whole }, logger: log);
+        Assert.True(reference.Run.Failures.Count == 0, string.Join("; ", reference.Run.Failures) + Environment.NewLine + log);
 
         using var cancel = new CancellationTokenSource();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             Experiment.SimulateAsync(Cohort, strategy, options with { RunFolder = stopped }, new CancelAfter(1, cancel), ct: cancel.Token));
         Assert.Equal(1, RunStore.Open(stopped).LastFinishedRound);
-        await Experiment.SimulateAsync(Cohort, strategy, options with { RunFolder = stopped, Resume = true });
+        ExperimentResult resumed = await Experiment.SimulateAsync(Cohort, strategy, options with { RunFolder = stopped, Resume = true }, logger: log);
+        Assert.True(resumed.Run.Failures.Count == 0, string.Join("; ", resumed.Run.Failures) + Environment.NewLine + log);
 
         Assert.Equal(File.ReadAllText(Path.Combine(whole, RunStore.MetricsFileName)), File.ReadAllText(Path.Combine(stopped, RunStore.MetricsFileName)));
     }

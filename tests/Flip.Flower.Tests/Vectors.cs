@@ -1,6 +1,9 @@
 namespace Flip.Flower.Tests;
 
-/// <summary>Locates the golden files written by real Flower 1.27.0 (shared/flower-vectors).</summary>
+/// <summary>
+/// Locates the golden files written by real Flower 1.27.0: a copy of shared/flower-vectors is
+/// committed under tests/Flip.Flower.Tests/FlowerVectors and copied next to the test assembly.
+/// </summary>
 internal static class Vectors
 {
     public static string Root { get; } = Find();
@@ -15,6 +18,12 @@ internal static class Vectors
         if (!string.IsNullOrEmpty(env) && Directory.Exists(env))
         {
             return env;
+        }
+
+        string committed = Path.Combine(AppContext.BaseDirectory, "FlowerVectors");
+        if (Directory.Exists(committed))
+        {
+            return committed;
         }
 
         // The repository sits beside shared/ (…/work/<worktree>/tests/... → …/work/shared).
