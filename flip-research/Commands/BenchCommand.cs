@@ -236,31 +236,8 @@ internal static class BenchCommand
     }
 
     private static JsonDocument RunFederatedPeer(bool quick)
-    {
-        var start = new ProcessStartInfo(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Bench", "peer_federated.py"));
-        if (quick)
-        {
-            start.ArgumentList.Add("--quick");
-        }
-
-        using Process process = Process.Start(start) ?? throw new FlipException("could not start python3.", ExitCodes.Environment);
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new FlipException($"the numpy peer exited with {process.ExitCode}: {error.Result.Trim().Split('\n').LastOrDefault()}.", ExitCodes.Environment,
-                "install numpy (Debian: apt-get install python3-numpy).");
-        }
-
-        return JsonDocument.Parse(output.Result);
-    }
+        => JsonDocument.Parse(PythonPeer.Run("peer_federated.py", quick ? ["--quick"] : [], "the numpy peer",
+            "install numpy (Debian: apt-get install python3-numpy)."));
 
     private static Command DicomBench(IAnsiConsole console)
     {
@@ -299,26 +276,9 @@ internal static class BenchCommand
 
     private static List<Flip.Imaging.Benchmarks.DicomReadResult> RunDicomPeer(string dir, int passes)
     {
-        var start = new ProcessStartInfo(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Bench", "peer_dicom.py"));
-        start.ArgumentList.Add(dir);
-        start.ArgumentList.Add(passes.ToString(CultureInfo.InvariantCulture));
-        using Process process = Process.Start(start) ?? throw new FlipException("could not start python3.", ExitCodes.Environment);
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new FlipException($"the pydicom peer exited with {process.ExitCode}: {error.Result.Trim().Split('\n').LastOrDefault()}.", ExitCodes.Environment,
-                "install pydicom (Debian: apt-get install python3-pydicom).");
-        }
-
-        return [.. output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<Flip.Imaging.Benchmarks.DicomReadResult>(line)!)];
+        string output = PythonPeer.Run("peer_dicom.py", [dir, passes.ToString(CultureInfo.InvariantCulture)], "the pydicom peer",
+            "install pydicom (Debian: apt-get install python3-pydicom).");
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<Flip.Imaging.Benchmarks.DicomReadResult>(line)!)];
     }
 
     private static WorkloadResult Middle(IEnumerable<WorkloadResult> runs)
@@ -346,46 +306,10 @@ internal static class BenchCommand
 
     private static WorkloadResult RunPeer(string name, int threads)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "Bench", "peer_workloads.py");
-        // FLIP_PEER_PYTHON picks an interpreter (a venv with PyTorch); else Debian's, which python3-torch serves.
-        string python = Environment.GetEnvironmentVariable("FLIP_PEER_PYTHON")
-            ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-        var start = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(name);
-        start.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
-        start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new FlipException("--peer needs python3 on the PATH.", ExitCodes.Environment, "install python3 and PyTorch (Debian: apt-get install python3-torch).");
-        }
-
-        using (process)
-        {
-            Task<string> output = process.StandardOutput.ReadToEndAsync();
-            Task<string> error = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                string reason = error.Result.Contains("No module named 'torch'", StringComparison.Ordinal)
-                    ? "python3 has no torch module" : error.Result.Trim().Split('\n').LastOrDefault() ?? string.Empty;
-                throw new FlipException($"the PyTorch peer of {name} exited with {process.ExitCode}: {reason}.", ExitCodes.Environment,
-                    "install PyTorch for python3 (Debian: apt-get install python3-torch).");
-            }
-
-            return JsonSerializer.Deserialize<WorkloadResult>(output.Result)
-                ?? throw new FlipException($"the PyTorch peer of {name} printed no result.", ExitCodes.InternalError);
-        }
+        string output = PythonPeer.Run("peer_workloads.py", [name, threads.ToString(CultureInfo.InvariantCulture)], $"the PyTorch peer of {name}",
+            "install PyTorch for python3 (Debian: apt-get install python3-torch).", new Dictionary<string, string> { ["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture) });
+        return JsonSerializer.Deserialize<WorkloadResult>(output)
+            ?? throw new FlipException($"the PyTorch peer of {name} printed no result.", ExitCodes.InternalError);
     }
 
     private static WorkloadResult RunChild(string name, int threads)

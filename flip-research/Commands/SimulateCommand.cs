@@ -99,11 +99,7 @@ internal static class SimulateCommand
     {
         if (!options.Resume)
         {
-            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
-            {
-                throw new FlipException($"run folder '{folder}' already exists and is not empty.", ExitCodes.BadCommandLine,
-                    $"choose another --out, delete the folder, or continue it with --resume {folder}.");
-            }
+            EnsureEmpty(folder, $"choose another --out, delete the folder, or continue it with --resume {folder}.");
 
             Directory.CreateDirectory(folder);
             new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs).Write(folder);
@@ -169,10 +165,7 @@ internal static class SimulateCommand
 
     private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct)
     {
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
-        {
-            throw new FlipException($"run folder '{folder}' already exists and is not empty.", ExitCodes.BadCommandLine, "choose another --out, or delete the folder.");
-        }
+        EnsureEmpty(folder, "choose another --out, or delete the folder.");
 
         PreparedCohort cohort = Experiment.SyntheticFlip6(scale, options.Seed);
         var results = new List<HeldOutSiteResult>();
@@ -228,10 +221,7 @@ internal static class SimulateCommand
 
     private static async Task<int> RunGridAsync(IAnsiConsole console, ExperimentGrid grid, string folder, CancellationToken ct)
     {
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
-        {
-            throw new FlipException($"run folder '{folder}' already exists and is not empty.", ExitCodes.BadCommandLine, "choose another --out, or delete the folder.");
-        }
+        EnsureEmpty(folder, "choose another --out, or delete the folder.");
 
         Directory.CreateDirectory(folder);
         var cells = grid.Cells();
@@ -280,6 +270,14 @@ internal static class SimulateCommand
         File.Move(path + ".tmp", path, overwrite: true);
         console.MarkupLineInterpolated($"Run folders and grid.csv: [bold]{folder}[/].");
         return ExitCodes.Ok;
+    }
+
+    private static void EnsureEmpty(string folder, string fix)
+    {
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            throw new FlipException($"run folder '{folder}' already exists and is not empty.", ExitCodes.BadCommandLine, fix);
+        }
     }
 
     private static int ProgressOf(string runFolder)
