@@ -78,14 +78,16 @@ internal static class BenchCommand
                 {
                     report($"{name}: process {i + 1} of {processes}");
                     // Alternate C#, peer, peer, C#, ... so drift in the machine's load hits both sides alike.
-                    bool peerFirst = withPeer && i % 2 == 1;
+                    // w1-trainer measures our own trainer; the peer has no counterpart.
+                    bool peerHere = withPeer && name != "w1-trainer";
+                    bool peerFirst = peerHere && i % 2 == 1;
                     if (peerFirst)
                     {
                         peers.Add(RunPeer(name, threads));
                     }
 
                     results.Add(RunChild(name, threads));
-                    if (withPeer && !peerFirst)
+                    if (peerHere && !peerFirst)
                     {
                         peers.Add(RunPeer(name, threads));
                     }
@@ -293,6 +295,11 @@ internal static class BenchCommand
             .AddColumns("workload", "pairs", "C# samples/s", "peer samples/s", "ratio C#/peer", "start-up s C# / peer", "peak RSS MB C# / peer");
         foreach (var group in csharp.GroupBy(r => r.Workload))
         {
+            if (!peer.Any(r => r.Workload == group.Key))
+            {
+                continue;
+            }
+
             WorkloadResult c = Middle(group);
             WorkloadResult p = Middle(peer.Where(r => r.Workload == group.Key));
             table.AddRow(group.Key, group.Count().ToString(CultureInfo.InvariantCulture),

@@ -177,10 +177,6 @@ public static class Report
             $"{runs.Count} run{(runs.Count == 1 ? "" : "s")}: {string.Join(", ", runs.Select(r => r.Name))}. Metric: {metric}, split: {o.Split}, each run at its last round. {(charts.Count > 0 ? $"Self-contained: plotly.js {Html.PlotlyVersion} is inline;" : "Self-contained:")} the page makes no network request.")))
             .Append("</p>\n");
 
-        body.Append("<h2 id=\"configuration\">Run configuration</h2>\n<div class=\"grid\">\n");
-        foreach (var run in runs) body.Append(Html.Render(run.Configuration, run.Name));
-        body.Append("</div>\n");
-
         var cohort = runs.FirstOrDefault(r => r.Sites.Count > 0)?.Sites;
         body.Append("<h2 id=\"cohort\">Cohort</h2>\n");
         if (cohort is not null) body.Append(Html.Render(cohort)).Append(Chart("chart-cohort"));
@@ -231,6 +227,11 @@ public static class Report
             }
             body.Append("</div>\n");
         }
+
+        // The settings come last and folded: they are for reproducing a run, not for reading it.
+        body.Append("<h2 id=\"configuration\">Run configuration</h2>\n<details><summary>Settings, seeds and versions of each run</summary>\n<div class=\"grid\">\n");
+        foreach (var run in runs) body.Append(Html.Render(run.Configuration, run.Name));
+        body.Append("</div>\n</details>\n");
         return (body.ToString(), charts.Count);
     }
 }
