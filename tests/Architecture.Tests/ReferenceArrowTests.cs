@@ -1,0 +1,67 @@
+using System.Reflection;
+
+namespace Architecture.Tests;
+
+/// <summary>The reference arrows of STYLE.md §1, read from the built assemblies.</summary>
+public sealed class ReferenceArrowTests
+{
+    private static readonly Dictionary<string, Assembly> Libraries = new[]
+    {
+        typeof(Flip.FlipException).Assembly,
+        typeof(Flip.Imaging.Dicom.DicomFile).Assembly,
+        typeof(Flip.Datasets.Cohort).Assembly,
+        typeof(Flip.Federated.ParameterSet).Assembly,
+        typeof(Flip.Learning.Models.UNet2D).Assembly,
+        typeof(Flip.Flower.FlowerProtocolException).Assembly,
+        typeof(Flip.Reporting.Report).Assembly,
+        typeof(Flip.Experiments.Experiment).Assembly,
+    }.ToDictionary(a => a.GetName().Name!);
+
+    public static TheoryData<string, string[]> Forbidden => new()
+    {
+        { "Flip.Core", ["Flip.", "TorchSharp", "Grpc", "Deedle", "Plotly"] },
+        { "Flip.Imaging", ["TorchSharp", "Grpc", "Deedle", "Plotly", "Flip.Datasets", "Flip.Federated", "Flip.Learning", "Flip.Flower", "Flip.Reporting", "Flip.Experiments"] },
+        { "Flip.Federated", ["TorchSharp", "Grpc", "Google.Protobuf", "Flip.Imaging", "Flip.Datasets", "Flip.Learning", "Flip.Flower", "Flip.Reporting"] },
+        { "Flip.Datasets", ["TorchSharp", "Grpc", "Flip.Federated", "Flip.Learning", "Flip.Flower"] },
+        { "Flip.Flower", ["TorchSharp", "Flip.Learning", "Flip.Imaging", "Flip.Datasets"] },
+        { "Flip.Learning", ["Grpc", "Flip.Flower"] },
+        { "Flip.Reporting", ["TorchSharp", "Microsoft.DotNet.Interactive"] },
+        { "Flip.Experiments", ["Microsoft.DotNet.Interactive"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Forbidden))]
+    public void A_library_references_nothing_its_arrows_forbid(string library, string[] forbidden)
+    {
+        var references = Libraries[library].GetReferencedAssemblies().Select(r => r.Name!).ToList();
+
+        var bad = references.Where(r => forbidden.Any(f => r.StartsWith(f, StringComparison.Ordinal)) && r != library && !(library == "Flip.Core" && r == "Flip.Core")).ToList();
+
+        Assert.True(bad.Count == 0, $"{library} references {string.Join(", ", bad)}");
+    }
+
+    [Fact]
+    public void A_relay_node_loads_without_TorchSharp()
+    {
+        // Flip.Flower and everything it references, transitively, among our libraries.
+        var seen = new HashSet<string>();
+        var queue = new Queue<string>(["Flip.Flower"]);
+        while (queue.Count > 0)
+        {
+            string name = queue.Dequeue();
+            if (!seen.Add(name) || !Libraries.TryGetValue(name, out Assembly? assembly))
+            {
+                continue;
+            }
+
+            foreach (AssemblyName reference in assembly.GetReferencedAssemblies())
+            {
+                queue.Enqueue(reference.Name!);
+            }
+        }
+
+        Assert.Contains("Flip.Core", seen); // the walk reached our libraries
+        Assert.DoesNotContain("Flip.Learning", seen);
+        Assert.DoesNotContain(seen, n => n.StartsWith("TorchSharp", StringComparison.Ordinal));
+    }
+}
