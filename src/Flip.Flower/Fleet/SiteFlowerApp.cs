@@ -1,0 +1,166 @@
+using System.Globalization;
+using Flip.Federated;
+using Flip.Flower.Records;
+using ConfigRecord = Flip.Flower.Records.ConfigRecord;
+using MetricRecord = Flip.Flower.Records.MetricRecord;
+
+namespace Flip.Flower.Fleet;
+
+/// <summary>
+/// A hospital's <see cref="Site"/> (its trainer and its own state) behind Flower's message API: the
+/// same code path a simulated site runs, driven by a Flower server instead of the in-process loop.
+/// </summary>
+/// <remarks>
+/// <c>train</c> and <c>evaluate</c> messages carry the global model as an <c>ArrayRecord</c> under
+/// <c>arrays</c> and settings in a <c>ConfigRecord</c> under <c>config</c> (keys of
+/// <see cref="ConfigKeys"/>); replies carry <c>arrays</c> (train) and a <c>MetricRecord</c> under
+/// <c>metrics</c> with <c>num-examples</c>. Only parameters, counts and metrics leave the site.
+/// </remarks>
+public sealed class SiteFlowerApp : IFlowerApp
+{
+    private readonly Site _site;
+    private readonly ParameterLayout _layout;
+
+    /// <summary>Wraps a site.</summary>
+    /// <param name="site">The site: trainer plus state that never leaves.</param>
+    /// <param name="layout">The model's layout, to check and type the arrays the server sends.</param>
+    public SiteFlowerApp(Site site, ParameterLayout layout)
+    {
+        _site = site;
+        _layout = layout;
+    }
+
+    /// <inheritdoc />
+    public async Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        ParameterSet global = Arrays(instruction).ToParameterSet(_layout);
+        ConfigRecord config = Config(instruction);
+        var train = new TrainConfig
+        {
+            Round = (int)(instruction.ServerRound ?? 0),
+            LocalEpochs = (int)Long(config, ConfigKeys.LocalEpochs, 1),
+            LearningRate = Double(config, ConfigKeys.LearningRate, 0.01),
+            ProximalMu = Double(config, ConfigKeys.ProximalMu, 0),
+            Seed = (int)Long(config, ConfigKeys.Seed, 0),
+            LocalParameterNames = Strings(config, ConfigKeys.LocalParameters),
+        };
+        SiteUpdate update = await _site.TrainAsync(global, train, ct).ConfigureAwait(false);
+        ParameterSet parameters = update.Kind == ParameterKind.Full ? update.Parameters : ParameterMath.Add(global, update.Parameters, _site.Id.Value);
+        return new RecordDict
+        {
+            { RecordKeys.Arrays, parameters.ToArrayRecord() },
+            { RecordKeys.Metrics, Metrics(update.Metrics, update.ExampleCount) },
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        ParameterSet global = Arrays(instruction).ToParameterSet(_layout);
+        ConfigRecord config = Config(instruction);
+        var evaluate = new EvaluateConfig
+        {
+            Round = (int)(instruction.ServerRound ?? 0),
+            Seed = (int)Long(config, ConfigKeys.Seed, 0),
+            LocalParameterNames = Strings(config, ConfigKeys.LocalParameters),
+        };
+        SiteEvaluation evaluation = await _site.EvaluateAsync(global, evaluate, ct).ConfigureAwait(false);
+        return new RecordDict { { RecordKeys.Metrics, Metrics(evaluation.Metrics, evaluation.ExampleCount) } };
+    }
+
+    /// <inheritdoc />
+    public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct)
+    {
+        SiteSummary summary = _site.Describe();
+        var metrics = new MetricRecord
+        {
+            { "train-examples", RecordValue.Of(summary.TrainExampleCount) },
+            { "evaluation-examples", RecordValue.Of(summary.EvaluationExampleCount) },
+        };
+        foreach (var (label, count) in summary.LabelCounts)
+        {
+            metrics.Add("label-" + label, RecordValue.Of(count));
+        }
+
+        return Task.FromResult(new RecordDict { { RecordKeys.Metrics, metrics } });
+    }
+
+    /// <summary>The <c>config</c> record a server sends with a train instruction.</summary>
+    /// <param name="config">The strategy's train settings for this site.</param>
+    /// <param name="round">The server round.</param>
+    /// <returns>A config record with the keys of <see cref="ConfigKeys"/>.</returns>
+    public static ConfigRecord ToConfigRecord(TrainConfig config, int round)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var record = new ConfigRecord
+        {
+            { RecordKeys.ServerRound, RecordValue.Of((long)round) },
+            { ConfigKeys.LocalEpochs, RecordValue.Of((long)config.LocalEpochs) },
+            { ConfigKeys.LearningRate, RecordValue.Of(config.LearningRate) },
+            { ConfigKeys.ProximalMu, RecordValue.Of(config.ProximalMu) },
+            { ConfigKeys.Seed, RecordValue.Of((long)config.Seed) },
+        };
+        if (config.LocalParameterNames.Count > 0)
+        {
+            record.Add(ConfigKeys.LocalParameters, RecordValue.OfList(config.LocalParameterNames));
+        }
+
+        return record;
+    }
+
+    /// <summary>The <c>config</c> record a server sends with an evaluate instruction.</summary>
+    /// <param name="config">The strategy's evaluate settings for this site.</param>
+    /// <param name="round">The server round.</param>
+    /// <returns>A config record.</returns>
+    public static ConfigRecord ToConfigRecord(EvaluateConfig config, int round)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var record = new ConfigRecord
+        {
+            { RecordKeys.ServerRound, RecordValue.Of((long)round) },
+            { ConfigKeys.Seed, RecordValue.Of((long)config.Seed) },
+        };
+        if (config.LocalParameterNames.Count > 0)
+        {
+            record.Add(ConfigKeys.LocalParameters, RecordValue.OfList(config.LocalParameterNames));
+        }
+
+        return record;
+    }
+
+    private static ArrayRecord Arrays(FlowerInstruction instruction)
+        => instruction.Content.TryGet(RecordKeys.Arrays, out ArrayRecord? arrays)
+            ? arrays
+            : throw FlowerProtocolException.BadMessage(instruction.MessageType, RecordKeys.Arrays, "missing; expected the global model as an ArrayRecord");
+
+    private static ConfigRecord Config(FlowerInstruction instruction)
+        => instruction.Content.TryGet(RecordKeys.Config, out ConfigRecord? config) ? config : new ConfigRecord();
+
+    private static MetricRecord Metrics(MetricSet metrics, long examples)
+    {
+        var record = new MetricRecord();
+        foreach (var (name, value) in metrics)
+        {
+            if (double.IsFinite(value))
+            {
+                record.Add(name, RecordValue.Of(value));
+            }
+        }
+
+        record.Add(RecordKeys.NumExamples, RecordValue.Of(examples));
+        return record;
+    }
+
+    private static long Long(ConfigRecord config, string key, long fallback)
+        => config.TryGetValue(key, out RecordValue? v) ? v.Kind == RecordValueKind.SInt64 ? v.AsInt64() : (long)v.ToDouble() : fallback;
+
+    private static double Double(ConfigRecord config, string key, double fallback)
+        => config.TryGetValue(key, out RecordValue? v) ? v.ToDouble() : fallback;
+
+    private static IReadOnlyList<string> Strings(ConfigRecord config, string key)
+        => config.TryGetValue(key, out RecordValue? v) && v.Kind == RecordValueKind.StringList ? [.. v.AsStringList()] : [];
+
+    internal static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+}
