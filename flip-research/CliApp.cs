@@ -19,6 +19,8 @@ internal static class CliApp
             ReportCommand.Create(console),
             DicomCommand.Create(console),
             SynthCommand.Create(console),
+            ServeCommand.Create(console),
+            ClientCommand.Create(console),
         };
         return root;
     }

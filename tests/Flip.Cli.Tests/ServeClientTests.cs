@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Flip.Cli.Tests;
+
+/// <summary>flip-research serve and two flip-research client processes over loopback gRPC.</summary>
+public sealed class ServeClientTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("flip-cli-serve-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flip-research.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task Two_hospital_nodes_join_the_server_and_train_two_rounds()
+    {
+        int port = FreePort();
+        string output = Path.Combine(_folder, "run");
+        using Process server = Start("serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rounds", "2",
+            "--min-nodes", "2", "--base-channels", "4", "--wait-seconds", "300", "--out", output);
+        Task<string> serverOutput = server.StandardOutput.ReadToEndAsync();
+        var clients = new List<Process>();
+        try
+        {
+            foreach (string site in new[] { "site-1", "site-2" })
+            {
+                Process client = Start("client", "--server", $"http://127.0.0.1:{port}", "--site", site, "--scale", "0.02", "--base-channels", "4",
+                    "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu");
+                _ = client.StandardOutput.ReadToEndAsync();
+                _ = client.StandardError.ReadToEndAsync();
+                clients.Add(client);
+            }
+
+            Assert.True(server.WaitForExit(TimeSpan.FromMinutes(10)), "serve did not finish within ten minutes");
+            string log = await serverOutput;
+            Assert.True(server.ExitCode == 0, log);
+            Assert.Contains("round 1/2: 2 node(s) aggregated, 0 failed", log);
+            Assert.Contains("round 2/2: 2 node(s) aggregated, 0 failed", log);
+            string metrics = File.ReadAllText(Path.Combine(output, "metrics.csv"));
+            Assert.StartsWith("round,site,split,metric,value", metrics);
+            Assert.Equal(4, metrics.Split('\n').Count(l => l.Contains(",test,dice,", StringComparison.Ordinal) && l.Contains(",node-", StringComparison.Ordinal)));
+            Assert.True(File.Exists(Path.Combine(output, "final-model.safetensors")));
+            // Each node kept its key, readable by its owner only.
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_folder, "site-1.pem")));
+            }
+        }
+        finally
+        {
+            foreach (Process client in clients)
+            {
+                if (!client.HasExited)
+                {
+                    client.Kill(entireProcessTree: true);
+                }
+
+                client.Dispose();
+            }
+
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
