@@ -60,9 +60,7 @@ internal static class ServeCommand
                 var progress = new Progress<RoundReport>(r => console.MarkupLineInterpolated(
                     $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} node(s) aggregated, {r.Failures.Count} failed; {r.Federated}"));
                 RunResult run = await federation.RunAsync(initial, progress, ct).ConfigureAwait(false);
-                string metrics = Path.Combine(folder, RunStore.MetricsFileName);
-                File.WriteAllText(metrics + ".tmp", RunStore.FormatMetrics(run.Metrics));
-                File.Move(metrics + ".tmp", metrics, overwrite: true);
+                AtomicFile.WriteText(Path.Combine(folder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
                 SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);
                 console.MarkupLineInterpolated($"Done: {run.RoundsCompleted} rounds, {run.Failures.Count} failure(s). metrics.csv and final-model.safetensors in [bold]{folder}[/].");
                 return run.Failures.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;

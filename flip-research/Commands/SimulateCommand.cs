@@ -213,8 +213,7 @@ internal static class SimulateCommand
 
         console.Write(table);
         string path = Path.Combine(folder, "leave-one-site-out.csv");
-        File.WriteAllText(path + ".tmp", csv.ToString());
-        File.Move(path + ".tmp", path, overwrite: true);
+        Flip.Federated.Runs.AtomicFile.WriteText(path, csv.ToString());
         console.MarkupLineInterpolated($"Run folders and leave-one-site-out.csv: [bold]{folder}[/].");
         return ExitCodes.Ok;
     }
@@ -266,8 +265,7 @@ internal static class SimulateCommand
 
         console.Write(table);
         string path = Path.Combine(folder, "grid.csv");
-        File.WriteAllText(path + ".tmp", csv.ToString());
-        File.Move(path + ".tmp", path, overwrite: true);
+        Flip.Federated.Runs.AtomicFile.WriteText(path, csv.ToString());
         console.MarkupLineInterpolated($"Run folders and grid.csv: [bold]{folder}[/].");
         return ExitCodes.Ok;
     }

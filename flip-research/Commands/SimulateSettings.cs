@@ -11,9 +11,7 @@ internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Ro
 
     public void Write(string folder)
     {
-        string path = Path.Combine(folder, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json));
-        File.Move(path + ".tmp", path, overwrite: true);
+        Flip.Federated.Runs.AtomicFile.WriteText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json));
     }
 
     public static SimulateSettings Read(string folder)

@@ -1,6 +1,8 @@
+using Flip.Federated.Runs;
 using System.Globalization;
 using System.Text;
 using Flip.Federated;
+using Flip.Reporting;
 
 namespace Flip.Experiments;
 
@@ -68,15 +70,16 @@ public sealed class Comparison
         var rows = new List<FairnessRow>();
         foreach (string strategy in Strategies)
         {
-            var present = Sites.Select(s => (Site: s, Value: Value(strategy, s, metric))).Where(x => !double.IsNaN(x.Value)).ToList();
+            var present = Sites.Select(s => (Site: s, Value: Value(strategy, s, metric)))
+                .Where(x => !double.IsNaN(x.Value))
+                .ToDictionary(x => x.Site, x => x.Value);
             if (present.Count == 0)
             {
                 continue;
             }
 
-            var worst = present.MinBy(x => x.Value);
-            var best = present.MaxBy(x => x.Value);
-            rows.Add(new FairnessRow(strategy, metric, present.Average(x => x.Value), worst.Site, worst.Value, best.Site, best.Value));
+            FairnessSummary summary = Flip.Reporting.Fairness.Summarize(present, metric);
+            rows.Add(new FairnessRow(strategy, metric, summary.Mean, summary.WorstSite, summary.Worst, summary.BestSite, summary.Best));
         }
 
         return rows;
@@ -101,8 +104,6 @@ public sealed class Comparison
             }
         }
 
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text.ToString());
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteText(path, text.ToString());
     }
 }

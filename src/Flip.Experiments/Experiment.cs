@@ -81,59 +81,41 @@ public static class Experiment
         var trainers = prepared.Select(s => new SegmentationSiteTrainer(s.Train, s.Test, workspace, options.Trainer)).ToList();
         var sites = prepared.Select((s, i) => new Site(new SiteId(s.Id), trainers[i], logger)).ToList();
         var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1 }, logger);
+        // The run store keeps each simulated site's own state (FedBN's layers, SCAFFOLD's cᵢ) with
+        // every finished round, so a resumed run continues exactly as an uninterrupted one.
         RunResult run;
-        if (options.RunFolder is { } stateFolder)
+        string? runFolder = options.RunFolder;
+        if (runFolder is not null && options.Resume && File.Exists(Path.Combine(runFolder, RunStore.RunFileName))
+            && !File.Exists(Path.Combine(runFolder, RunStore.ProgressFileName)))
         {
-            // Sites' own state (FedBN's layers, SCAFFOLD's cᵢ) is saved after every round, so a
-            // resumed run continues exactly as an uninterrupted one.
-            var saving = new SiteStateSaver(sites, stateFolder, progress);
-            if (options.Resume && File.Exists(Path.Combine(stateFolder, RunStore.RunFileName)) && !File.Exists(Path.Combine(stateFolder, RunStore.ProgressFileName)))
-            {
-                // Stopped before its first round was stored: nothing to keep, start it again.
-                Directory.Delete(stateFolder, recursive: true);
-            }
+            // Stopped before its first round was stored: nothing to keep, start it again.
+            Directory.Delete(runFolder, recursive: true);
+        }
 
-            if (options.Resume && File.Exists(Path.Combine(stateFolder, RunStore.ProgressFileName)))
-            {
-                SiteStateSaver.Restore(sites, stateFolder);
-                run = await simulation.ResumeAsync(stateFolder, saving, ct).ConfigureAwait(false);
-                run = run with { Metrics = [.. run.Metrics.Where(m => !m.Split.StartsWith(CrossSplitPrefix, StringComparison.Ordinal))] };
-            }
-            else
-            {
-                run = await simulation.RunAsync(initial, stateFolder, saving, ct).ConfigureAwait(false);
-            }
+        if (runFolder is not null && options.Resume && File.Exists(Path.Combine(runFolder, RunStore.ProgressFileName)))
+        {
+            run = await simulation.ResumeAsync(runFolder, progress, ct).ConfigureAwait(false);
+            run = run with { Metrics = [.. run.Metrics.Where(m => !m.Split.StartsWith(CrossSplitPrefix, StringComparison.Ordinal))] };
         }
         else
         {
-            run = await simulation.RunAsync(initial, null, progress, ct).ConfigureAwait(false);
+            run = await simulation.RunAsync(initial, runFolder, progress, ct).ConfigureAwait(false);
         }
+
         if (strategy is LocalOnly && run.RoundsCompleted > 0)
         {
             // Site × site generalisation: each hospital's own model tested at every hospital.
-            var cross = new List<MetricRecord>();
-            for (int i = 0; i < prepared.Count; i++)
-            {
-                if (sites[i].State.LocalParameters is not { } local)
-                {
-                    continue;
-                }
-
-                ParameterSet own = run.FinalParameters.Replace(local);
-                for (int j = 0; j < prepared.Count; j++)
-                {
-                    SiteEvaluation evaluation = await trainers[j].EvaluateAsync(own, new EvaluateConfig { Round = run.RoundsCompleted }, sites[j].State, ct).ConfigureAwait(false);
-                    foreach (var (metric, value) in evaluation.Metrics)
-                    {
-                        cross.Add(new MetricRecord(run.RoundsCompleted, prepared[i].Id, CrossSplitPrefix + prepared[j].Id, metric, value));
-                    }
-                }
-            }
-
+            var hospitals = sites.Where((_, i) => prepared[i].Site is not null).ToList();
+            var models = hospitals.Where(h => h.State.LocalParameters is not null)
+                .Select(h => (h.Id.Value, run.FinalParameters.Replace(h.State.LocalParameters!))).ToList();
+            var cross = (await CrossSiteEvaluation.RunAsync(hospitals, models, options.Seed, ct).ConfigureAwait(false))
+                .SelectMany(r => r.Evaluation.Metrics.Select(m =>
+                    new MetricRecord(run.RoundsCompleted, r.Model, CrossSplitPrefix + r.Site.Value, m.Key, m.Value)))
+                .ToList();
             run = run with { Metrics = [.. run.Metrics, .. cross] };
-            if (options.RunFolder is { } runFolder)
+            if (runFolder is not null)
             {
-                RunFiles.WriteAtomically(Path.Combine(runFolder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
+                AtomicFile.WriteText(Path.Combine(runFolder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Flip.Federated.Runs;
 using Flip.Learning.Training;
 using Flip.Reporting;
 
@@ -28,7 +29,7 @@ public static class RunFiles
         ArgumentNullException.ThrowIfNull(cohort);
         var sites = cohort.Sites.Where(s => s.Site is not null).Select(s => new SiteInfo(
             s.Id, s.Site!.DisplayName, s.Site.Country, s.Site.Vendor, s.Site.FieldStrengthTesla, s.Site.Patients.Count, s.Site.CsPcaPrevalence));
-        WriteAtomically(Path.Combine(folder, SitesFileName), JsonSerializer.Serialize(sites, Json));
+        AtomicFile.WriteText(Path.Combine(folder, SitesFileName), JsonSerializer.Serialize(sites, Json));
     }
 
     /// <summary>Writes <c>site,patient,label,score</c> rows, atomically. Patient keys are pseudonyms.</summary>
@@ -43,13 +44,6 @@ public static class RunFiles
             text.Append(CultureInfo.InvariantCulture, $"{site},{p.PatientKey},{(p.IsCsPca ? 1 : 0)},{p.Score.ToString("R", CultureInfo.InvariantCulture)}\n");
         }
 
-        WriteAtomically(Path.Combine(folder, PredictionsFileName), text.ToString());
-    }
-
-    internal static void WriteAtomically(string path, string text)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteText(Path.Combine(folder, PredictionsFileName), text.ToString());
     }
 }

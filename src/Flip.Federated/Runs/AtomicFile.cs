@@ -1,8 +1,11 @@
 namespace Flip.Federated.Runs;
 
 /// <summary>Atomic writes: write <c>name.tmp</c>, flush to disk, rename over the target. A crash leaves the old file or the new one, never half of one.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
+    /// <summary>Writes a file through a stream, atomically.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="write">Writes the content.</param>
     public static void Write(string path, Action<Stream> write)
     {
         string temporary = path + ".tmp";
@@ -15,6 +18,9 @@ internal static class AtomicFile
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>Writes UTF-8 text (no byte order mark), atomically.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="text">The content.</param>
     public static void WriteText(string path, string text)
         => Write(path, stream =>
         {
