@@ -21,6 +21,7 @@ internal static class CliApp
             SynthCommand.Create(console),
             ServeCommand.Create(console),
             ClientCommand.Create(console),
+            DevCertsCommand.Create(console),
         };
         return root;
     }

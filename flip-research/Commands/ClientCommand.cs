@@ -15,8 +15,8 @@ internal static class ClientCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var server = new Option<string>("--server") { Description = "The server's Fleet API address, e.g. http://127.0.0.1:9092 (https for anything but loopback).", Required = true };
-        var site = new Option<string>("--site") { Description = "Which FLIP-6 hospital's synthetic data this node holds (site-1 … site-6).", Required = true };
+        var server = new Option<string>("--server") { Description = "The server's Fleet API address, e.g. http://127.0.0.1:9092 (https for anything but loopback)." };
+        var site = new Option<string>("--site") { Description = "Which FLIP-6 hospital's synthetic data this node holds (site-1 … site-6)." };
         var scale = new Option<double>("--scale") { Description = "Synthetic cohort scale.", DefaultValueFactory = _ => 0.08 };
         var seed = new Option<int>("--seed") { Description = "Synthetic cohort seed.", DefaultValueFactory = _ => 7 };
         var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (as the server).", DefaultValueFactory = _ => 8 };
@@ -29,8 +29,29 @@ internal static class ClientCommand
         {
             server, site, scale, seed, baseChannels, key, device,
         };
+        var transport = new TransportOptions.Client();
+        transport.AddTo(command);
+        var export = new Option<bool>("--export-public-key")
+        {
+            Description = "Print this node's public key (PEM, creating the --key file if missing) and exit; the server's operator adds it to 'serve --authorized-keys'.",
+        };
+        command.Options.Add(export);
+        command.Validators.Add(r =>
+        {
+            if (!r.GetValue(export) && (r.GetResult(server) is null || r.GetResult(site) is null))
+            {
+                r.AddError("client needs --server and --site (or --export-public-key to print the node's key).");
+            }
+        });
         command.SetAction(async (parse, ct) =>
         {
+            using NodeIdentity identity = NodeIdentity.LoadOrCreate(parse.GetValue(key)!);
+            if (parse.GetValue(export))
+            {
+                Console.Out.Write(System.Text.Encoding.ASCII.GetString(identity.PublicKeyPem));
+                return ExitCodes.Ok;
+            }
+
             PreparedCohort cohort = Experiment.SyntheticFlip6(parse.GetValue(scale), parse.GetValue(seed));
             string siteId = parse.GetValue(site)!;
             PreparedSite local = cohort.Sites.FirstOrDefault(s => s.Id == siteId)
@@ -38,10 +59,11 @@ internal static class ClientCommand
             using var workspace = new ModelWorkspace(() => new UNet2D(3, 2, parse.GetValue(baseChannels)), DeviceChoice.Resolve(parse.GetValue(device)!));
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
             var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), workspace.Model.ToParameterSet().Layout);
-            using NodeIdentity identity = NodeIdentity.LoadOrCreate(parse.GetValue(key)!);
             var address = new Uri(parse.GetValue(server)!);
-            using var channel = FlowerChannel.Create(address);
-            var node = new FlowerNode(channel.CreateCallInvoker(), identity, app, address.ToString(), new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(200) });
+            var logger = new Logging.ConsoleLogger(console);
+            using var channel = transport.CreateChannel(parse, address, logger);
+            console.MarkupLineInterpolated($"node key {identity.Fingerprint}; the server's operator authorizes it with the output of 'flip-research client --key {parse.GetValue(key)} --export-public-key'.");
+            var node = new FlowerNode(channel.CreateCallInvoker(), identity, app, address.ToString(), new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(200) }, logger: logger);
             console.MarkupLineInterpolated($"{siteId}: {local.Train.Count} training slices, {local.Test.Patients.Count} test patients; joining {address}. Ctrl-C stops.");
             try
             {

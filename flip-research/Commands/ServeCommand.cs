@@ -34,8 +34,12 @@ internal static class ServeCommand
         {
             port, address, strategy, rounds, minNodes, wait, baseChannels, seed, output,
         };
+        var transport = new TransportOptions.Server();
+        transport.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
+            FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLogger(console));
             string folder = parse.GetValue(output)!;
             Directory.CreateDirectory(folder);
             var options = new ExperimentOptions { Seed = parse.GetValue(seed) };
@@ -45,8 +49,7 @@ internal static class ServeCommand
             var fleet = new FleetService();
             const ulong runId = 1;
             fleet.StartRun(runId);
-            var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
-            var (app, listening) = await FlowerServerHost.StartAsync(endpoint, null, fleet, null, ct).ConfigureAwait(false);
+            var (app, listening) = await FlowerServerHost.StartAsync(security, endpoint, fleet, null, ct).ConfigureAwait(false);
             await using (app.ConfigureAwait(false))
             {
                 console.MarkupLineInterpolated($"Fleet API listening on [bold]{listening}[/]; waiting for {parse.GetValue(minNodes)} hospital node(s).");

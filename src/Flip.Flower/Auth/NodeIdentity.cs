@@ -86,27 +86,7 @@ public sealed class NodeIdentity : IDisposable
         }
 
         NodeIdentity identity = Create();
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        string tmp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(tmp, options))
-        {
-            byte[] pem = Encoding.ASCII.GetBytes(identity._key.ExportPkcs8PrivateKeyPem() + "\n");
-            stream.Write(pem);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, path, overwrite: true);
+        PrivateFile.WriteText(path, identity._key.ExportPkcs8PrivateKeyPem() + "\n");
         return identity;
     }
 
@@ -147,6 +127,9 @@ public sealed class NodeIdentity : IDisposable
         pub.ImportSubjectPublicKeyInfo(_key.ExportSubjectPublicKeyInfo(), out _);
         return pub;
     }
+
+    /// <summary>The public key's fingerprint (<see cref="KeyFingerprint"/>), safe to print and log.</summary>
+    public string Fingerprint => KeyFingerprint.OfDer(_key.ExportSubjectPublicKeyInfo());
 
     /// <inheritdoc/>
     public void Dispose() => _key.Dispose();

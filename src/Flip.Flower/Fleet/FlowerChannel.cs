@@ -18,10 +18,27 @@ public static class FlowerChannel
     /// <param name="logger">Receives the plaintext warning; <see langword="null"/> for none.</param>
     /// <returns>The channel; dispose it after the node stops.</returns>
     /// <exception cref="FlowerProtocolException">A plaintext address that is not loopback.</exception>
-    public static GrpcChannel Create(Uri address, X509Certificate2? rootCertificate = null, ILogger? logger = null)
+    public static GrpcChannel Create(Uri address, X509Certificate2? rootCertificate = null, ILogger? logger = null) =>
+        CreateWithClientCertificate(address, rootCertificate, null, logger);
+
+    /// <summary>Creates a channel to a Flower server, presenting a client certificate when the server asks for one (mutual TLS).</summary>
+    /// <param name="address"><c>https://host:port</c>, or <c>http://127.0.0.1:port</c> (plaintext; loopback only, with a warning).</param>
+    /// <param name="rootCertificate">The CA that signed the server's certificate, or <see langword="null"/> for the system's trust store.</param>
+    /// <param name="clientCertificate">This node's certificate with its private key (<see cref="TlsFiles.LoadCertificateWithKey"/>), or <see langword="null"/>.</param>
+    /// <param name="logger">Receives the plaintext warning; <see langword="null"/> for none.</param>
+    /// <returns>The channel; dispose it after the node stops.</returns>
+    /// <exception cref="FlowerProtocolException">A plaintext address that is not loopback.</exception>
+    /// <exception cref="FlipException">TLS files given with a plaintext address.</exception>
+    public static GrpcChannel CreateWithClientCertificate(Uri address, X509Certificate2? rootCertificate, X509Certificate2? clientCertificate, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(address);
-        HttpMessageHandler? handler = null;
+        if (address.Scheme == Uri.UriSchemeHttp && (rootCertificate is not null || clientCertificate is not null))
+        {
+            throw new FlipException($"Flower server {address}: TLS files were given but the address is plaintext http://.", ExitCodes.BadCommandLine,
+                $"use https://{address.Authority}");
+        }
+
+        SocketsHttpHandler? handler = null;
         if (address.Scheme == Uri.UriSchemeHttp)
         {
             if (!address.IsLoopback && !(IPAddress.TryParse(address.Host, out IPAddress? ip) && IPAddress.IsLoopback(ip)))
@@ -34,6 +51,15 @@ public static class FlowerChannel
         else if (rootCertificate is not null)
         {
             handler = TrustingHandler(rootCertificate);
+        }
+        else if (clientCertificate is not null)
+        {
+            handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, SslOptions = new SslClientAuthenticationOptions() };
+        }
+
+        if (clientCertificate is not null)
+        {
+            handler!.SslOptions.ClientCertificates = [clientCertificate];
         }
 
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Flip.Flower.Auth;
 using Flip.Flower.Legacy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,9 +23,23 @@ public static class FlowerServerHost
     /// <param name="ct">Cancels start-up.</param>
     /// <returns>The running application (stop and dispose it) and the address clients use.</returns>
     /// <exception cref="ArgumentException">Neither service is given.</exception>
-    public static async Task<(WebApplication App, Uri Address)> StartAsync(IPEndPoint endpoint, X509Certificate2? certificate, FleetService? fleet, LegacyFlowerService? legacy, CancellationToken ct)
+    public static Task<(WebApplication App, Uri Address)> StartAsync(IPEndPoint endpoint, X509Certificate2? certificate, FleetService? fleet, LegacyFlowerService? legacy, CancellationToken ct) =>
+        StartAsync(new FlowerServerSecurity { Certificate = certificate }, endpoint, fleet, legacy, ct);
+
+    /// <summary>Starts serving with TLS, mutual TLS and/or a node allow-list.</summary>
+    /// <param name="security">The TLS certificate, client CA and authorized node keys.</param>
+    /// <param name="endpoint">Where to listen; port 0 picks a free port.</param>
+    /// <param name="fleet">The Fleet API service, or <see langword="null"/>.</param>
+    /// <param name="legacy">The legacy <c>FlowerService</c>, or <see langword="null"/>.</param>
+    /// <param name="ct">Cancels start-up.</param>
+    /// <returns>The running application and the address clients use.</returns>
+    /// <exception cref="ArgumentException">Neither service is given.</exception>
+    /// <exception cref="FlipException">Plaintext on an address that is not loopback, or a client CA without a server certificate.</exception>
+    public static async Task<(WebApplication App, Uri Address)> StartAsync(FlowerServerSecurity security, IPEndPoint endpoint, FleetService? fleet, LegacyFlowerService? legacy, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(security);
         ArgumentNullException.ThrowIfNull(endpoint);
+        ServerTransportGuard.Check(security, endpoint);
         if (fleet is null && legacy is null)
         {
             throw new ArgumentException("Give a Fleet service, a legacy service or both.", nameof(fleet));
@@ -35,16 +50,26 @@ public static class FlowerServerHost
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            if (certificate is not null)
+            if (security.Certificate is not null)
             {
-                listen.UseHttps(certificate);
+                listen.UseHttps(ServerTransportGuard.HttpsOptions(security));
             }
         }));
         builder.Services.AddGrpc(o =>
         {
+            if (security.AuthorizedKeys is not null)
+            {
+                o.Interceptors.Add<NodeAllowListInterceptor>();
+            }
+
             o.MaxReceiveMessageSize = FlowerChannel.MaxMessageSize;
             o.MaxSendMessageSize = FlowerChannel.MaxMessageSize;
         });
+        if (security.AuthorizedKeys is not null)
+        {
+            builder.Services.AddSingleton(new NodeAllowListInterceptor(security.AuthorizedKeys, security.Logger));
+        }
+
         if (fleet is not null)
         {
             builder.Services.AddSingleton(fleet);
