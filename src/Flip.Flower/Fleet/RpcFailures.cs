@@ -19,6 +19,11 @@ internal static class RpcFailures
             return UntrustedCertificateFix;
         }
 
+        if (e.Status.DebugException?.Message.Contains("HTTP/2 handshake", StringComparison.Ordinal) == true)
+        {
+            return "the server closed the connection while it was being set up: it may require a client certificate (mutual TLS; give the node's --tls-cert/--tls-key), or the port does not serve TLS";
+        }
+
         return e.StatusCode switch
         {
             StatusCode.Unavailable => $"check the server address and port ({defaultPort}), that the server is running, and the TLS settings",

@@ -33,7 +33,7 @@ public static class TlsFiles
         {
             withKey = X509Certificate2.CreateFromPem(certificateText, keyText);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new FlipException(
                 $"{keyPath}: the private key does not belong to the certificate {certificatePath} (subject {certificate.Subject}) or is not a readable EC/RSA key; expected the key the certificate was issued for.",
