@@ -16,7 +16,7 @@ public sealed class SecureServeClientTests : IDisposable
     {
         CliProcess.Result certs = CliProcess.Run("dev-certs", "--out", P("certs"), "--nodes", "site-1,site-2");
         Assert.True(certs.ExitCode == 0, certs.All);
-        CliProcess.Result export = CliProcess.Run("client", "--key", P("site-1.key"), "--export-public-key");
+        CliProcess.Result export = CliProcess.Run("client", "--key", P("site-2.key"), "--export-public-key");
         Assert.True(export.ExitCode == 0, export.All);
         Assert.StartsWith("-----BEGIN PUBLIC KEY-----\n", export.Output, StringComparison.Ordinal);
         File.WriteAllText(P("authorized-keys.pem"), "# hospitals of the study\n" + export.Output);
@@ -29,7 +29,7 @@ public sealed class SecureServeClientTests : IDisposable
         string[] common = ["client", "--server", $"https://localhost:{port}", "--scale", "0.02", "--base-channels", "4", "--device", "cpu", .. tls];
 
         // A hospital with a valid certificate from the study's CA, but a signing key the coordinator never authorized.
-        using (var stranger = NodeProcess.Start([.. common, "--site", "site-2", "--key", P("site-2.key"), "--tls-cert", P("certs/site-2.pem"), "--tls-key", P("certs/site-2-key.pem")]))
+        using (var stranger = NodeProcess.Start([.. common, "--site", "site-1", "--key", P("stranger.key"), "--tls-cert", P("certs/site-1.pem"), "--tls-key", P("certs/site-1-key.pem")]))
         {
             Assert.True(await stranger.WaitAsync(TimeSpan.FromMinutes(5)), "the stranger was neither admitted nor refused");
             Assert.Equal(5, stranger.ExitCode);
@@ -39,7 +39,7 @@ public sealed class SecureServeClientTests : IDisposable
             Assert.Contains($"node key {fingerprint} is not in the authorized keys ({P("authorized-keys.pem")})", server.Output);
         }
 
-        using var known = NodeProcess.Start([.. common, "--site", "site-1", "--key", P("site-1.key"), "--tls-cert", P("certs/site-1.pem"), "--tls-key", P("certs/site-1-key.pem")]);
+        using var known = NodeProcess.Start([.. common, "--site", "site-2", "--key", P("site-2.key"), "--tls-cert", P("certs/site-2.pem"), "--tls-key", P("certs/site-2-key.pem")]);
         Assert.True(await server.WaitAsync(TimeSpan.FromMinutes(10)), "serve did not finish within ten minutes");
         Assert.True(server.ExitCode == 0, server.Output + known.Output);
         Assert.Contains("Node authentication: 1 authorized node key(s)", server.Output);
