@@ -21,6 +21,7 @@ internal static class CliApp
             SynthCommand.Create(console),
             ServeCommand.Create(console),
             ClientCommand.Create(console),
+            NotebookCommand.Create(console),
         };
         return root;
     }
