@@ -17,12 +17,12 @@ namespace Flip.Notebooks;
 /// Lab.SiteTable(fedavg)
 /// </code>
 /// </example>
-public static class Lab
+public static partial class Lab
 {
     /// <summary>The folder runs started from a notebook are stored under (one subfolder per run):
     /// <c>FLIP_NOTEBOOK_RUNS</c> when set, else <c>flip-notebook-runs</c> in the temporary folder.</summary>
     public static string RunsFolder =>
-        Environment.GetEnvironmentVariable("FLIP_NOTEBOOK_RUNS") is { Length: > 0 } folder ? folder : Path.Combine(Path.GetTempPath(), "flip-notebook-runs");
+        System.Environment.GetEnvironmentVariable("FLIP_NOTEBOOK_RUNS") is { Length: > 0 } folder ? folder : Path.Combine(Path.GetTempPath(), "flip-notebook-runs");
 
     /// <summary>Simulates one strategy, stores the run in its own folder under <see cref="RunsFolder"/> and prints one line per round.</summary>
     /// <param name="cohort">The prepared cohort.</param>
@@ -60,7 +60,8 @@ public static class Lab
     }
 
     /// <summary>A result as the report reads it: its run folder (with the cohort and per-patient scores) when it has one,
-    /// else its metrics.</summary>
+    /// else its metrics. The server's example-weighted aggregate (site <c>federated</c>) is left out: it is neither a
+    /// hospital nor the pooled evaluation, and would count as a seventh site in fairness figures.</summary>
     /// <param name="result">The result.</param>
     /// <param name="name">The name in tables and legends; the strategy's name by default.</param>
     /// <returns>The run record.</returns>
@@ -70,10 +71,11 @@ public static class Lab
         name ??= result.Strategy;
         if (result.Run.RunFolder is { } folder && File.Exists(Path.Combine(folder, RunRecord.MetricsFile)) && File.Exists(Path.Combine(folder, RunRecord.ConfigurationFile)))
         {
-            return RunRecord.Load(folder) with { Name = name };
+            RunRecord stored = RunRecord.Load(folder);
+            return stored with { Name = name, Metrics = new MetricTable(stored.Metrics.Rows.Where(r => r.Site != MetricRecord.FederatedSite)) };
         }
 
-        var metrics = new MetricTable(result.Run.Metrics.Select(m => new MetricRow(m.Round, m.Site, m.Split, m.Metric, m.Value)));
+        var metrics = Metrics(result.Run);
         var configuration = RunConfiguration.From([
             KeyValuePair.Create("strategy", result.Strategy),
             KeyValuePair.Create("rounds", result.Run.RoundsCompleted.ToString(CultureInfo.InvariantCulture)),

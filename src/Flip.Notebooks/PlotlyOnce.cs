@@ -17,5 +17,5 @@ internal static class PlotlyOnce
     public static string Script() => Interlocked.Exchange(ref emitted, 1) == 0 ? Html.PlotlyScript() + "\n" : "";
 
     /// <summary>A page-unique element id prefix for one output.</summary>
-    public static string NextId(string kind) => $"flip-{kind}-{Interlocked.Increment(ref counter)}-{Environment.ProcessId}";
+    public static string NextId(string kind) => $"flip-{kind}-{Interlocked.Increment(ref counter)}-{System.Environment.ProcessId}";
 }
