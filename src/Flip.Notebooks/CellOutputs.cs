@@ -22,20 +22,20 @@ internal static class CellOutputs
                     AppendText(cell, "stderr", Plain(o.FormattedValues));
                     break;
                 case DisplayedValueUpdated u when u.ValueId is { } id && displays.TryGetValue(id, out int at):
-                    cell.Outputs[at] = new DisplayElement(Data(u.FormattedValues));
+                    cell.Outputs[at] = new DisplayElement(Data(u));
                     break;
                 case ReturnValueProduced r:
                     var value = new ReturnValueElement { ExecutionOrder = cell.ExecutionOrder };
-                    foreach (var (mime, text) in Data(r.FormattedValues)) value.Data[mime] = text;
+                    foreach (var (mime, text) in Data(r)) value.Data[mime] = text;
                     cell.Outputs.Add(value);
                     break;
                 case DisplayEvent d and (DisplayedValueProduced or DisplayedValueUpdated):
                     if (d.ValueId is { } valueId) displays[valueId] = cell.Outputs.Count;
-                    cell.Outputs.Add(new DisplayElement(Data(d.FormattedValues)));
+                    cell.Outputs.Add(new DisplayElement(Data(d)));
                     break;
                 case CommandFailed f:
                     error = OneLine(f.Message);
-                    cell.Outputs.Add(new ErrorElement(f.Exception?.GetType().Name ?? "Error", f.Message,
+                    cell.Outputs.Add(Error(f.Exception?.GetType().Name ?? "Error", f.Message,
                         f.Exception?.StackTrace?.Split('\n') ?? []));
                     break;
             }
@@ -43,6 +43,9 @@ internal static class CellOutputs
 
         return error;
     }
+
+    /// <summary>An error output; .NET Interactive's constructor takes the value before the name.</summary>
+    public static ErrorElement Error(string name, string value, string[] stackTrace) => new(value, name, stackTrace);
 
     private static string OneLine(string message)
     {
@@ -53,8 +56,17 @@ internal static class CellOutputs
     private static string Plain(IReadOnlyCollection<FormattedValue> values)
         => values.FirstOrDefault(v => v.MimeType == PlainTextFormatter.MimeType)?.Value ?? values.FirstOrDefault()?.Value ?? "";
 
-    private static Dictionary<string, object> Data(IReadOnlyCollection<FormattedValue> values)
-        => values.Where(v => !v.SuppressDisplay).GroupBy(v => v.MimeType).ToDictionary(g => g.Key, g => (object)g.First().Value);
+    // The kernel formats a value in its preferred type only (HTML); Jupyter tools that read text need text/plain too.
+    private static Dictionary<string, object> Data(DisplayEvent e)
+    {
+        var data = e.FormattedValues.Where(v => !v.SuppressDisplay).GroupBy(v => v.MimeType).ToDictionary(g => g.Key, g => (object)g.First().Value);
+        if (data.Count > 0 && !data.ContainsKey(PlainTextFormatter.MimeType) && e.Value is not null)
+        {
+            data[PlainTextFormatter.MimeType] = e.Value.ToDisplayString(PlainTextFormatter.MimeType);
+        }
+
+        return data;
+    }
 
     private static void AppendText(InteractiveDocumentElement cell, string stream, string text)
     {

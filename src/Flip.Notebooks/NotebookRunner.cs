@@ -188,7 +188,7 @@ public static class NotebookRunner
             ct.ThrowIfCancellationRequested();
             _ = kernel.SendAsync(new Cancel(), CancellationToken.None);
             string message = $"timed out after {Format(limit)} ({limitName})";
-            cell.Outputs.Add(new ErrorElement("Timeout", message, []));
+            cell.Outputs.Add(CellOutputs.Error("Timeout", message, []));
             return message;
         }
 
