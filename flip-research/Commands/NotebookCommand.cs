@@ -52,10 +52,10 @@ internal static class NotebookCommand
         // The kernel captures Console while a cell runs: progress goes to the raw standard error stream.
         using var log = new StreamWriter(Console.OpenStandardError()) { AutoFlush = true };
         options = options with { Log = log };
+        // Every notebook's file, parameters and output place are checked before the first cell of the first one runs.
         foreach (string path in paths)
         {
-            NotebookRunner.OutputPath(path, options);
-            NotebookFile.Read(path);
+            NotebookRunner.Validate(path, options);
         }
 
         var results = new List<NotebookRunResult>();

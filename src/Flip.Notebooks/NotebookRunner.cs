@@ -36,10 +36,7 @@ public static class NotebookRunner
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new NotebookRunOptions();
-        InteractiveDocument document = NotebookFile.Read(path);
-        string outputPath = OutputPath(path, options);
-        var overrides = NotebookParameters.ParseOverrides(options.Parameters);
-        InjectParameters(path, document, overrides);
+        var (document, outputPath, overrides) = Prepare(path, options);
         Formatter.ResetToDefault();
         // One notebook at a time per process: the current directory and the formatters are process-wide.
         await OneAtATime.WaitAsync(ct).ConfigureAwait(false);
@@ -109,6 +106,24 @@ public static class NotebookRunner
         };
         NotebookFile.WriteJupyter(document, outputPath);
         return new NotebookRunResult(path, outputPath, ran, codeCells, elapsed, failedCell, error);
+    }
+
+    /// <summary>Checks, without running anything, that a notebook reads, takes the parameters and has a place for its
+    /// outputs: what <see cref="RunAsync"/> would refuse before its first cell.</summary>
+    /// <param name="path">The notebook.</param>
+    /// <param name="options">The options it would run with.</param>
+    /// <exception cref="FlipException">As <see cref="RunAsync"/>.</exception>
+    public static void Validate(string path, NotebookRunOptions options) => Prepare(path, options);
+
+    private static (InteractiveDocument Document, string OutputPath, IReadOnlyList<KeyValuePair<string, string>> Overrides) Prepare(string path, NotebookRunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        InteractiveDocument document = NotebookFile.Read(path);
+        string outputPath = OutputPath(path, options);
+        var overrides = NotebookParameters.ParseOverrides(options.Parameters);
+        InjectParameters(path, document, overrides);
+        return (document, outputPath, overrides);
     }
 
     /// <summary>Where the executed copy of a notebook goes.</summary>
