@@ -63,31 +63,42 @@ internal static class DataBenchCommand
             var results = new List<DataBenchmarkResult>();
             double writeSeconds = 0;
             int files = 0;
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context =>
+            void Work(Func<string, Action<int, int>> task)
+            {
+                if (given is null)
                 {
-                    if (given is null)
-                    {
-                        var cohort = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = scale, Seed = seed });
-                        ProgressTask writing = context.AddTask("writing DICOM", maxValue: cohort.PatientCount);
-                        long started = Stopwatch.GetTimestamp();
-                        files = SyntheticCohortWriter.Write(cohort, dataFolder, seed, new Progress<int>(n => writing.Value = n), workers);
-                        writeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                        writing.Value = writing.MaxValue;
-                    }
+                    var cohort = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = scale, Seed = seed });
+                    Action<int, int> writing = task("writing DICOM");
+                    long started = Stopwatch.GetTimestamp();
+                    files = SyntheticCohortWriter.Write(cohort, dataFolder, seed, new Progress<int>(n => writing(n, cohort.PatientCount)), workers);
+                    writeSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    writing(cohort.PatientCount, cohort.PatientCount);
+                }
 
-                    foreach (string phase in new[] { "cold", "warm" })
+                foreach (string phase in new[] { "cold", "warm" })
+                {
+                    results.Add(RunChild(phase, dataFolder, cacheFolder, workers, task($"{phase} cache")));
+                }
+            }
+
+            if (json)
+            {
+                Work(_ => (_, _) => { });
+            }
+            else
+            {
+                console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .Start(context => Work(name =>
                     {
-                        ProgressTask task = context.AddTask($"{phase} cache", maxValue: 1);
-                        results.Add(RunChild(phase, dataFolder, cacheFolder, workers, (done, total) =>
+                        ProgressTask bar = context.AddTask(name, maxValue: 1);
+                        return (done, total) =>
                         {
-                            task.MaxValue = total;
-                            task.Value = done;
-                        }));
-                        task.Value = task.MaxValue;
-                    }
-                });
+                            bar.MaxValue = Math.Max(total, 1);
+                            bar.Value = done;
+                        };
+                    }));
+            }
 
             long cacheBytes = Directory.EnumerateFiles(cacheFolder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             long dicomBytes = Directory.EnumerateFiles(dataFolder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);

@@ -54,7 +54,7 @@ internal static class PartitionOption
     /// <summary>Per site: patients without and with csPCa, prevalence; caption with the label skew and size ratio.</summary>
     public static Table Table(Partition partition)
     {
-        var table = new Table().Border(TableBorder.Simple).Title($"Partition {Markup.Escape(partition.Spec)}: patients per site and class")
+        var table = new Table().Border(TableBorder.Simple).Title($"Partition {Markup.Escape(partition.Spec)}: patients per site")
             .AddColumn("site").AddColumn(new TableColumn("no csPCa").RightAligned()).AddColumn(new TableColumn("csPCa").RightAligned())
             .AddColumn(new TableColumn("total").RightAligned()).AddColumn(new TableColumn("csPCa %").RightAligned());
         foreach (SiteClassCounts c in partition.Counts)
