@@ -90,6 +90,11 @@ public class NotebooksTests
                 Assert.Contains("HeldOutSite", html);
                 Assert.Contains("site-6", html);
                 break;
+            case "05-non-iid.ipynb":
+                Assert.All(["iid", "dirichlet:0.1", "quantity:1.5", "label skew", "worst AUROC", "part-6"], s => Assert.Contains(s, html));
+                Assert.Contains("Plotly.newPlot", html);
+                Assert.True(numbers);
+                break;
             case "06-privacy.ipynb":
                 Assert.Matches(@"Epsilon\s*</td>|Epsilon", html);
                 Assert.Contains("z=1.5", html);
