@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 using static Flip.Notebooks.Tests.TestNotebooks;
 
 namespace Flip.Notebooks.Tests;
 
 /// <summary>Every notebook in <c>notebooks/</c> runs with its smoke parameters through the real CLI (as CI and a user run
 /// it), and its outputs hold what the notebook promises: tables with the sites, charts, numbers.</summary>
-public class NotebooksTests
+public class NotebooksTests(ITestOutputHelper log)
 {
     private static readonly string Root = RepositoryRoot();
 
@@ -20,6 +21,7 @@ public class NotebooksTests
 
         var run = Cli(output, ["notebook", "run", .. notebooks, "--out", output, "--cell-timeout", "300", "--timeout", "600"]);
 
+        log.WriteLine(run.Output);  // the summary table: time per notebook
         Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}\n{run.Output}\n{run.Error}");
         foreach (string notebook in notebooks)
         {
