@@ -22,6 +22,7 @@ internal static class CliApp
             ServeCommand.Create(console),
             ClientCommand.Create(console),
             DevCertsCommand.Create(console),
+            NotebookCommand.Create(console),
         };
         return root;
     }

@@ -45,6 +45,7 @@ internal static class SimulateCommand
         };
         var profile = new Option<string>("--profile") { Description = "quick (default: 10 rounds, scale 0.08) or full (30 rounds, scale 0.25, 2 local epochs).", DefaultValueFactory = _ => "quick" };
         profile.AcceptOnlyFromAmong("quick", "full");
+        var partition = PartitionOption.Create();
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rounds must be between 1 and 1000."); });
         scale.Validators.Add(r => { if (r.GetValueOrDefault<double>() is <= 0 or > 1) r.AddError("--scale must be in (0, 1]."); });
 
@@ -54,7 +55,7 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, partition,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,7 +70,7 @@ internal static class SimulateCommand
             {
                 SimulateSettings saved = SimulateSettings.Read(resumeFolder);
                 var resumed = new ExperimentOptions { Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, Resume = true };
-                return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct).ConfigureAwait(false);
+                return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct, saved.Partition).ConfigureAwait(false);
             }
 
             bool full = parse.GetValue(profile) == "full";
@@ -90,22 +91,22 @@ internal static class SimulateCommand
                 return await RunLeaveOneOutAsync(console, held, options, cohortScale, folder, ct).ConfigureAwait(false);
             }
 
-            return await RunAsync(console, names, options, cohortScale, folder, ct).ConfigureAwait(false);
+            return await RunAsync(console, names, options, cohortScale, folder, ct, parse.GetValue(partition) ?? "natural").ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct)
+    private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string partition = "natural")
     {
         if (!options.Resume)
         {
             EnsureEmpty(folder, $"choose another --out, delete the folder, or continue it with --resume {folder}.");
 
             Directory.CreateDirectory(folder);
-            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs).Write(folder);
+            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition).Write(folder);
         }
 
-        PreparedCohort cohort = Experiment.SyntheticFlip6(scale, options.Seed);
+        PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition);
         Directory.CreateDirectory(folder);
         using var log = new Logging.FileLogger(Path.Combine(folder, "simulate.log"));
         console.MarkupLineInterpolated($"[bold]FLIP-6[/] synthetic cohort: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");

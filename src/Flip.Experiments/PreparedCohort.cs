@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Flip.Datasets;
+using Flip.Datasets.Preprocessing;
 using Flip.Datasets.Samples;
 
 namespace Flip.Experiments;
@@ -55,8 +56,12 @@ public sealed class PreparedCohort
     /// <param name="testFraction">Fraction of patients held out per site.</param>
     /// <param name="seed">Seed of the split.</param>
     /// <param name="maxParallelism">Patients processed at once.</param>
+    /// <param name="pipeline">
+    /// Builds the slices instead of <see cref="SliceSetBuilder"/> (resampling, an on-disk cache, lesion oversampling of
+    /// training slices); <see langword="null"/> (the default) builds them directly, as before.
+    /// </param>
     /// <returns>The prepared cohort.</returns>
-    public static PreparedCohort Prepare(Cohort cohort, double testFraction = 0.3, int seed = 7, int maxParallelism = 2)
+    public static PreparedCohort Prepare(Cohort cohort, double testFraction = 0.3, int seed = 7, int maxParallelism = 2, SamplePipeline? pipeline = null)
     {
         ArgumentNullException.ThrowIfNull(cohort);
         long started = Stopwatch.GetTimestamp();
@@ -65,7 +70,9 @@ public sealed class PreparedCohort
         {
             CohortSite site = cohort.Sites[i];
             var (train, test) = PatientSplit.Stratified(site.Patients, testFraction, seed + (31 * (i + 1)));
-            sites.Add(new PreparedSite(site.Id, site, SliceSetBuilder.Build(train, maxParallelism), SliceSetBuilder.Build(test, maxParallelism)));
+            sites.Add(pipeline is null
+                ? new PreparedSite(site.Id, site, SliceSetBuilder.Build(train, maxParallelism), SliceSetBuilder.Build(test, maxParallelism))
+                : new PreparedSite(site.Id, site, pipeline.Build(train, training: true).Slices, pipeline.Build(test).Slices));
         }
 
         return new PreparedCohort(cohort, sites, testFraction, seed, Stopwatch.GetElapsedTime(started));

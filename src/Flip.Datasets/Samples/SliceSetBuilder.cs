@@ -55,6 +55,18 @@ public static class SliceSetBuilder
         return new SliceSet(first.Channels, first.Height, first.Width, imagesAll, masksAll, patientOf, samplePatients);
     }
 
+    /// <summary>One patient's slices, normalised and cropped as <see cref="Build"/> does them.</summary>
+    /// <param name="images">The patient's volumes.</param>
+    /// <param name="patient">The patient's key and label.</param>
+    /// <param name="cropSize">Side of the square crop around the gland in voxels, or 0 for the whole slice.</param>
+    /// <returns>A slice set of one patient.</returns>
+    public static SliceSet Slice(PatientImages images, SamplePatient patient, int cropSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var x = Slice(images, cropSize);
+        return new SliceSet(x.Channels, x.Height, x.Width, x.Images, x.Masks, new int[x.Slices], [patient]);
+    }
+
     private static (float[] Images, long[] Masks, int Slices, int Channels, int Height, int Width) Slice(PatientImages v, int cropSize)
     {
         int plane = v.Width * v.Height;

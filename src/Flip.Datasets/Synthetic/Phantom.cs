@@ -7,10 +7,10 @@ namespace Flip.Datasets.Synthetic;
 /// darker than the peripheral zone on T2W. The scanner then applies its contrast curve, coil bias
 /// field, resolution, calibration and noise (<see cref="ScannerAppearance"/>).
 /// </remarks>
-internal static class Phantom
+internal static partial class Phantom
 {
-    private const double SliceThicknessMm = 3.0;
-    private const double FieldOfViewMm = 180.0;
+    internal const double SliceThicknessMm = 3.0;
+    internal const double FieldOfViewMm = 180.0;
 
     private readonly record struct Ellipsoid(double Cx, double Cy, double Cz, double Rx, double Ry, double Rz)
     {
@@ -21,37 +21,13 @@ internal static class Phantom
         }
     }
 
-    private readonly record struct Lesion(Ellipsoid Shape, double Strength, bool Significant, bool Mimic = false);
+    private readonly record struct Lesion(Ellipsoid Shape, double Strength, bool Significant, int Isup, bool Mimic = false);
 
     public static PatientImages Render(PhantomSpec spec)
     {
         var random = new Random(spec.Seed);
         int n = spec.MatrixSize, d = spec.Slices;
-        double c = n / 2.0;
-
-        var body = new Ellipsoid(c + Jitter(random, 0.02 * n), c + Jitter(random, 0.02 * n), d / 2.0,
-            n * (0.42 + Jitter(random, 0.03)), n * (0.33 + Jitter(random, 0.03)), d * 10);
-        var gland = new Ellipsoid(c + Jitter(random, 0.05 * n), c + (0.06 * n) + Jitter(random, 0.04 * n), (d / 2.0) + Jitter(random, 0.08 * d),
-            n * (0.15 + (0.05 * random.NextDouble())), n * (0.12 + (0.04 * random.NextDouble())), d * (0.28 + (0.08 * random.NextDouble())));
-        // The transition zone sits anterior (smaller y) and central inside the gland.
-        var transition = gland with { Cy = gland.Cy - (0.3 * gland.Ry), Rx = gland.Rx * 0.6, Ry = gland.Ry * 0.55, Rz = gland.Rz * 0.8 };
-
-        var lesions = new List<Lesion>();
-        if (spec.IsupGrade < 2 && random.NextDouble() < 0.5)
-        {
-            // A benign mimic (prostatitis, a BPH nodule): dark on T2W and low on ADC like a cancer,
-            // but only mildly bright on DWI, and never in the lesion mask.
-            lesions.Add(MakeLesion(random, gland, 1, spec.Appearance.LesionConspicuity, d) with { Mimic = true, Strength = 0.45 + (0.35 * random.NextDouble()) });
-        }
-
-        if (spec.IsupGrade >= 1)
-        {
-            lesions.Add(MakeLesion(random, gland, spec.IsupGrade, spec.Appearance.LesionConspicuity, d));
-            if (spec.IsupGrade >= 2 && random.NextDouble() < 0.3)
-            {
-                lesions.Add(MakeLesion(random, gland, 2 + random.Next(Math.Max(1, spec.IsupGrade - 1)), spec.Appearance.LesionConspicuity, d));
-            }
-        }
+        var (body, gland, transition, lesions) = Anatomy(spec, random);
 
         int voxels = n * n * d;
         var t2 = new float[voxels];
@@ -113,6 +89,38 @@ internal static class Phantom
         return new PatientImages(n, n, d, (inPlane, inPlane, SliceThicknessMm), SyntheticCohort.ChannelNames, channels, lesionMask, glandMask);
     }
 
+    /// <summary>Draws the body, gland, transition zone and lesions; the first draws of <paramref name="random"/>, so every modality sees the same patient.</summary>
+    private static (Ellipsoid Body, Ellipsoid Gland, Ellipsoid Transition, List<Lesion> Lesions) Anatomy(PhantomSpec spec, Random random)
+    {
+        int n = spec.MatrixSize, d = spec.Slices;
+        double c = n / 2.0;
+        var body = new Ellipsoid(c + Jitter(random, 0.02 * n), c + Jitter(random, 0.02 * n), d / 2.0,
+            n * (0.42 + Jitter(random, 0.03)), n * (0.33 + Jitter(random, 0.03)), d * 10);
+        var gland = new Ellipsoid(c + Jitter(random, 0.05 * n), c + (0.06 * n) + Jitter(random, 0.04 * n), (d / 2.0) + Jitter(random, 0.08 * d),
+            n * (0.15 + (0.05 * random.NextDouble())), n * (0.12 + (0.04 * random.NextDouble())), d * (0.28 + (0.08 * random.NextDouble())));
+        // The transition zone sits anterior (smaller y) and central inside the gland.
+        var transition = gland with { Cy = gland.Cy - (0.3 * gland.Ry), Rx = gland.Rx * 0.6, Ry = gland.Ry * 0.55, Rz = gland.Rz * 0.8 };
+
+        var lesions = new List<Lesion>();
+        if (spec.IsupGrade < 2 && random.NextDouble() < 0.5)
+        {
+            // A benign mimic (prostatitis, a BPH nodule): dark on T2W and low on ADC like a cancer,
+            // but only mildly bright on DWI, and never in the lesion mask.
+            lesions.Add(MakeLesion(random, gland, 1, spec.Appearance.LesionConspicuity, d) with { Mimic = true, Strength = 0.45 + (0.35 * random.NextDouble()) });
+        }
+
+        if (spec.IsupGrade >= 1)
+        {
+            lesions.Add(MakeLesion(random, gland, spec.IsupGrade, spec.Appearance.LesionConspicuity, d));
+            if (spec.IsupGrade >= 2 && random.NextDouble() < 0.3)
+            {
+                lesions.Add(MakeLesion(random, gland, 2 + random.Next(Math.Max(1, spec.IsupGrade - 1)), spec.Appearance.LesionConspicuity, d));
+            }
+        }
+
+        return (body, gland, transition, lesions);
+    }
+
     private static Lesion MakeLesion(Random random, Ellipsoid gland, int isup, double conspicuity, int depth)
     {
         // Most cancers arise in the peripheral zone: posterior (larger y) half of the gland.
@@ -125,7 +133,7 @@ internal static class Phantom
         double size = isup >= 2 ? 2.5 + (2.5 * random.NextDouble()) + (0.4 * (isup - 2)) : 1.8 + random.NextDouble();
         var shape = new Ellipsoid(cx, cy, cz, size, size * (0.8 + (0.3 * random.NextDouble())), Math.Max(0.8, depth * 0.07 * (1 + random.NextDouble())));
         double strength = isup switch { 1 => 0.3, 2 => 0.35, 3 => 0.45, 4 => 0.6, _ => 0.75 } * conspicuity;
-        return new Lesion(shape, Math.Min(1, strength), isup >= 2);
+        return new Lesion(shape, Math.Min(1, strength), isup >= 2, isup);
     }
 
     private static void ApplyScanner(float[][] channels, ScannerAppearance look, int n, int d, Random random)

@@ -1,3 +1,5 @@
+using Flip.Imaging.Volumes;
+
 namespace Flip.Datasets.Synthetic;
 
 /// <summary>
@@ -9,11 +11,16 @@ namespace Flip.Datasets.Synthetic;
 /// real ones do: vendor and field strength, contrast curve, noise, coil bias field, resolution,
 /// lesion conspicuity, patient count and csPCa prevalence. Each patient is a digital phantom: pelvis,
 /// prostate with peripheral and transition zones, 0–2 lesions with ISUP grades; T2W (lesions dark),
-/// ADC (lesions low), high-b DWI (lesions bright). Names, ids and birth dates are fake but plausible,
+/// ADC (lesions low), high-b DWI (lesions bright); at hospitals with PSMA-PET also a PET SUV volume
+/// (lesions take up the tracer) on a coarser grid, kept out of the training channels unless
+/// <see cref="SyntheticCohortOptions.PetChannel"/> asks for it. Names, ids and birth dates are fake but plausible,
 /// so privacy tests have something to catch. Everything is a function of the seed.
 /// </remarks>
 public static class SyntheticCohort
 {
+    /// <summary>The phantom of each patient at a hospital with PET, so its PET can be rendered and written.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Patient, PhantomSpec> Specs = [];
+
     /// <summary>The channel names of every patient, in order.</summary>
     public static IReadOnlyList<string> ChannelNames { get; } = ["T2W", "ADC", "DWI"];
 
@@ -61,7 +68,14 @@ public static class SyntheticCohort
                 int patientSeed = Mix(options.Seed, s + 1, p + 1);
                 PatientIdentity identity = FakeIdentities.Create(profile.Country, s, p, random);
                 var spec = new PhantomSpec(profile.Appearance, isup, patientSeed, options.MatrixSize, options.Slices);
-                patients.Add(new Patient($"{profile.Id}/p{p + 1:D4}", isup, identity, () => Phantom.Render(spec)));
+                Func<PatientImages> load = options.PetChannel && profile.HasPet ? () => WithPet(Phantom.Render(spec), spec) : () => Phantom.Render(spec);
+                var patient = new Patient($"{profile.Id}/p{p + 1:D4}", isup, identity, load);
+                if (profile.HasPet)
+                {
+                    Specs.Add(patient, spec);
+                }
+
+                patients.Add(patient);
             }
 
             // Shuffle so positives are not all first, deterministically.
@@ -76,6 +90,35 @@ public static class SyntheticCohort
         }
 
         return new Cohort("FLIP-6", "Synthetic prostate MRI cohort: six hospitals in Norway, the Netherlands and Taiwan.", sites);
+    }
+
+    /// <summary>The patient's PSMA-PET as body-weight SUV on the PET grid (half the MRI's in-plane resolution), in the geometry the writer gives its PT series.</summary>
+    /// <param name="patient">A patient of a FLIP-6 hospital with PET.</param>
+    /// <returns>The SUV volume, or <see langword="null"/> when the patient has no PET (its hospital has none, or it is not a synthetic patient).</returns>
+    public static Volume? LoadPet(Patient patient)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        if (SpecOf(patient) is not { } spec)
+        {
+            return null;
+        }
+
+        var (suv, w, h, d) = Phantom.RenderPet(spec);
+        double inPlane = Phantom.FieldOfViewMm / spec.MatrixSize;
+        var mri = SyntheticCohortWriter.GeometryOf(spec.MatrixSize, spec.MatrixSize, spec.Slices, (inPlane, inPlane, Phantom.SliceThicknessMm));
+        return new Volume(PetSeriesWriter.GeometryOf(mri, w, h, d), suv);
+    }
+
+    internal static PhantomSpec? SpecOf(Patient patient) => Specs.TryGetValue(patient, out PhantomSpec? spec) ? spec : null;
+
+    /// <summary>Adds the PET channel, resampled (trilinear) from the PET grid to the MRI grid.</summary>
+    private static PatientImages WithPet(PatientImages images, PhantomSpec spec)
+    {
+        var (suv, w, h, d) = Phantom.RenderPet(spec);
+        VolumeGeometry mri = SyntheticCohortWriter.GeometryOf(images);
+        Volume onMri = VolumeResampler.ToGrid(new Volume(PetSeriesWriter.GeometryOf(mri, w, h, d), suv), mri, Interpolation.Linear);
+        return new PatientImages(images.Width, images.Height, images.Depth, images.SpacingMm, [.. images.ChannelNames, "PET"],
+            [.. images.Channels, onMri.Voxels], images.Lesion, images.Gland);
     }
 
     private static int PositiveGrade(Random random)

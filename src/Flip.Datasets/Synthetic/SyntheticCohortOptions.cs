@@ -19,6 +19,10 @@ public sealed record SyntheticCohortOptions
     /// <value>12.</value>
     public int Slices { get; init; } = 12;
 
+    /// <summary>Whether patients at hospitals with PSMA-PET load a fourth channel, <c>PET</c> (SUV resampled to the MRI grid).</summary>
+    /// <value><see langword="false"/>: every patient loads T2W, ADC and DWI only, so all hospitals share one channel set.</value>
+    public bool PetChannel { get; init; }
+
     /// <summary>Every problem with these options, not just the first.</summary>
     /// <returns>Problem sentences; empty when valid.</returns>
     public IEnumerable<string> Validate()

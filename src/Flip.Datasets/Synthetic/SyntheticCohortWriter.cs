@@ -10,7 +10,8 @@ namespace Flip.Datasets.Synthetic;
 /// <remarks>
 /// Layout: <c>OUT/&lt;site&gt;/&lt;patient id&gt;/&lt;series&gt;/IM0001.dcm …</c> (MR, one file per slice, Explicit VR
 /// Little Endian), <c>OUT/&lt;site&gt;/&lt;patient id&gt;/lesion.nii.gz</c> and <c>gland.nii.gz</c>, and
-/// <c>OUT/labels.csv</c> (site, patient id, ISUP grade, csPCa). Every series carries the hospital's
+/// <c>OUT/labels.csv</c> (site, patient id, ISUP grade, csPCa). At hospitals with PSMA-PET, patients of the
+/// synthetic cohort also get a PT series in <c>pet/</c> (Bq/ml with the SUV attributes; a separate study and frame of reference). Every series carries the hospital's
 /// fake patient name, id and birth date, the scanner vendor and field strength, and geometry.
 /// UIDs derive from the cohort seed, so the same seed writes the same files.
 /// </remarks>
@@ -60,9 +61,7 @@ public static class SyntheticCohortWriter
     private static int WritePatient(CohortSite site, Patient patient, string folder, int seed)
     {
         PatientImages images = patient.LoadImages();
-        var spacing = new Vector3D(images.SpacingMm.X, images.SpacingMm.Y, images.SpacingMm.Z);
-        var origin = new Vector3D(-images.Width * spacing.X / 2, -images.Height * spacing.Y / 2, -images.Depth * spacing.Z / 2);
-        var geometry = new VolumeGeometry(images.Width, images.Height, images.Depth, spacing, origin, Direction3D.Identity);
+        VolumeGeometry geometry = GeometryOf(images);
         string key = string.Create(CultureInfo.InvariantCulture, $"flip6/{seed}/{patient.Key}");
         string study = DicomUid.FromName(key + "/study");
         string frame = DicomUid.FromName(key + "/frame");
@@ -93,8 +92,24 @@ public static class SyntheticCohortWriter
             written += SeriesWriter.Write(new Volume(geometry, voxels), template, Path.Combine(folder, Series[s].Folder)).Count;
         }
 
+        if (site.HasPet && SyntheticCohort.SpecOf(patient) is { } spec)
+        {
+            written += PetSeriesWriter.Write(site, patient, spec, geometry, key, folder);
+        }
+
         NiftiFile.Write(new Volume(geometry, images.Lesion.Select(v => (float)v).ToArray()), Path.Combine(folder, "lesion.nii.gz"));
         NiftiFile.Write(new Volume(geometry, images.Gland.Select(v => (float)v).ToArray()), Path.Combine(folder, "gland.nii.gz"));
         return written;
+    }
+
+    /// <summary>The MRI geometry the writer gives a patient's images: the field of view centred on the origin, axis-aligned.</summary>
+    internal static VolumeGeometry GeometryOf(PatientImages images) => GeometryOf(images.Width, images.Height, images.Depth, images.SpacingMm);
+
+    /// <summary>The same for a grid size and spacing.</summary>
+    internal static VolumeGeometry GeometryOf(int width, int height, int depth, (double X, double Y, double Z) spacingMm)
+    {
+        var spacing = new Vector3D(spacingMm.X, spacingMm.Y, spacingMm.Z);
+        var origin = new Vector3D(-width * spacing.X / 2, -height * spacing.Y / 2, -depth * spacing.Z / 2);
+        return new VolumeGeometry(width, height, depth, spacing, origin, Direction3D.Identity);
     }
 }

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using Flip.Datasets.Synthetic;
+using Flip.Experiments;
+using Flip.Reporting;
+using Microsoft.AspNetCore.Html;
+using Plotly.NET;
+
+namespace Flip.Notebooks;
+
+public static partial class Lab
+{
+    /// <summary>The synthetic FLIP-6 cohort, prepared for training, with the image size as a parameter (smaller images
+    /// make notebook smoke runs fast).</summary>
+    /// <param name="scale">Fraction of the full-scale cohort's patients.</param>
+    /// <param name="seed">Seed of the cohort and the split.</param>
+    /// <param name="matrixSize">In-plane pixels per side; 64 in the full study.</param>
+    /// <param name="slices">Slices per volume; 12 in the full study.</param>
+    /// <returns>The prepared cohort.</returns>
+    public static PreparedCohort Cohort(double scale = 0.08, int seed = 7, int matrixSize = 64, int slices = 12)
+        => PreparedCohort.Prepare(SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = scale, Seed = seed, MatrixSize = matrixSize, Slices = slices }), seed: seed);
+
+    /// <summary>The cohort's hospitals as the report describes them (country, vendor, field strength, patients, csPCa prevalence).</summary>
+    /// <param name="cohort">The cohort.</param>
+    /// <returns>One entry per hospital.</returns>
+    public static IReadOnlyList<SiteInfo> Sites(PreparedCohort cohort)
+    {
+        ArgumentNullException.ThrowIfNull(cohort);
+        return [.. cohort.Sites.Where(s => s.Site is not null).Select(s => new SiteInfo(
+            s.Id, s.Site!.DisplayName, s.Site.Country, s.Site.Vendor, s.Site.FieldStrengthTesla, s.Site.Patients.Count, s.Site.CsPcaPrevalence))];
+    }
+
+    /// <summary>The cohort summary table of the report.</summary>
+    /// <param name="cohort">The cohort.</param>
+    /// <returns>HTML that displays itself.</returns>
+    public static HtmlString CohortTable(PreparedCohort cohort) => new(FlipKernelExtension.Styled(Html.Render(Sites(cohort))));
+
+    /// <summary>Patients, prevalence, vendor and field strength per hospital, as one chart.</summary>
+    /// <param name="cohort">The cohort.</param>
+    /// <returns>The chart.</returns>
+    public static GenericChart SiteDistribution(PreparedCohort cohort) => Charts.SiteDistribution(Sites(cohort));
+
+    /// <summary>Image intensity per hospital and MR channel (mean and standard deviation over training slices): how the
+    /// simulated scanners differ.</summary>
+    /// <param name="cohort">The cohort.</param>
+    /// <returns>Rows: hospitals; columns: <c>T2W mean</c>, <c>T2W sd</c>, … (a Deedle frame, displays as a table).</returns>
+    public static Deedle.Frame<string, string> Intensities(PreparedCohort cohort)
+    {
+        ArgumentNullException.ThrowIfNull(cohort);
+        var cells = new List<(string Site, string Column, double Value)>();
+        foreach (var site in cohort.Sites.Where(s => s.Site is not null))
+        {
+            var set = site.Train;
+            int plane = set.Height * set.Width;
+            for (int c = 0; c < set.Channels; c++)
+            {
+                double sum = 0, squares = 0;
+                long n = 0;
+                for (int slice = 0; slice < set.Count; slice++)
+                {
+                    int offset = (slice * set.Channels + c) * plane;
+                    for (int i = 0; i < plane; i++)
+                    {
+                        double v = set.Images[offset + i];
+                        sum += v;
+                        squares += v * v;
+                    }
+
+                    n += plane;
+                }
+
+                string channel = c < SyntheticCohort.ChannelNames.Count ? SyntheticCohort.ChannelNames[c] : $"channel {c}";
+                double mean = n == 0 ? double.NaN : sum / n;
+                cells.Add((site.Id, channel + " mean", mean));
+                cells.Add((site.Id, channel + " sd", n == 0 ? double.NaN : Math.Sqrt(Math.Max(0, squares / n - mean * mean))));
+            }
+        }
+
+        return Deedle.Frame.FromValues(cells, x => x.Column, x => x.Site, x => x.Value);
+    }
+
+    /// <summary>One training slice per hospital (the slice with the most lesion pixels), as grey-scale images with the
+    /// lesion outlined in colour: the scanners' different contrast side by side.</summary>
+    /// <param name="cohort">The cohort.</param>
+    /// <param name="channel">The MR channel: 0 = T2W, 1 = ADC, 2 = DWI.</param>
+    /// <param name="zoom">Pixels per image pixel.</param>
+    /// <returns>HTML that displays itself.</returns>
+    public static HtmlString Slices(PreparedCohort cohort, int channel = 0, int zoom = 3)
+    {
+        ArgumentNullException.ThrowIfNull(cohort);
+        var html = new StringBuilder("<div style=\"display:flex;flex-wrap:wrap;gap:12px\">");
+        foreach (var site in cohort.Sites.Where(s => s.Site is not null))
+        {
+            var set = site.Train;
+            int plane = set.Height * set.Width;
+            int best = Enumerable.Range(0, set.Count).MaxBy(s => set.Masks.AsSpan(s * plane, plane).ToArray().Count(m => m > 0));
+            float[] pixels = set.Images.AsSpan((best * set.Channels + channel) * plane, plane).ToArray();
+            long[] mask = set.Masks.AsSpan(best * plane, plane).ToArray();
+            string png = Convert.ToBase64String(Png.GreyWithOutline(pixels, mask, set.Width, set.Height, zoom));
+            html.Append(CultureInfo.InvariantCulture,
+                $"<figure style=\"margin:0\"><img alt=\"{site.Id}\" src=\"data:image/png;base64,{png}\" width=\"{set.Width * zoom}\"/><figcaption>{System.Net.WebUtility.HtmlEncode(site.Id)} · {System.Net.WebUtility.HtmlEncode(site.Site!.Vendor)} {site.Site.FieldStrengthTesla:0.0} T</figcaption></figure>");
+        }
+
+        return new HtmlString(html.Append("</div>").ToString());
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+using static Flip.Notebooks.Tests.TestNotebooks;
+
+namespace Flip.Notebooks.Tests;
+
+/// <summary>Every notebook in <c>notebooks/</c> runs with its smoke parameters through the real CLI (as CI and a user run
+/// it), and its outputs hold what the notebook promises: tables with the sites, charts, numbers.</summary>
+public class NotebooksTests(ITestOutputHelper log)
+{
+    private static readonly string Root = RepositoryRoot();
+
+    [Fact]
+    public void Every_notebook_runs_with_its_smoke_parameters_and_shows_tables_charts_and_numbers()
+    {
+        string[] notebooks = Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToArray();
+        Assert.True(notebooks.Length >= 7, $"expected the research notebooks in {Root}/notebooks");
+        string output = Folder();
+
+        var run = Cli(output, ["notebook", "run", .. notebooks, "--out", output, "--cell-timeout", "300", "--timeout", "600"]);
+
+        log.WriteLine(run.Output);  // the summary table: time per notebook
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}\n{run.Output}\n{run.Error}");
+        foreach (string notebook in notebooks)
+        {
+            string name = Path.GetFileName(notebook);
+            Assert.Contains(name, run.Output);
+            JsonObject executed = Load(Path.Combine(output, name));
+            Assert.Null(executed["metadata"]![NotebookRunner.MetadataKey]!["failed_cell"]);
+            var cells = executed["cells"]!.AsArray().Where(c => (string?)c!["cell_type"] == "code").ToList();
+            Assert.All(cells, c => Assert.NotNull(c!["execution_count"]));
+            Assert.Contains("libLibTorchSharp.so loaded", OutputText(cells[0]!));
+            string html = string.Join("\n", cells.Select(c => OutputHtml(c!)));
+            Assert.DoesNotContain("<script src=", html);
+            int plotlyCopies = Regex.Matches(html, "inlined from Plotly.NET").Count;
+            Assert.True(plotlyCopies <= 1, $"{name} carries plotly.js {plotlyCopies} times");
+            if (html.Contains("Plotly.newPlot", StringComparison.Ordinal)) Assert.Equal(1, plotlyCopies);
+            Expect(name, html);
+        }
+    }
+
+    [Fact]
+    public void The_cli_exits_non_zero_naming_the_notebook_cell_and_error_and_prints_the_summary()
+    {
+        string folder = Folder();
+        string ok = WriteIpynb(folder, "a-ok.ipynb", Code("var rounds = 2;", "parameters"), Code("rounds + 1"));
+        string bad = WriteIpynb(folder, "b-bad.ipynb", Markdown("intro"), Code("var rounds = 1;", "parameters"), Code("throw new Exception(\"no sites\");"));
+
+        var run = Cli(folder, ["notebook", "run", ok, bad, "--out", Path.Combine(folder, "out"), "--param", "rounds=3"]);
+
+        Assert.Equal(ExitCodes.RunFailed, run.ExitCode);
+        Assert.Contains($"error: {bad}: cell 4 failed:", run.Output);
+        Assert.Contains("no sites", run.Output);
+        Assert.Matches(@"a-ok\.ipynb\s*│\s*3/3\s*│\s*[0-9.]+ s\s*│\s*ok", run.Output);
+        Assert.Contains("b-bad.ipynb: cell 4 FAILED", run.Error);
+
+        // Parameters are checked in every notebook before any runs: nothing is written.
+        string again = Path.Combine(folder, "again");
+        var unknown = Cli(folder, ["notebook", "run", ok, bad, "--out", again, "--param", "round=3"]);
+        Assert.Equal(ExitCodes.BadCommandLine, unknown.ExitCode);
+        Assert.Contains("did you mean 'rounds'?", unknown.Output);
+        Assert.False(Directory.Exists(again));
+    }
+
+    private static void Expect(string notebook, string html)
+    {
+        string[] sites = ["site-1", "site-2", "site-3", "site-4", "site-5", "site-6"];
+        bool numbers = Regex.IsMatch(html, @"\b0\.\d{3}\b");
+        switch (notebook)
+        {
+            case "01-quick-start.ipynb":
+                Assert.All(sites, s => Assert.Contains($"<tr><th>{s}</th>", html));
+                Assert.Contains("Plotly.newPlot", html);
+                Assert.Contains("Jain", html);
+                Assert.True(numbers);
+                break;
+            case "02-data.ipynb":
+                Assert.Equal(6, Regex.Matches(html, "data:image/png;base64,iVBORw0KGgo").Count / 2);
+                Assert.Matches(@"\d+ DICOM files written", html);
+                Assert.Contains("t2_tse_tra", html);
+                Assert.Contains("T2W mean", html);
+                break;
+            case "03-strategies.ipynb":
+                Assert.All(["local-only", "fedavg", "fedprox", "fedbn", "scaffold", "fedadam", "centralised"], s => Assert.Contains(s, html));
+                Assert.Contains("Fairness across sites", html);
+                Assert.True(numbers);
+                break;
+            case "04-fairness.ipynb":
+                Assert.Contains("heatmap", html);
+                Assert.Contains("HeldOutSite", html);
+                Assert.Contains("site-6", html);
+                break;
+            case "05-non-iid.ipynb":
+                Assert.All(["iid", "dirichlet:0.1", "quantity:1.5", "label skew", "worst AUROC", "part-6"], s => Assert.Contains(s, html));
+                Assert.Contains("Plotly.newPlot", html);
+                Assert.True(numbers);
+                break;
+            case "06-privacy.ipynb":
+                Assert.Matches(@"Epsilon\s*</td>|Epsilon", html);
+                Assert.Contains("z=1.5", html);
+                Assert.Contains("Plotly.newPlot", html);
+                break;
+            case "07-real-nodes.ipynb":
+                Assert.Matches(@"2 round\(s\), 0 failure\(s\)", html);
+                Assert.Contains("auroc", html);
+                break;
+            case "08-paper-reproductions.ipynb":
+                Assert.True(Regex.Matches(html, "does not agree|partly agrees|agrees").Count >= 2, "two claim verdicts");
+                Assert.Contains("FedBN", html);
+                break;
+            default:
+                Assert.True(html.Length > 0, $"{notebook} shows nothing");
+                break;
+        }
+    }
+
+    private sealed record Result(int ExitCode, string Output, string Error);
+
+    private static Result Cli(string workFolder, string[] args)
+    {
+        string configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))!);
+        string dll = Path.Combine(Root, "flip-research", "bin", configuration, "net10.0", "flip-research.dll");
+        Assert.True(File.Exists(dll), $"the CLI is not built at {dll} (notebooks/flip.csx loads the libraries from there)");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["COLUMNS"] = "200";
+        start.Environment["FLIP_NOTEBOOK_RUNS"] = Path.Combine(workFolder, "runs");
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        // A backstop against a hang, not a speed check.
+        if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"flip-research {string.Join(' ', args)} did not exit within 20 minutes; it was killed.");
+        }
+
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+}
