@@ -48,9 +48,9 @@ public sealed class MetricTable
     /// <summary>The metric keys present, in order of first appearance.</summary>
     public IReadOnlyList<string> Metrics => [.. Rows.Select(r => r.Metric).Distinct()];
 
-    /// <summary>The site ids present, without <see cref="SiteIds.Pooled"/>, in natural order (<c>site-2</c> before <c>site-10</c>).</summary>
+    /// <summary>The site ids present, without the summary rows (<see cref="SiteIds.Pooled"/>, <see cref="SiteIds.Federated"/>), in natural order (<c>site-2</c> before <c>site-10</c>).</summary>
     public IReadOnlyList<string> Sites =>
-        [.. Rows.Select(r => r.Site).Where(s => !SiteIds.IsPooled(s)).Distinct().Order(SiteIds.Comparer)];
+        [.. Rows.Select(r => r.Site).Where(s => !SiteIds.IsSummary(s)).Distinct().Order(SiteIds.Comparer)];
 
     /// <summary>The value of one metric, or <see langword="null"/> when the run has no such row.</summary>
     /// <param name="round">The round.</param>
@@ -71,7 +71,7 @@ public sealed class MetricTable
         var values = new SortedDictionary<string, double>(SiteIds.Comparer);
         foreach (var row in Rows)
         {
-            if (row.Round == round && row.Metric == metric && row.Split == split && !SiteIds.IsPooled(row.Site))
+            if (row.Round == round && row.Metric == metric && row.Split == split && !SiteIds.IsSummary(row.Site))
                 values[row.Site] = row.Value;
         }
         return values;

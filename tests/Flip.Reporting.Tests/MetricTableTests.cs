@@ -90,4 +90,20 @@ public sealed class MetricTableTests
 
         Assert.StartsWith("Round 1, site site-1, split test, metric auroc appears twice.", e.Message);
     }
+
+    [Fact]
+    public void The_strategy_aggregate_row_is_not_counted_as_a_hospital()
+    {
+        var table = new MetricTable(
+        [
+            new(2, "site-1", "test", "auroc", 0.9),
+            new(2, "site-2", "test", "auroc", 0.6),
+            new(2, SiteIds.Federated, "test", "auroc", 0.75),
+            new(2, SiteIds.Pooled, "test", "auroc", 0.8),
+        ]);
+
+        Assert.Equal(["site-1", "site-2"], table.Sites);
+        Assert.Equal(["site-1", "site-2"], table.SiteValues("auroc", 2).Keys);
+        Assert.Equal(0.75, table.Find(2, SiteIds.Federated, "test", "auroc"));
+    }
 }
