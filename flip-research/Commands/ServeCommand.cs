@@ -72,6 +72,7 @@ internal static class ServeCommand
                     NodeWait = TimeSpan.FromSeconds(parse.GetValue(wait)),
                     RoundDeadline = TimeSpan.FromSeconds(settings.RoundTimeoutSeconds),
                     Seed = settings.Seed,
+                    CollectAfterEachUpdate = true,
                 }, new Logging.ConsoleLineLogger<FleetFederation>(console, Microsoft.Extensions.Logging.LogLevel.Information));
                 var progress = new ServeProgress.Immediate(r => console.WriteLine(ServeProgress.Line(r)));
                 RunResult run = resumeFolder is null

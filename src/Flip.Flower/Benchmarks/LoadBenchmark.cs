@@ -56,6 +56,7 @@ public static class LoadBenchmark
                 MinNodes = options.Nodes,
                 NodeWait = TimeSpan.FromMinutes(10),
                 RoundDeadline = options.RoundDeadline,
+                CollectAfterEachUpdate = options.CollectAfterEachUpdate,
             });
             var rounds = new List<double>();
             int lastAggregated = 0;

@@ -26,4 +26,8 @@ public sealed record LoadBenchmarkOptions
     /// <summary>The per-step deadline.</summary>
     /// <value>30 minutes.</value>
     public TimeSpan RoundDeadline { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Whether the server collects garbage after each folded update (<see cref="Fleet.FleetFederationOptions.CollectAfterEachUpdate"/>).</summary>
+    /// <value><see langword="true"/>, as <c>flip-research serve</c>.</value>
+    public bool CollectAfterEachUpdate { get; init; } = true;
 }

@@ -122,12 +122,15 @@ public sealed class FleetFederation
             var roundFailures = new List<SiteFailure>();
 
             // Train: send, then fold each reply into the aggregation as it arrives.
+            // One ArrayRecord for every node: it is encoded and hashed once, and its objects are shared in the store.
             var trainInstructions = _strategy.ConfigureTrain(context, global);
+            ArrayRecord? trainArrays = global.ToArrayRecord();
             var trainSent = Send(trainInstructions.Select((instruction, i) => (instruction.Site, "train", new RecordDict
             {
-                { RecordKeys.Arrays, global.ToArrayRecord() },
+                { RecordKeys.Arrays, trainArrays! },
                 { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) }, round) },
             })), round, roundFailures);
+            trainArrays = null; // the service holds the encoded objects now; locals of an async method live until reassigned
             TrainAggregator aggregator = _strategy.StartTrainAggregation(context, global);
             var trainMetrics = new Dictionary<SiteId, MetricSet>();
             await CollectAsync(trainSent, round, "train", roundFailures, (site, content) =>
@@ -173,9 +176,10 @@ public sealed class FleetFederation
             }
 
             // Evaluate the (new) global model.
+            ArrayRecord evaluateArrays = global.ToArrayRecord();
             var evaluateSent = Send(_strategy.ConfigureEvaluate(context, global).Select(instruction => (instruction.Site, "evaluate", new RecordDict
             {
-                { RecordKeys.Arrays, global.ToArrayRecord() },
+                { RecordKeys.Arrays, evaluateArrays },
                 { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
             })), round, roundFailures);
             var evaluations = new Dictionary<SiteId, SiteEvaluation>();
@@ -269,6 +273,11 @@ public sealed class FleetFederation
                 {
                     // Frees the reply, its slot and any half-uploaded objects: nothing of it stays in memory.
                     _fleet.Forget(id);
+                    if (_options.CollectAfterEachUpdate)
+                    {
+                        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    }
                 }
             }
         }
