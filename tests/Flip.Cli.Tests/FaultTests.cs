@@ -118,19 +118,22 @@ public sealed class FaultTests : IDisposable
     [Fact]
     public void A_node_killed_mid_training_is_dropped_after_the_deadline_recorded_and_rejoins_the_next_round()
     {
-        // Given: a server that needs one site per round and waits 30 s for replies, and two hospital nodes
+        // Given: a server that needs one site per round and waits 60 s for replies, and two hospital nodes
+        // (the victim, site-1, holds twice the slices of site-2, so it is still training when site-2 is done)
         int port = FreePort();
         string run = Path.Combine(_folder, "run");
-        Running server = Start("serve", "--port", P(port), "--rounds", "2", "--min-nodes", "2", "--min-sites", "1", "--round-timeout", "30",
+        Running server = Start("serve", "--port", P(port), "--rounds", "2", "--min-nodes", "2", "--min-sites", "1", "--round-timeout", "60",
             "--base-channels", "4", "--out", run);
-        Running steady = Client(port, "site-1");
-        Running victim = Client(port, "site-2");
+        Running steady = Client(port, "site-2");
+        Running victim = Client(port, "site-1");
 
-        // When: site-2 is killed with SIGKILL while it trains in round 1, and restarted (same key) once the server gave up on it
+        // When: site-1 is killed with SIGKILL while it trains in round 1, and restarted (same key) once the server gave up on it
         victim.WaitFor("round 1: training", TimeSpan.FromMinutes(5));
+        steady.WaitFor("round 1: training done", TimeSpan.FromMinutes(5));
+        Assert.DoesNotContain("round 1: training done", victim.Output);
         victim.KillHard();
         server.WaitFor("dropped out of train (timeout: no reply before the round deadline)", TimeSpan.FromMinutes(5));
-        Running restarted = Client(port, "site-2");
+        Running restarted = Client(port, "site-1");
 
         // Then: round 1 aggregated the remaining node after the deadline and said who dropped; round 2 had both again
         Assert.True(server.Process.WaitForExit(TimeSpan.FromMinutes(8)), server.Output);
