@@ -139,9 +139,9 @@ public sealed class FaultTests : IDisposable
         Assert.True(server.Process.WaitForExit(TimeSpan.FromMinutes(8)), server.Output);
         string log = server.Output;
         Assert.True(server.Process.ExitCode == 0, log);
-        Assert.Contains("round 1/2: 1 node(s) aggregated,", log);
-        Assert.Contains("train (timeout: no reply before the round deadline)", log);
-        Assert.Contains("round 2/2: 2 node(s) aggregated, 0 failed", log);
+        Assert.True(log.Contains("round 1/2: 1 node(s) aggregated,", StringComparison.Ordinal), log);
+        Assert.True(log.Contains("train (timeout: no reply before the round deadline)", StringComparison.Ordinal), log);
+        Assert.True(log.Contains("round 2/2: 2 node(s) aggregated, 0 failed", StringComparison.Ordinal), log);
         Assert.Contains("round 2: training done", restarted.Output);
 
         string[] failures = File.ReadAllLines(Path.Combine(run, "failures.csv"));
