@@ -22,12 +22,13 @@ internal static class ClientCommand
         var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (as the server).", DefaultValueFactory = _ => 8 };
         var key = new Option<string>("--key") { Description = "The node's private key (PEM, created with mode 0600 if missing); keeps the node's identity.", DefaultValueFactory = _ => ".flip-node-key.pem" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var reconnect = new Option<int>("--max-reconnect-seconds") { Description = "Longest wait between reconnection attempts while the server is unreachable (the wait starts at 1 s and doubles, with jitter).", DefaultValueFactory = _ => 30 };
         var command = new Command("client",
             "Run a hospital node: hold this site's patients, join a Flower Fleet server, and answer its train and evaluate " +
             "messages with the same trainer the simulation uses. Only parameters, counts and metrics leave. Stops on Ctrl-C.\n\n" +
             "Example:\n  flip-research client --server http://127.0.0.1:9092 --site site-2")
         {
-            server, site, scale, seed, baseChannels, key, device,
+            server, site, scale, seed, baseChannels, key, device, reconnect,
         };
         var transport = new TransportOptions.Client();
         transport.AddTo(command);
@@ -60,10 +61,12 @@ internal static class ClientCommand
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
             var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), workspace.Model.ToParameterSet().Layout);
             var address = new Uri(parse.GetValue(server)!);
-            var logger = new Logging.ConsoleLogger(console);
+            var logger = new Logging.ConsoleLineLogger<FlowerNode>(console);
             using var channel = transport.CreateChannel(parse, address, logger);
             console.MarkupLineInterpolated($"node key {identity.Fingerprint}; the server's operator authorizes it with the output of 'flip-research client --key {parse.GetValue(key)} --export-public-key'.");
-            var node = new FlowerNode(channel.CreateCallInvoker(), identity, app, address.ToString(), new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(200) }, logger: logger);
+            var node = new FlowerNode(channel.CreateCallInvoker(), identity, new ReportingFlowerApp(app, console), address.ToString(),
+                new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(200), MaxReconnectDelay = TimeSpan.FromSeconds(parse.GetValue(reconnect)) },
+                logger: logger);
             console.MarkupLineInterpolated($"{siteId}: {local.Train.Count} training slices, {local.Test.Patients.Count} test patients; joining {address}. Ctrl-C stops.");
             try
             {

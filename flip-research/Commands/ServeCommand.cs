@@ -26,47 +26,64 @@ internal static class ServeCommand
         var wait = new Option<int>("--wait-seconds") { Description = "How long to wait for them.", DefaultValueFactory = _ => 300 };
         var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (the nodes must use the same).", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seed of the initial model and the sampling.", DefaultValueFactory = _ => 7 };
-        var output = new Option<string>("--out", "-o") { Description = "Where metrics.csv and final-model.safetensors go.", DefaultValueFactory = _ => "runs/serve" };
+        var output = new Option<string>("--out", "-o") { Description = "The run folder: run.json, a checkpoint per round, metrics.csv, failures.csv, final-model.safetensors.", DefaultValueFactory = _ => "runs/serve" };
+        var roundTimeout = new Option<int>("--round-timeout") { Description = "Seconds a round's train (and evaluate) step waits for the nodes' replies; a node that has not answered by then is recorded as dropped.", DefaultValueFactory = _ => 1800 };
+        var minSites = new Option<int>("--min-sites") { Description = "The fewest nodes whose updates a round aggregates; with fewer replies the model is kept.", DefaultValueFactory = _ => 2 };
+        var maxConcurrent = new Option<int>("--max-concurrent-updates") { Description = "Updates the server receives at once; further nodes wait, so memory does not grow with the number of nodes.", DefaultValueFactory = _ => 2 };
+        var maxUpdateBytes = new Option<long>("--max-update-bytes") { Description = "The largest update the server accepts, in bytes (0: gRPC's 512 MiB message limit only).", DefaultValueFactory = _ => 0 };
+        var resume = new Option<string?>("--resume") { Description = "Continue the serve run in this folder from its last committed round (settings come from its run.json)." };
         var command = new Command("serve",
             "Serve Flower's Fleet API and run a federated study over the hospital nodes that join ('flip-research client'): " +
             "every round, each node trains on its own patients and only parameters and metrics come back.\n\n" +
             "Example:\n  flip-research serve --rounds 5 --min-nodes 3 --out runs/live")
         {
-            port, address, strategy, rounds, minNodes, wait, baseChannels, seed, output,
+            port, address, strategy, rounds, minNodes, wait, baseChannels, seed, output, roundTimeout, minSites, maxConcurrent, maxUpdateBytes, resume,
         };
         var transport = new TransportOptions.Server();
         transport.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
-            FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLogger(console));
-            string folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            var options = new ExperimentOptions { Seed = parse.GetValue(seed) };
-            torch.manual_seed(parse.GetValue(seed));
-            using var model = new UNet2D(3, 2, parse.GetValue(baseChannels));
+            FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLineLogger<FlowerServerHost>(console));
+            string? resumeFolder = parse.GetValue(resume);
+            string folder = resumeFolder ?? parse.GetValue(output)!;
+            RunStore? resumed = resumeFolder is null ? null : RunStore.Open(resumeFolder);
+            ServeSettings settings = resumed is null
+                ? new ServeSettings(parse.GetValue(strategy)!, parse.GetValue(rounds), parse.GetValue(seed), parse.GetValue(baseChannels), parse.GetValue(minNodes), parse.GetValue(minSites), parse.GetValue(roundTimeout))
+                : ServeSettings.FromRunInfo(resumed);
+            var options = new ExperimentOptions { Seed = settings.Seed, MinTrainSites = settings.MinSites };
+            var chosen = StrategyCatalog.Create(settings.Strategy, options);
+            torch.manual_seed(settings.Seed);
+            using var model = new UNet2D(3, 2, settings.BaseChannels);
             ParameterSet initial = model.ToParameterSet();
-            var fleet = new FleetService();
+            RunStore store = resumed ?? RunStore.Create(folder, settings.ToRunInfo());
+            var fleet = new FleetService(new FleetServiceOptions
+            {
+                MaxConcurrentReplies = parse.GetValue(maxConcurrent),
+                MaxReplyBytes = parse.GetValue(maxUpdateBytes) is > 0 and var limit ? limit : null,
+            });
             const ulong runId = 1;
             fleet.StartRun(runId);
             var (app, listening) = await FlowerServerHost.StartAsync(security, endpoint, fleet, null, ct).ConfigureAwait(false);
             await using (app.ConfigureAwait(false))
             {
-                console.MarkupLineInterpolated($"Fleet API listening on [bold]{listening}[/]; waiting for {parse.GetValue(minNodes)} hospital node(s).");
-                var federation = new FleetFederation(fleet, runId, StrategyCatalog.Create(parse.GetValue(strategy)!, options), new FleetFederationOptions
+                console.MarkupLineInterpolated($"Fleet API listening on [bold]{listening}[/]; waiting for {settings.MinNodes} hospital node(s).");
+                var federation = new FleetFederation(fleet, runId, chosen, new FleetFederationOptions
                 {
-                    Rounds = parse.GetValue(rounds),
-                    MinNodes = parse.GetValue(minNodes),
+                    Rounds = settings.Rounds,
+                    MinNodes = settings.MinNodes,
                     NodeWait = TimeSpan.FromSeconds(parse.GetValue(wait)),
-                    Seed = parse.GetValue(seed),
-                });
-                var progress = new Progress<RoundReport>(r => console.MarkupLineInterpolated(
-                    $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} node(s) aggregated, {r.Failures.Count} failed; {r.Federated}"));
-                RunResult run = await federation.RunAsync(initial, progress, ct).ConfigureAwait(false);
-                AtomicFile.WriteText(Path.Combine(folder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
+                    RoundDeadline = TimeSpan.FromSeconds(settings.RoundTimeoutSeconds),
+                    Seed = settings.Seed,
+                    CollectAfterEachUpdate = true,
+                }, new Logging.ConsoleLineLogger<FleetFederation>(console, Microsoft.Extensions.Logging.LogLevel.Information));
+                var progress = new ServeProgress.Immediate(r => console.WriteLine(ServeProgress.Line(r)));
+                RunResult run = resumeFolder is null
+                    ? await federation.RunAsync(initial, store, progress, ct).ConfigureAwait(false)
+                    : await federation.ResumeAsync(store, progress, ct).ConfigureAwait(false);
                 SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);
-                console.MarkupLineInterpolated($"Done: {run.RoundsCompleted} rounds, {run.Failures.Count} failure(s). metrics.csv and final-model.safetensors in [bold]{folder}[/].");
-                return run.Failures.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
+                console.WriteLine(ServeProgress.Summary(run, folder));
+                return ExitCodes.Ok;
             }
         });
         return command;

@@ -22,6 +22,10 @@ public sealed record ExperimentOptions
     /// <value>0.002.</value>
     public double LearningRate { get; init; } = 0.002;
 
+    /// <summary>The fewest successful training replies with which a round is aggregated (<see cref="Federated.Strategies.Strategy.MinTrainSites"/>).</summary>
+    /// <value>2 (Flower's <c>min_fit_clients</c>).</value>
+    public int MinTrainSites { get; init; } = 2;
+
     /// <summary>FedProx's μ.</summary>
     /// <value>0.01.</value>
     public double ProximalMu { get; init; } = 0.01;

@@ -69,6 +69,18 @@ public sealed class ResumeTests : IDisposable
         }
 
         Assert.Equal(File.ReadAllText(Path.Combine(whole, "comparison.csv")), File.ReadAllText(Path.Combine(broken, "comparison.csv")));
+
+        // No half-written file anywhere: no temporary file is left, and every checkpoint reads and matches its SHA-256.
+        Assert.Empty(Directory.EnumerateFiles(broken, "*.tmp", SearchOption.AllDirectories));
+        foreach (string checkpoint in Directory.EnumerateFiles(broken, "*.params", SearchOption.AllDirectories))
+        {
+            Flip.Federated.Runs.ParameterSetFile.Read(checkpoint);
+        }
+
+        foreach (string model in Directory.EnumerateFiles(broken, "*.safetensors", SearchOption.AllDirectories))
+        {
+            Flip.Learning.Checkpoints.SafetensorsFile.Read(model);
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Flip.Federated.Runs;
@@ -9,13 +10,17 @@ namespace Flip.Federated.Runs;
 /// The checkpoint format of a <see cref="ParameterSet"/>: little-endian, self-describing, one file.
 /// </summary>
 /// <remarks>
-/// Layout: the 8 bytes <c>FLIPPSET</c>; uint32 version (1); uint32 array count; then per array:
+/// Layout: the 8 bytes <c>FLIPPSET</c>; uint32 version (2); uint32 array count; then per array:
 /// uint16 name length and the UTF-8 name, uint8 element type (0 float32, 1 float64, 2 int64),
-/// uint8 rank, rank × int32 dimensions, and the values in C order. Every length read is checked
-/// against the bytes left before anything is allocated.
+/// uint8 rank, rank × int32 dimensions, and the values in C order; version 2 ends with the 32-byte
+/// SHA-256 of everything before it, verified before anything is parsed (a flipped byte anywhere is
+/// refused with <see cref="CorruptFileException"/>). Version 1 files (no hash) are still read. Every
+/// length read is checked against the bytes left before anything is allocated.
 /// </remarks>
 public static class ParameterSetFile
 {
+    private const uint CurrentVersion = 2;
+    private const int HashLength = 32;
     private static readonly byte[] Magic = "FLIPPSET"u8.ToArray();
 
     /// <summary>Writes a set to a stream.</summary>
@@ -25,44 +30,54 @@ public static class ParameterSetFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(set);
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Checkpoints are written on little-endian machines only.");
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> scratch = stackalloc byte[8];
-        stream.Write(Magic);
-        BinaryPrimitives.WriteUInt32LittleEndian(scratch, 1);
-        stream.Write(scratch[..4]);
+        Put(stream, hash, Magic);
+        BinaryPrimitives.WriteUInt32LittleEndian(scratch, CurrentVersion);
+        Put(stream, hash, scratch[..4]);
         BinaryPrimitives.WriteUInt32LittleEndian(scratch, (uint)set.Count);
-        stream.Write(scratch[..4]);
+        Put(stream, hash, scratch[..4]);
         foreach (var array in set)
         {
             byte[] name = Encoding.UTF8.GetBytes(array.Name);
             BinaryPrimitives.WriteUInt16LittleEndian(scratch, checked((ushort)name.Length));
-            stream.Write(scratch[..2]);
-            stream.Write(name);
-            stream.WriteByte((byte)array.DataType);
-            stream.WriteByte(checked((byte)array.Shape.Length));
+            Put(stream, hash, scratch[..2]);
+            Put(stream, hash, name);
+            scratch[0] = (byte)array.DataType;
+            scratch[1] = checked((byte)array.Shape.Length);
+            Put(stream, hash, scratch[..2]);
             foreach (int dimension in array.Shape)
             {
                 BinaryPrimitives.WriteInt32LittleEndian(scratch, dimension);
-                stream.Write(scratch[..4]);
-            }
-
-            if (!BitConverter.IsLittleEndian)
-            {
-                throw new PlatformNotSupportedException("Checkpoints are written on little-endian machines only.");
+                Put(stream, hash, scratch[..4]);
             }
 
             switch (array.DataType)
             {
                 case ParameterDataType.Float32:
-                    stream.Write(MemoryMarshal.AsBytes(array.AsFloat32().Span));
+                    Put(stream, hash, MemoryMarshal.AsBytes(array.AsFloat32().Span));
                     break;
                 case ParameterDataType.Float64:
-                    stream.Write(MemoryMarshal.AsBytes(array.AsFloat64().Span));
+                    Put(stream, hash, MemoryMarshal.AsBytes(array.AsFloat64().Span));
                     break;
                 default:
-                    stream.Write(MemoryMarshal.AsBytes(array.AsInt64().Span));
+                    Put(stream, hash, MemoryMarshal.AsBytes(array.AsInt64().Span));
                     break;
             }
         }
+
+        stream.Write(hash.GetHashAndReset());
+    }
+
+    private static void Put(Stream stream, IncrementalHash hash, ReadOnlySpan<byte> bytes)
+    {
+        hash.AppendData(bytes);
+        stream.Write(bytes);
     }
 
     /// <summary>Writes a set to a file atomically.</summary>
@@ -74,6 +89,7 @@ public static class ParameterSetFile
     /// <param name="path">The file.</param>
     /// <returns>The set.</returns>
     /// <exception cref="RunStoreException">The file is malformed; the message gives the byte offset.</exception>
+    /// <exception cref="CorruptFileException">The file's SHA-256 differs from the one it carries.</exception>
     public static ParameterSet Read(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
@@ -85,6 +101,7 @@ public static class ParameterSetFile
     /// <param name="file">The file name, for error messages.</param>
     /// <returns>The set.</returns>
     /// <exception cref="RunStoreException">The bytes are malformed; the message gives the byte offset.</exception>
+    /// <exception cref="CorruptFileException">The bytes' SHA-256 differs from the one they carry.</exception>
     public static ParameterSet Read(ReadOnlySpan<byte> bytes, string file)
     {
         int offset = 0;
@@ -95,9 +112,25 @@ public static class ParameterSetFile
 
         offset = 8;
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes[offset..]);
-        if (version != 1)
+        if (version is not 1 and not CurrentVersion)
         {
-            throw RunStoreException.Malformed(file, $"at byte {offset}: format version {version}; expected 1.");
+            throw RunStoreException.Malformed(file, $"at byte {offset}: format version {version}; expected 1 or 2.");
+        }
+
+        if (version == CurrentVersion)
+        {
+            if (bytes.Length < 16 + HashLength)
+            {
+                throw RunStoreException.Malformed(file, $"at byte {bytes.Length}: the file ends before its 32-byte SHA-256 (file truncated?).");
+            }
+
+            ReadOnlySpan<byte> recorded = bytes[^HashLength..];
+            bytes = bytes[..^HashLength];
+            byte[] actual = SHA256.HashData(bytes);
+            if (!actual.AsSpan().SequenceEqual(recorded))
+            {
+                throw CorruptFileException.HashMismatch(file, Convert.ToHexStringLower(recorded), Convert.ToHexStringLower(actual), "its last 32 bytes");
+            }
         }
 
         offset += 4;

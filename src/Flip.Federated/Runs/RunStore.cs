@@ -81,7 +81,7 @@ public sealed class RunStore
         return new RunStore(folder, info, -1);
     }
 
-    /// <summary>Opens an existing run folder, e.g. to resume it.</summary>
+    /// <summary>Opens an existing run folder, e.g. to resume it; temporary files a crash left mid-write are removed.</summary>
     /// <param name="folder">The folder.</param>
     /// <returns>The store.</returns>
     /// <exception cref="RunStoreException">The folder holds no run, or a file is malformed.</exception>
@@ -104,6 +104,12 @@ public sealed class RunStore
         catch (JsonException e)
         {
             throw RunStoreException.Malformed(runFile, $"line {e.LineNumber + 1}, {e.Path}: {e.Message}", e);
+        }
+
+        // A crash can leave a temporary file of an atomic write behind; the real file is intact or absent.
+        foreach (string leftover in Directory.EnumerateFiles(folder, "*.tmp", SearchOption.AllDirectories))
+        {
+            File.Delete(leftover);
         }
 
         int last = -1;

@@ -20,6 +20,24 @@ public class FedAvg : Strategy
     {
         ArgumentNullException.ThrowIfNull(replies);
         EnsureEnoughReplies(round, replies);
-        return WeightedAverage(round, global, replies.Succeeded);
+        return FromAverage(round, global, WeightedAverage(round, global, replies.Succeeded));
     }
+
+    /// <summary>Streams (<see cref="StreamingWeightedMean"/>) unless a subclass replaces <see cref="AggregateTrain"/> itself.</summary>
+    /// <param name="round">The round.</param>
+    /// <param name="global">The global parameters.</param>
+    /// <returns>The aggregator.</returns>
+    public override TrainAggregator StartTrainAggregation(RoundContext round, ParameterSet global)
+        => GetType().GetMethod(nameof(AggregateTrain))!.DeclaringType == typeof(FedAvg)
+            ? new StreamingWeightedMean(this, round, global)
+            : base.StartTrainAggregation(round, global);
+
+    /// <summary>The next global model from the sites' example-weighted mean; FedAvg takes the mean itself.</summary>
+    /// <param name="round">The round.</param>
+    /// <param name="global">The global parameters the sites started from.</param>
+    /// <param name="average">Σᵢ (nᵢ/n)·yᵢ.</param>
+    /// <returns>The next global parameters.</returns>
+    protected virtual ParameterSet FromAverage(RoundContext round, ParameterSet global, ParameterSet average) => average;
+
+    internal ParameterSet FromAverageInternal(RoundContext round, ParameterSet global, ParameterSet average) => FromAverage(round, global, average);
 }

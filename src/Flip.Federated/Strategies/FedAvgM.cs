@@ -26,9 +26,8 @@ public sealed class FedAvgM : FedAvg
     public double Momentum { get; init; } = 0.9;
 
     /// <inheritdoc/>
-    public override ParameterSet AggregateTrain(RoundContext round, ParameterSet global, TrainReplies replies)
+    protected override ParameterSet FromAverage(RoundContext round, ParameterSet global, ParameterSet average)
     {
-        var average = base.AggregateTrain(round, global, replies);
         var pseudoGradient = ParameterMath.Subtract(global, average, "the FedAvg result");
         _velocity = _velocity is null ? pseudoGradient : ParameterMath.AddScaled(pseudoGradient, _velocity, Momentum, "the server momentum");
         return ParameterMath.AddScaled(global, _velocity, -ServerLearningRate, "the server momentum");

@@ -37,10 +37,9 @@ public abstract class FedOpt : FedAvg
     protected abstract double NextSecondMoment(double v, double squaredDelta);
 
     /// <inheritdoc/>
-    public override ParameterSet AggregateTrain(RoundContext round, ParameterSet global, TrainReplies replies)
+    protected override ParameterSet FromAverage(RoundContext round, ParameterSet global, ParameterSet average)
     {
         ArgumentNullException.ThrowIfNull(global);
-        var average = base.AggregateTrain(round, global, replies);
         var delta = ParameterMath.Subtract(average, global, "the FedAvg result");
         _m ??= ParameterSet.Zeros(global.Layout);
         _v ??= ParameterMath.Map(ParameterSet.Zeros(global.Layout), _ => Tau * Tau);

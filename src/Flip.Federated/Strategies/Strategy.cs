@@ -68,6 +68,17 @@ public abstract class Strategy
     /// <exception cref="ParameterLayoutException">A site sent parameters of another layout.</exception>
     public abstract ParameterSet AggregateTrain(RoundContext round, ParameterSet global, TrainReplies replies);
 
+    /// <summary>
+    /// Starts a round's aggregation that takes replies one at a time as they arrive (a server's
+    /// streaming path). The default keeps every reply and calls <see cref="AggregateTrain"/> at the end;
+    /// FedAvg and the strategies that only post-process its weighted mean (FedProx, FedAvgM, FedAdam,
+    /// FedYogi, FedAdagrad) fold each reply into a running sum instead (<see cref="StreamingWeightedMean"/>).
+    /// </summary>
+    /// <param name="round">The round.</param>
+    /// <param name="global">The global parameters the sites started from.</param>
+    /// <returns>The aggregator.</returns>
+    public virtual TrainAggregator StartTrainAggregation(RoundContext round, ParameterSet global) => new BufferedTrainAggregator(this, round, global);
+
     /// <summary>Chooses the sites that evaluate this round.</summary>
     /// <param name="round">The round.</param>
     /// <param name="global">The global parameters to evaluate.</param>

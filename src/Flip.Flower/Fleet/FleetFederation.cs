@@ -1,7 +1,10 @@
 using Flip.Federated;
+using Flip.Federated.Runs;
 using Flip.Federated.Simulations;
 using Flip.Federated.Strategies;
 using Flip.Flower.Records;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using FederatedMetricRecord = Flip.Federated.Simulations.MetricRecord;
 using FlowerMetricRecord = Flip.Flower.Records.MetricRecord;
 
@@ -12,9 +15,16 @@ namespace Flip.Flower.Fleet;
 /// the server side of a real deployment, with the same strategies and metric records as the simulation.
 /// </summary>
 /// <remarks>
-/// Each node is a site named <c>node-&lt;id&gt;</c>. A node that replies with an error, or not before
-/// <see cref="FleetFederationOptions.RoundDeadline"/>, becomes a <see cref="SiteFailure"/> and the strategy's
-/// <c>MinTrainSites</c> decides whether the round aggregates.
+/// <para>Each node is a site named <c>node-&lt;id&gt;</c>. Every round samples from the nodes online at
+/// its start, so a node that restarts (same key, same id) takes part again in the next round.</para>
+/// <para>Replies are awaited together against one deadline per step (<see cref="FleetFederationOptions.RoundDeadline"/>)
+/// and aggregated as they arrive (<see cref="Strategy.StartTrainAggregation"/>: a running weighted sum for
+/// the FedAvg family). Each update is checked first (<see cref="UpdateValidator"/>: arrays, dtype, shape,
+/// finite values; oversize replies are refused by the service). A node that errs, sends a malformed
+/// update or misses the deadline becomes a <see cref="SiteFailure"/>, is logged, and the strategy's
+/// <c>MinTrainSites</c> decides whether the round aggregates with the others.</para>
+/// <para>With a <see cref="RunStore"/>, each round is committed (global model, strategy state, metrics,
+/// failures), and <see cref="ResumeAsync"/> continues a run after a server restart.</para>
 /// </remarks>
 public sealed class FleetFederation
 {
@@ -22,109 +32,77 @@ public sealed class FleetFederation
     private readonly ulong _runId;
     private readonly Strategy _strategy;
     private readonly FleetFederationOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the driver.</summary>
     /// <param name="fleet">The Fleet API the nodes are connected to.</param>
     /// <param name="runId">The run the instructions belong to (started on <paramref name="fleet"/>).</param>
     /// <param name="strategy">The strategy.</param>
     /// <param name="options">Rounds, minimum nodes, deadlines; <see langword="null"/> for defaults.</param>
-    public FleetFederation(FleetService fleet, ulong runId, Strategy strategy, FleetFederationOptions? options = null)
+    /// <param name="logger">Where dropped nodes and refused updates are logged; <see langword="null"/> for none.</param>
+    public FleetFederation(FleetService fleet, ulong runId, Strategy strategy, FleetFederationOptions? options = null, ILogger? logger = null)
     {
         _fleet = fleet;
         _runId = runId;
         _strategy = strategy;
         _options = options ?? new FleetFederationOptions();
+        _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Waits for the nodes, then runs every round.</summary>
+    /// <summary>The most site updates the train aggregation held at once in any round (1 when it streams).</summary>
+    public int PeakHeldUpdates { get; private set; }
+
+    /// <summary>Waits for the nodes, then runs every round, in memory.</summary>
     /// <param name="initial">The initial global model.</param>
     /// <param name="progress">Receives a report after every round.</param>
     /// <param name="ct">Stops the run.</param>
     /// <returns>The final model, the long-format metrics and the failures.</returns>
     /// <exception cref="FlipException">Too few nodes came online in time.</exception>
-    public async Task<RunResult> RunAsync(ParameterSet initial, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    public Task<RunResult> RunAsync(ParameterSet initial, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(initial);
-        IReadOnlyList<ulong> nodes = await WaitForNodesAsync(ct).ConfigureAwait(false);
-        var siteIds = nodes.Select(SiteOf).ToList();
-        var metrics = new List<FederatedMetricRecord>();
-        var failures = new List<SiteFailure>();
-        ParameterSet global = initial;
-        for (int round = 1; round <= _options.Rounds; round++)
+        return RunRoundsAsync(initial, 1, [], [], null, progress, ct);
+    }
+
+    /// <summary>Runs every round, committing each to a run store (round 0 = the initial model).</summary>
+    /// <param name="initial">The initial global model.</param>
+    /// <param name="store">The new run's store.</param>
+    /// <param name="progress">Receives a report after every round.</param>
+    /// <param name="ct">Stops the run.</param>
+    /// <returns>The final model, the long-format metrics and the failures.</returns>
+    /// <exception cref="FlipException">Too few nodes came online in time.</exception>
+    public Task<RunResult> RunAsync(ParameterSet initial, RunStore store, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        ArgumentNullException.ThrowIfNull(store);
+        store.CommitRound(0, initial, _strategy.ExportState(), [], null, []);
+        return RunRoundsAsync(initial, 1, [], [], store, progress, ct);
+    }
+
+    /// <summary>Continues a run from its last committed round: global model, strategy state, metrics and failures come from the store.</summary>
+    /// <param name="store">The run's store.</param>
+    /// <param name="progress">Receives a report after every round.</param>
+    /// <param name="ct">Stops the run.</param>
+    /// <returns>The result of the whole run, including the rounds before the restart.</returns>
+    /// <exception cref="RunStoreException">The store holds no committed round, or a file is malformed.</exception>
+    /// <exception cref="CorruptFileException">A checkpoint's bytes changed since it was written.</exception>
+    public Task<RunResult> ResumeAsync(RunStore store, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        int last = store.LastFinishedRound;
+        if (last < 0)
         {
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var context = new RoundContext(round, _options.Rounds, siteIds, new Random(Seeds.Derive(_options.Seed, round, 1)));
-            var trainInstructions = _strategy.ConfigureTrain(context, global);
-            var sent = trainInstructions.Select((instruction, i) => (instruction.Site, Id: _fleet.SendInstruction(NodeOf(instruction.Site), _runId, "train", new RecordDict
-            {
-                { RecordKeys.Arrays, global.ToArrayRecord() },
-                { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) }, round) },
-            }))).ToList();
-            var succeeded = new List<TrainReply>();
-            var roundFailures = new List<SiteFailure>();
-            foreach (var (site, id) in sent)
-            {
-                FlowerMessage? reply = await ReplyAsync(id, ct).ConfigureAwait(false);
-                if (reply?.Content is { } content && content.TryGet(RecordKeys.Arrays, out ArrayRecord? arrays))
-                {
-                    var (values, examples) = Read(content);
-                    succeeded.Add(new TrainReply(site, new SiteUpdate(arrays.ToParameterSet(global.Layout), ParameterKind.Full, examples, values)));
-                    foreach (var (name, value) in values)
-                    {
-                        metrics.Add(new FederatedMetricRecord(round, site.Value, FederatedMetricRecord.TrainSplit, name, value));
-                    }
-                }
-                else
-                {
-                    roundFailures.Add(Failure(site, round, "train", reply));
-                }
-            }
-
-            bool skipped = succeeded.Count < Math.Max(1, _strategy.MinTrainSites);
-            if (!skipped)
-            {
-                global = _strategy.AggregateTrain(context, global, new TrainReplies(succeeded, roundFailures));
-            }
-
-            var evaluateInstructions = _strategy.ConfigureEvaluate(context, global);
-            var evaluations = new List<EvaluateReply>();
-            var evaluateSent = evaluateInstructions.Select(instruction => (instruction.Site, Id: _fleet.SendInstruction(NodeOf(instruction.Site), _runId, "evaluate", new RecordDict
-            {
-                { RecordKeys.Arrays, global.ToArrayRecord() },
-                { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
-            }))).ToList();
-            foreach (var (site, id) in evaluateSent)
-            {
-                FlowerMessage? reply = await ReplyAsync(id, ct).ConfigureAwait(false);
-                if (reply?.Content is { } content && content.TryGet(RecordKeys.Metrics, out FlowerMetricRecord? _))
-                {
-                    var (values, examples) = Read(content);
-                    evaluations.Add(new EvaluateReply(site, new SiteEvaluation(examples, values)));
-                    foreach (var (name, value) in values)
-                    {
-                        metrics.Add(new FederatedMetricRecord(round, site.Value, FederatedMetricRecord.TestSplit, name, value));
-                    }
-                }
-                else
-                {
-                    roundFailures.Add(Failure(site, round, "evaluate", reply));
-                }
-            }
-
-            MetricSet federated = _strategy.AggregateEvaluate(context, new EvaluateReplies(evaluations, [.. roundFailures.Where(f => f.Step == "evaluate")]));
-            foreach (var (name, value) in federated)
-            {
-                metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.FederatedSite, FederatedMetricRecord.TestSplit, name, value));
-            }
-
-            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : succeeded.Count));
-            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
-            failures.AddRange(roundFailures);
-            progress?.Report(new RoundReport(round, _options.Rounds, skipped ? 0 : succeeded.Count, roundFailures, skipped, federated,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started), [.. metrics.Where(m => m.Round == round)]));
+            throw RunStoreException.Malformed(Path.Combine(store.Folder, RunStore.ProgressFileName), "missing; the server stopped before its initial model was stored, so start the run again.");
         }
 
-        return new RunResult(global, metrics, failures, _options.Rounds, false, null);
+        ParameterSet global = store.ReadCheckpoint(last);
+        if (store.ReadStrategyState(last) is { } state)
+        {
+            _strategy.ImportState(state);
+        }
+
+        _logger.LogInformation("Resuming the {Strategy} run in {Folder} after round {Round}", _strategy.Name, store.Folder, last);
+        return RunRoundsAsync(global, last + 1, [.. store.ReadMetrics()], [.. store.ReadFailures()], store, progress, ct);
     }
 
     /// <summary>The site id a node has in metrics: <c>node-&lt;id&gt;</c>.</summary>
@@ -134,11 +112,210 @@ public sealed class FleetFederation
 
     private static ulong NodeOf(SiteId site) => ulong.Parse(site.Value.AsSpan("node-".Length), System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<IReadOnlyList<ulong>> WaitForNodesAsync(CancellationToken ct)
+    private async Task<RunResult> RunRoundsAsync(ParameterSet global, int firstRound, List<FederatedMetricRecord> metrics, List<SiteFailure> failures, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
+    {
+        for (int round = firstRound; round <= _options.Rounds; round++)
+        {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            IReadOnlyList<ulong> nodes = await WaitForNodesAsync(round == firstRound ? _options.MinNodes : 1, ct).ConfigureAwait(false);
+            var context = new RoundContext(round, _options.Rounds, [.. nodes.Select(SiteOf)], new Random(Seeds.Derive(_options.Seed, round, 1)));
+            var roundFailures = new List<SiteFailure>();
+
+            // Train: send, then fold each reply into the aggregation as it arrives.
+            // One ArrayRecord for every node: it is encoded and hashed once, and its objects are shared in the store.
+            var trainInstructions = _strategy.ConfigureTrain(context, global);
+            ArrayRecord? trainArrays = global.ToArrayRecord();
+            var trainSent = Send(trainInstructions.Select((instruction, i) => (instruction.Site, "train", new RecordDict
+            {
+                { RecordKeys.Arrays, trainArrays! },
+                { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) }, round) },
+            })), round, roundFailures);
+            trainArrays = null; // the service holds the encoded objects now; locals of an async method live until reassigned
+            TrainAggregator aggregator = _strategy.StartTrainAggregation(context, global);
+            var trainMetrics = new Dictionary<SiteId, MetricSet>();
+            await CollectAsync(trainSent, round, "train", roundFailures, (site, content) =>
+            {
+                if (!content.TryGet(RecordKeys.Arrays, out ArrayRecord? arrays))
+                {
+                    return "reply without the expected records";
+                }
+
+                if (!UpdateValidator.TryRead(arrays, global.Layout, out ParameterSet? parameters, out string? problem))
+                {
+                    return problem;
+                }
+
+                var (values, examples) = Read(content);
+                try
+                {
+                    aggregator.Add(new TrainReply(site, new SiteUpdate(parameters, ParameterKind.Full, examples, values)));
+                }
+                catch (ParameterLayoutException e)
+                {
+                    return e.Message;
+                }
+
+                trainMetrics[site] = values;
+                return null;
+            }, ct).ConfigureAwait(false);
+            PeakHeldUpdates = Math.Max(PeakHeldUpdates, aggregator.PeakHeldUpdates);
+            AddRows(metrics, round, FederatedMetricRecord.TrainSplit, context.Sites, trainMetrics);
+
+            bool skipped = aggregator.Count < Math.Max(1, _strategy.MinTrainSites);
+            if (!skipped)
+            {
+                try
+                {
+                    global = aggregator.Finish(roundFailures);
+                }
+                catch (AggregationException e)
+                {
+                    _logger.LogWarning("Round {Round}: aggregation skipped: {Reason}", round, e.Message);
+                    skipped = true;
+                }
+            }
+
+            // Evaluate the (new) global model.
+            ArrayRecord evaluateArrays = global.ToArrayRecord();
+            var evaluateSent = Send(_strategy.ConfigureEvaluate(context, global).Select(instruction => (instruction.Site, "evaluate", new RecordDict
+            {
+                { RecordKeys.Arrays, evaluateArrays },
+                { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
+            })), round, roundFailures);
+            var evaluations = new Dictionary<SiteId, SiteEvaluation>();
+            await CollectAsync(evaluateSent, round, "evaluate", roundFailures, (site, content) =>
+            {
+                if (!content.TryGet(RecordKeys.Metrics, out FlowerMetricRecord? _))
+                {
+                    return "reply without the expected records";
+                }
+
+                var (values, examples) = Read(content);
+                evaluations[site] = new SiteEvaluation(examples, values);
+                return null;
+            }, ct).ConfigureAwait(false);
+            AddRows(metrics, round, FederatedMetricRecord.TestSplit, context.Sites, evaluations.ToDictionary(e => e.Key, e => e.Value.Metrics));
+
+            MetricSet federated = _strategy.AggregateEvaluate(context, new EvaluateReplies(
+                [.. context.Sites.Where(evaluations.ContainsKey).Select(s => new EvaluateReply(s, evaluations[s]))],
+                [.. roundFailures.Where(f => f.Step == "evaluate")]));
+            foreach (var (name, value) in federated)
+            {
+                metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.FederatedSite, FederatedMetricRecord.TestSplit, name, value));
+            }
+
+            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : aggregator.Count));
+            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
+            failures.AddRange(roundFailures);
+            store?.CommitRound(round, global, _strategy.ExportState(), metrics, null, failures);
+            progress?.Report(new RoundReport(round, _options.Rounds, skipped ? 0 : aggregator.Count, roundFailures, skipped, federated,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started), [.. metrics.Where(m => m.Round == round)]));
+        }
+
+        return new RunResult(global, metrics, failures, _options.Rounds, false, store?.Folder);
+    }
+
+    private List<(SiteId Site, string Id)> Send(IEnumerable<(SiteId Site, string Step, RecordDict Content)> instructions, int round, List<SiteFailure> failures)
+    {
+        var sent = new List<(SiteId, string)>();
+        foreach (var (site, step, content) in instructions)
+        {
+            try
+            {
+                sent.Add((site, _fleet.SendInstruction(NodeOf(site), _runId, step, content)));
+            }
+            catch (InvalidOperationException)
+            {
+                Drop(failures, new SiteFailure(site, round, step, FailureCategory.Dropout, "the node went offline before the instruction was sent"));
+            }
+        }
+
+        return sent;
+    }
+
+    /// <summary>Awaits every reply against one deadline, handing each to <paramref name="accept"/> as it arrives; <paramref name="accept"/> returns why a reply is refused, or null.</summary>
+    private async Task CollectAsync(List<(SiteId Site, string Id)> sent, int round, string step, List<SiteFailure> failures, Func<SiteId, RecordDict, string?> accept, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_options.RoundDeadline);
+        var pending = sent.ToDictionary(s => _fleet.WaitForReplyAsync(s.Id, deadline.Token), s => s);
+        try
+        {
+            while (pending.Count > 0)
+            {
+                Task<FlowerMessage> done = await Task.WhenAny(pending.Keys).ConfigureAwait(false);
+                var (site, id) = pending[done];
+                pending.Remove(done);
+                try
+                {
+                    FlowerMessage reply = await done.ConfigureAwait(false);
+                    string? problem = reply.Content is { } content
+                        ? accept(site, content)
+                        : SiteFlowerApp.Invariant($"the node's app failed (error code {reply.Error?.Code})");
+                    if (problem is not null)
+                    {
+                        Drop(failures, new SiteFailure(site, round, step, reply.Content is null ? FailureCategory.Trainer : FailureCategory.InvalidReply, problem));
+                    }
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    Drop(failures, new SiteFailure(site, round, step, FailureCategory.Timeout, "no reply before the round deadline"));
+                }
+                catch (ReplyRefusedException e)
+                {
+                    Drop(failures, new SiteFailure(site, round, step, FailureCategory.InvalidReply, e.Reason));
+                }
+                catch (FlowerProtocolException e)
+                {
+                    Drop(failures, new SiteFailure(site, round, step, FailureCategory.InvalidReply, "the reply's objects could not be rebuilt: " + e.GetType().Name));
+                }
+                finally
+                {
+                    // Frees the reply, its slot and any half-uploaded objects: nothing of it stays in memory.
+                    _fleet.Forget(id);
+                    if (_options.CollectAfterEachUpdate)
+                    {
+                        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, (_, id)) in pending)
+            {
+                _fleet.Forget(id);
+            }
+        }
+    }
+
+    private void Drop(List<SiteFailure> failures, SiteFailure failure)
+    {
+        failures.Add(failure);
+        _logger.LogWarning("Round {Round}: {Site} dropped out of {Step} ({Category}: {Reason})", failure.Round, failure.Site, failure.Step,
+            failure.Category.ToString().ToLowerInvariant(), failure.Reason);
+    }
+
+    private static void AddRows(List<FederatedMetricRecord> metrics, int round, string split, IReadOnlyList<SiteId> order, IReadOnlyDictionary<SiteId, MetricSet> bySite)
+    {
+        foreach (SiteId site in order)
+        {
+            if (bySite.TryGetValue(site, out MetricSet? values))
+            {
+                foreach (var (name, value) in values)
+                {
+                    metrics.Add(new FederatedMetricRecord(round, site.Value, split, name, value));
+                }
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ulong>> WaitForNodesAsync(int minimum, CancellationToken ct)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(_options.NodeWait);
-        while (_fleet.OnlineNodes().Count < _options.MinNodes)
+        while (_fleet.OnlineNodes().Count < minimum)
         {
             try
             {
@@ -146,26 +323,12 @@ public sealed class FleetFederation
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new FlipException(SiteFlowerApp.Invariant($"only {_fleet.OnlineNodes().Count} of the {_options.MinNodes} nodes needed came online within {_options.NodeWait}."),
+                throw new FlipException(SiteFlowerApp.Invariant($"only {_fleet.OnlineNodes().Count} of the {minimum} nodes needed came online within {_options.NodeWait}."),
                     ExitCodes.RunFailed, "start more hospital nodes with 'flip-research client', or lower the minimum.");
             }
         }
 
         return [.. _fleet.OnlineNodes().Order()];
-    }
-
-    private async Task<FlowerMessage?> ReplyAsync(string id, CancellationToken ct)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_options.RoundDeadline);
-        try
-        {
-            return await _fleet.WaitForReplyAsync(id, deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return null;
-        }
     }
 
     private static (MetricSet Values, long Examples) Read(RecordDict content)
@@ -179,10 +342,4 @@ public sealed class FleetFederation
         var values = record.Where(item => item.Key != RecordKeys.NumExamples).Select(item => KeyValuePair.Create(item.Key, item.Value.ToDouble()));
         return (MetricSet.From(values), examples);
     }
-
-    private static SiteFailure Failure(SiteId site, int round, string step, FlowerMessage? reply)
-        => reply is null
-            ? new SiteFailure(site, round, step, FailureCategory.Timeout, "no reply before the round deadline")
-            : new SiteFailure(site, round, step, reply.Error is null ? FailureCategory.InvalidReply : FailureCategory.Trainer,
-                reply.Error is null ? "reply without the expected records" : SiteFlowerApp.Invariant($"error code {reply.Error.Code}"));
 }

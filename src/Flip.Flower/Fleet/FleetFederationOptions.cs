@@ -22,4 +22,12 @@ public sealed record FleetFederationOptions
     /// <summary>Seed of the strategy's sampling and the sites' seeds.</summary>
     /// <value>0.</value>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// Whether to run a full, compacting garbage collection after each update is folded in, so the
+    /// server's resident memory returns to the live set (global model, running sum, admitted replies)
+    /// instead of growing with the garbage of earlier replies until the runtime decides to collect.
+    /// </summary>
+    /// <value><see langword="false"/>; <c>flip-research serve</c> and <c>bench load</c> turn it on (a collection costs milliseconds, a 25M-parameter update takes far longer to arrive).</value>
+    public bool CollectAfterEachUpdate { get; init; }
 }

@@ -43,6 +43,9 @@ public sealed class FleetService : W.Fleet.FleetBase
     private readonly Dictionary<string, W.Metadata> _instructions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingReply> _pendingReplies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<FlowerMessage>> _replies = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim? _replySlots;
+    private readonly HashSet<string> _slotHolders = new(StringComparer.Ordinal);
+    private int _peakRepliesInFlight;
 
     /// <summary>Creates the service.</summary>
     /// <param name="options">Settings; <see langword="null"/> for defaults.</param>
@@ -54,6 +57,11 @@ public sealed class FleetService : W.Fleet.FleetBase
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _ids = new Random(_options.Seed);
+        if (_options.MaxConcurrentReplies is { } limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(options));
+            _replySlots = new SemaphoreSlim(limit, limit);
+        }
     }
 
     private sealed class NodeState(ulong id, string key)
@@ -71,7 +79,84 @@ public sealed class FleetService : W.Fleet.FleetBase
         public Queue<(W.Message Message, W.ObjectTree Tree)> Inbox { get; } = new();
     }
 
-    private sealed record PendingReply(W.Message Message, W.ObjectTree Tree, HashSet<string> Missing);
+    private sealed record PendingReply(W.Message Message, W.ObjectTree Tree, HashSet<string> Missing, ulong NodeId)
+    {
+        public long Bytes { get; set; }
+    }
+
+    /// <summary>Replies holding one of the <see cref="FleetServiceOptions.MaxConcurrentReplies"/> slots now (uploading, or complete and not yet forgotten).</summary>
+    public int RepliesInFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _slotHolders.Count;
+            }
+        }
+    }
+
+    /// <summary>The most replies that held a slot at once since the service started.</summary>
+    public int PeakRepliesInFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _peakRepliesInFlight;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets an instruction once its reply was consumed or is no longer wanted (round deadline): drops
+    /// the reply, any half-uploaded objects and the instruction's own objects, frees its reply slot, and
+    /// makes a late reply to it be refused.
+    /// </summary>
+    /// <param name="instructionId">The id <see cref="SendInstruction"/> returned.</param>
+    public void Forget(string instructionId)
+    {
+        ArgumentNullException.ThrowIfNull(instructionId);
+        lock (_gate)
+        {
+            _instructions.Remove(instructionId);
+            if (_instructionObjects.Remove(instructionId, out string[]? ids))
+            {
+                ReleaseReferences(ids);
+            }
+
+            foreach (var (replyId, pending) in _pendingReplies.Where(p => p.Value.Message.Metadata.ReplyToMessageId == instructionId).ToList())
+            {
+                _pendingReplies.Remove(replyId);
+                ReleaseReferences(ObjectCodec.PostOrderIds(pending.Tree));
+            }
+
+            foreach (var (_, node) in _nodes)
+            {
+                if (node.Inbox.Any(m => m.Message.Metadata.MessageId == instructionId))
+                {
+                    var keep = node.Inbox.Where(m => m.Message.Metadata.MessageId != instructionId).ToList();
+                    node.Inbox.Clear();
+                    keep.ForEach(node.Inbox.Enqueue);
+                }
+            }
+
+            ReleaseSlot(instructionId);
+        }
+
+        if (_replies.TryRemove(instructionId, out TaskCompletionSource<FlowerMessage>? tcs))
+        {
+            tcs.TrySetCanceled();
+        }
+    }
+
+    private void ReleaseSlot(string instructionId)
+    {
+        if (_slotHolders.Remove(instructionId))
+        {
+            _replySlots?.Release();
+        }
+    }
 
     /// <summary>Ids of the nodes that are activated and whose last call or heartbeat is no older than their heartbeat interval.</summary>
     /// <returns>The online node ids, in registration order.</returns>
@@ -361,7 +446,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     }
 
     /// <inheritdoc/>
-    public override Task<W.PushMessagesResponse> PushMessages(W.PushMessagesRequest request, ServerCallContext context)
+    public override async Task<W.PushMessagesResponse> PushMessages(W.PushMessagesRequest request, ServerCallContext context)
     {
         NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
         if (request.MessagesList.Count != request.MessageObjectTrees.Count)
@@ -370,30 +455,68 @@ public sealed class FleetService : W.Fleet.FleetBase
         }
 
         var response = new W.PushMessagesResponse { Reconnect = new W.Reconnect { Reconnect_ = 5 } };
-        lock (_gate)
+        for (int i = 0; i < request.MessagesList.Count; i++)
         {
-            for (int i = 0; i < request.MessagesList.Count; i++)
+            W.Message reply = request.MessagesList[i];
+            W.ObjectTree tree = request.MessageObjectTrees[i];
+            string instructionId = reply.Metadata?.ReplyToMessageId ?? string.Empty;
+            bool waitForSlot;
+            lock (_gate)
             {
-                W.Message reply = request.MessagesList[i];
-                W.ObjectTree tree = request.MessageObjectTrees[i];
-                CheckReply(node, reply, tree);
+                waitForSlot = _replySlots is not null && !_slotHolders.Contains(instructionId);
+            }
+
+            if (waitForSlot)
+            {
+                // Back-pressure: the node's upload waits until the server has consumed an earlier reply.
+                await _replySlots!.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+            }
+
+            lock (_gate)
+            {
+                if (waitForSlot)
+                {
+                    if (!_slotHolders.Add(instructionId))
+                    {
+                        _replySlots!.Release();
+                    }
+
+                    _peakRepliesInFlight = Math.Max(_peakRepliesInFlight, _slotHolders.Count);
+                }
+
+                try
+                {
+                    CheckReply(node, reply, tree);
+                }
+                catch (RpcException)
+                {
+                    ReleaseSlot(instructionId);
+                    throw;
+                }
+
                 IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(tree);
                 var missing = new HashSet<string>(ids.Where(id => !_objects.ContainsKey(id)), StringComparer.Ordinal);
                 AddReferences(ids);
-                _pendingReplies[reply.Metadata.MessageId] = new PendingReply(reply, tree, missing);
-                response.Results[reply.Metadata.MessageId] = 0;
+                string replyId = reply.Metadata!.MessageId;
+                _pendingReplies[replyId] = new PendingReply(reply, tree, missing, node.Id);
+                response.Results[replyId] = 0;
                 response.ObjectsToPush.AddRange(missing);
-                TryComplete(reply.Metadata.MessageId);
+                TryComplete(replyId);
             }
         }
 
-        return Task.FromResult(response);
+        return response;
     }
 
     /// <inheritdoc/>
     public override Task<W.PushObjectResponse> PushObject(W.PushObjectRequest request, ServerCallContext context)
     {
-        NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        if (_options.MaxReplyBytes is { } limit)
+        {
+            RefuseOversize(node, request.ObjectId, request.ObjectContent.Length, limit);
+        }
+
         FlowerObject obj;
         try
         {
@@ -423,6 +546,35 @@ public sealed class FleetService : W.Fleet.FleetBase
         return Task.FromResult(new W.PushObjectResponse { Stored = true });
     }
 
+    private void RefuseOversize(NodeState node, string objectId, long size, long limit)
+    {
+        lock (_gate)
+        {
+            foreach (PendingReply p in _pendingReplies.Values.Where(p => p.NodeId == node.Id && p.Missing.Contains(objectId)).ToList())
+            {
+                p.Bytes += size;
+                if (p.Bytes <= limit)
+                {
+                    continue;
+                }
+
+                string replyId = p.Message.Metadata.MessageId;
+                string instructionId = p.Message.Metadata.ReplyToMessageId;
+                _pendingReplies.Remove(replyId);
+                ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
+                ReleaseSlot(instructionId);
+                string reason = SiteFlowerApp.Invariant($"oversize: the reply exceeds the server's limit of {limit} bytes (at least {p.Bytes} bytes)");
+                _logger.LogWarning("Refused the reply of node {NodeId} to {MessageId}: {Reason}", node.Id, instructionId[..Math.Min(16, instructionId.Length)], reason);
+                if (_replies.TryGetValue(instructionId, out TaskCompletionSource<FlowerMessage>? tcs))
+                {
+                    tcs.TrySetException(new ReplyRefusedException(node.Id, reason));
+                }
+
+                throw Fail(StatusCode.ResourceExhausted, reason);
+            }
+        }
+    }
+
     private void TryComplete(string replyId)
     {
         PendingReply p = _pendingReplies[replyId];
@@ -440,6 +592,7 @@ public sealed class FleetService : W.Fleet.FleetBase
         catch (FlowerProtocolException e)
         {
             ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
+            ReleaseSlot(p.Message.Metadata.ReplyToMessageId);
             _logger.LogWarning("Reply {ReplyId} could not be rebuilt: {Reason}", replyId[..16], e.Message);
             if (_replies.TryGetValue(p.Message.Metadata.ReplyToMessageId, out TaskCompletionSource<FlowerMessage>? failed))
             {

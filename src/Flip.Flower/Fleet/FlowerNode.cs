@@ -145,7 +145,7 @@ public sealed class FlowerNode
     /// <summary>
     /// Runs the node until <paramref name="ct"/> is cancelled: registers, heartbeats in the
     /// background, polls (pausing <see cref="FlowerNodeOptions.PollInterval"/> when idle), retries
-    /// with doubling back-off while the server is unreachable, registers again when the server has
+    /// with doubling, jittered back-off (bounded by <see cref="FlowerNodeOptions.MaxReconnectDelay"/>, each wait logged) while the server is unreachable, registers again when the server has
     /// forgotten the node, logs and skips an instruction that fails, and deactivates on the way out.
     /// </summary>
     /// <param name="ct">Stops the node (Ctrl-C).</param>
@@ -169,8 +169,7 @@ public sealed class FlowerNode
                 }
                 catch (FlowerProtocolException e) when (IsUnavailable(e) && !ct.IsCancellationRequested)
                 {
-                    _logger.LogWarning("{Server} unreachable; retrying in {Seconds} s", _server, backoff.TotalSeconds);
-                    await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
+                    await BackOffAsync(backoff, ct).ConfigureAwait(false);
                     backoff = Min(backoff * 2, _options.MaxReconnectDelay);
                     continue;
                 }
@@ -227,11 +226,18 @@ public sealed class FlowerNode
             }
             catch (FlowerProtocolException e) when (IsUnavailable(e) && !ct.IsCancellationRequested)
             {
-                _logger.LogWarning("{Server} unreachable; retrying in {Seconds} s", _server, backoff.TotalSeconds);
-                await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
+                await BackOffAsync(backoff, ct).ConfigureAwait(false);
                 backoff = Min(backoff * 2, _options.MaxReconnectDelay);
             }
         }
+    }
+
+    /// <summary>Waits a jittered share of the current back-off, U(0.5, 1) × backoff, so nodes cut off together do not all return at once.</summary>
+    private async Task BackOffAsync(TimeSpan backoff, CancellationToken ct)
+    {
+        TimeSpan delay = backoff * (0.5 + (0.5 * Random.Shared.NextDouble()));
+        _logger.LogWarning("{Server} unreachable; reconnecting in {Seconds:F1} s (back-off {Backoff} s, at most {Max} s)", _server, delay.TotalSeconds, backoff.TotalSeconds, _options.MaxReconnectDelay.TotalSeconds);
+        await Task.Delay(delay, _time, ct).ConfigureAwait(false);
     }
 
     private static StatusCode? StatusOf(FlowerProtocolException e) => (e.InnerException as RpcException)?.StatusCode;

@@ -28,7 +28,7 @@ public sealed record FlowerNodeOptions
     public bool FetchRunInfo { get; init; } = true;
 
     /// <summary>Longest pause between reconnection attempts when the server is unreachable.</summary>
-    /// <value>30 seconds; attempts start at 1 s and double.</value>
+    /// <value>30 seconds; the back-off starts at 1 s and doubles, and each wait is a random 50–100 % of it (jitter).</value>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Checks the options.</summary>

@@ -149,7 +149,33 @@ public static class ObjectCodec
         return Node("RecordDict", PythonJson.StringMap(refs), children, objects, postOrder);
     }
 
+    /// <summary>
+    /// An ArrayRecord's objects, computed once per record instance: a server sends the same global model
+    /// to every node, and encoding and hashing it once per node would cost a model-sized copy and a
+    /// SHA-256 pass per node. Records are not changed after they are sent.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ArrayRecord, DeflatedRecord> DeflatedArrays = new();
+
+    private sealed record DeflatedRecord(W.ObjectTree Tree, FlowerObject[] PostOrder);
+
     private static W.ObjectTree DeflateArrayRecord(ArrayRecord record, Dictionary<string, FlowerObject> objects, List<string> postOrder)
+    {
+        DeflatedRecord deflated = DeflatedArrays.GetValue(record, static r =>
+        {
+            var own = new Dictionary<string, FlowerObject>(StringComparer.Ordinal);
+            var order = new List<string>();
+            W.ObjectTree tree = DeflateArrayRecordOnce(r, own, order);
+            return new DeflatedRecord(tree, [.. order.Select(id => own[id])]);
+        });
+        foreach (FlowerObject obj in deflated.PostOrder)
+        {
+            Add(obj, objects, postOrder);
+        }
+
+        return deflated.Tree.Clone();
+    }
+
+    private static W.ObjectTree DeflateArrayRecordOnce(ArrayRecord record, Dictionary<string, FlowerObject> objects, List<string> postOrder)
     {
         var refs = new List<KeyValuePair<string, string>>();
         var children = new List<W.ObjectTree>();

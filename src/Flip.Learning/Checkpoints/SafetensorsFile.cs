@@ -15,9 +15,15 @@ namespace Flip.Learning.Checkpoints;
 /// of strings; the header is padded with spaces to a multiple of 8 bytes; then the tensors'
 /// little-endian bytes, in order, with no gaps. Load in Python with
 /// <c>safetensors.torch.load_file(path)</c> and <c>model.load_state_dict(...)</c>.
+/// Files written here carry <c>"__metadata__": {"flip-sha256": …}</c>, the SHA-256 of every tensor's
+/// name, dtype, shape and offsets and of the data bytes (see <see cref="ContentHash"/>); <see cref="Read"/>
+/// verifies it and refuses a file whose bytes changed. Files without it (written by PyTorch) load unchecked.
 /// </remarks>
 public static class SafetensorsFile
 {
+    /// <summary>The metadata key holding the content hash.</summary>
+    public const string HashKey = "flip-sha256";
+
     private const long MaxHeaderBytes = 100L * 1024 * 1024;
 
     /// <summary>Writes a parameter set, atomically (temp file, then rename).</summary>
@@ -32,16 +38,17 @@ public static class SafetensorsFile
         using (var json = new Utf8JsonWriter(header))
         {
             json.WriteStartObject();
-            if (metadata is { Count: > 0 })
+            json.WriteStartObject("__metadata__");
+            foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
             {
-                json.WriteStartObject("__metadata__");
-                foreach (var (key, value) in metadata)
+                if (key != HashKey)
                 {
                     json.WriteString(key, value);
                 }
-
-                json.WriteEndObject();
             }
+
+            json.WriteString(HashKey, ContentHash(parameters));
+            json.WriteEndObject();
 
             foreach (ParameterArray array in parameters)
             {
@@ -103,10 +110,45 @@ public static class SafetensorsFile
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>
+    /// The content hash written as <c>flip-sha256</c>: SHA-256 over, per tensor in data order, the UTF-8
+    /// line <c>name␀dtype␀d0,d1,…␀begin␀end\n</c>, followed by all tensor bytes in the same order.
+    /// </summary>
+    /// <param name="tensors">The tensors in data order.</param>
+    /// <returns>Lower-case hex.</returns>
+    public static string ContentHash(IEnumerable<ParameterArray> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var list = tensors.ToList();
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        long offset = 0;
+        foreach (ParameterArray tensor in list)
+        {
+            long size = (long)tensor.Length * ElementSize(tensor.DataType);
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{tensor.Name}\0{DtypeName(tensor.DataType)}\0{string.Join(',', tensor.Shape)}\0{offset}\0{offset + size}\n")));
+            offset += size;
+        }
+
+        foreach (ParameterArray tensor in list)
+        {
+            hash.AppendData(Bytes(tensor));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static ReadOnlySpan<byte> Bytes(ParameterArray array) => array.DataType switch
+    {
+        ParameterDataType.Float32 => MemoryMarshal.AsBytes(array.AsFloat32().Span),
+        ParameterDataType.Float64 => MemoryMarshal.AsBytes(array.AsFloat64().Span),
+        _ => MemoryMarshal.AsBytes(array.AsInt64().Span),
+    };
+
     /// <summary>Reads a safetensors file into a parameter set, in the order of the data offsets.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The arrays.</returns>
     /// <exception cref="FlipException">The file is not valid safetensors; the message names the offset or tensor.</exception>
+    /// <exception cref="Flip.Federated.Runs.CorruptFileException">The file's content hash (<c>flip-sha256</c>) does not match its bytes.</exception>
     public static ParameterSet Read(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
@@ -127,10 +169,16 @@ public static class SafetensorsFile
         long dataLength = bytes.Length - dataStart;
         using JsonDocument document = ParseHeader(name, bytes.AsMemory(8, headerLength));
         var entries = new List<(long Begin, ParameterArray Array)>();
+        string? recorded = null;
         foreach (JsonProperty tensor in document.RootElement.EnumerateObject())
         {
             if (tensor.Name == "__metadata__")
             {
+                if (tensor.Value.ValueKind == JsonValueKind.Object && tensor.Value.TryGetProperty(HashKey, out JsonElement h) && h.ValueKind == JsonValueKind.String)
+                {
+                    recorded = h.GetString();
+                }
+
                 continue;
             }
 
@@ -145,7 +193,17 @@ public static class SafetensorsFile
             }
         }
 
-        return ParameterSet.Create(entries.OrderBy(e => e.Begin).Select(e => e.Array));
+        var ordered = entries.OrderBy(e => e.Begin).Select(e => e.Array).ToList();
+        if (recorded is not null)
+        {
+            string actual = ContentHash(ordered);
+            if (!string.Equals(recorded, actual, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Flip.Federated.Runs.CorruptFileException.HashMismatch(path, recorded, actual, "its header's __metadata__." + HashKey);
+            }
+        }
+
+        return ParameterSet.Create(ordered);
     }
 
     private static (long Begin, ParameterArray Array) ReadTensor(string name, JsonProperty tensor, string where, byte[] bytes, long dataStart, long dataLength)

@@ -8,7 +8,9 @@ namespace Flip.Learning.Checkpoints;
 /// <remarks>
 /// The model goes to <c>model.safetensors</c> (<see cref="SafetensorsFile"/>, loadable from PyTorch) and
 /// the optimizer's state (Adam's moments, SGD's momentum buffers) to <c>optimizer.bin</c> in
-/// TorchSharp's format. Both are written to temporary names and renamed.
+/// TorchSharp's format with a SHA-256 sidecar <c>optimizer.bin.sha256</c> (the model file carries its own
+/// hash). Both are written to temporary names and renamed; <see cref="Load"/> verifies both hashes and
+/// refuses a changed file with <see cref="Flip.Federated.Runs.CorruptFileException"/>.
 /// </remarks>
 public static class TrainingCheckpoint
 {
@@ -31,6 +33,7 @@ public static class TrainingCheckpoint
             string path = Path.Combine(folder, OptimizerFileName);
             string temporary = path + ".tmp";
             optimizer.save_state_dict(temporary);
+            Flip.Federated.Runs.FileHash.WriteSidecar(path, temporary);
             File.Move(temporary, path, overwrite: true);
         }
     }
@@ -40,6 +43,7 @@ public static class TrainingCheckpoint
     /// <param name="model">The model to load into.</param>
     /// <param name="optimizer">The optimizer to load into, or <see langword="null"/>.</param>
     /// <exception cref="FlipException">A file is missing or does not match the model.</exception>
+    /// <exception cref="Flip.Federated.Runs.CorruptFileException">A file's SHA-256 differs from the one recorded when it was saved.</exception>
     public static void Load(string folder, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)
     {
         string modelPath = Path.Combine(folder, ModelFileName);
@@ -57,6 +61,7 @@ public static class TrainingCheckpoint
                 throw new FlipException($"checkpoint '{folder}' has no {OptimizerFileName}; it was saved without optimizer state.", ExitCodes.BadInput);
             }
 
+            Flip.Federated.Runs.FileHash.VerifySidecar(optimizerPath);
             optimizer.load_state_dict(optimizerPath);
         }
     }

@@ -1,0 +1,26 @@
+using System.Globalization;
+using Flip.Flower.Fleet;
+using Flip.Flower.Records;
+using Spectre.Console;
+
+namespace Flip.Cli.Commands;
+
+/// <summary>Prints one line when a node starts and finishes each instruction (round and step only), so an operator sees what the node is doing.</summary>
+internal sealed class ReportingFlowerApp(IFlowerApp inner, IAnsiConsole console) : IFlowerApp
+{
+    public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct) => Report("training", instruction, () => inner.TrainAsync(instruction, ct));
+
+    public Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct) => Report("evaluating", instruction, () => inner.EvaluateAsync(instruction, ct));
+
+    public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => inner.QueryAsync(instruction, ct);
+
+    private async Task<RecordDict> Report(string step, FlowerInstruction instruction, Func<Task<RecordDict>> run)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        string round = instruction.ServerRound?.ToString(CultureInfo.InvariantCulture) ?? "?";
+        console.WriteLine($"round {round}: {step}");
+        RecordDict result = await run().ConfigureAwait(false);
+        console.WriteLine($"round {round}: {step} done");
+        return result;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Flip.Federated.Runs;
+
+namespace Flip.Cli.Commands;
+
+/// <summary>What a <c>serve</c> run was started with, kept in its <c>run.json</c> so <c>serve --resume</c> continues it identically.</summary>
+internal sealed record ServeSettings(string Strategy, int Rounds, int Seed, int BaseChannels, int MinNodes, int MinSites, int RoundTimeoutSeconds)
+{
+    private const string Kind = "serve";
+
+    public RunInfo ToRunInfo() => new()
+    {
+        Strategy = Strategy,
+        Rounds = Rounds,
+        Seed = Seed,
+        Sites = [],
+        SimulationSettings = new Dictionary<string, string>
+        {
+            ["kind"] = Kind,
+            ["base-channels"] = BaseChannels.ToString(CultureInfo.InvariantCulture),
+            ["min-nodes"] = MinNodes.ToString(CultureInfo.InvariantCulture),
+            ["min-sites"] = MinSites.ToString(CultureInfo.InvariantCulture),
+            ["round-timeout-seconds"] = RoundTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+        },
+        CreatedUtc = DateTimeOffset.UtcNow,
+    };
+
+    public static ServeSettings FromRunInfo(RunStore store)
+    {
+        var s = store.Info.SimulationSettings;
+        string file = Path.Combine(store.Folder, RunStore.RunFileName);
+        if (!s.TryGetValue("kind", out string? kind) || kind != Kind)
+        {
+            throw new FlipException($"{file}: $.simulation-settings.kind is {(kind is null ? "missing" : $"\"{kind}\"")}; expected \"serve\" (a run folder written by 'flip-research serve').",
+                ExitCodes.BadCommandLine, "pass the --out folder of an earlier 'flip-research serve' run to --resume.");
+        }
+
+        int Get(string key) => s.TryGetValue(key, out string? text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : throw new FlipException($"{file}: $.simulation-settings.{key} is missing or not an integer; expected the value serve recorded.", ExitCodes.BadInput,
+                "the run folder is damaged; start a new run.");
+
+        return new ServeSettings(store.Info.Strategy, store.Info.Rounds, store.Info.Seed, Get("base-channels"), Get("min-nodes"), Get("min-sites"), Get("round-timeout-seconds"));
+    }
+}
