@@ -44,7 +44,7 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
-            FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLineLogger<FlowerServerHost>(console));
+            FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLineLogger<FleetService>(console));
             string? resumeFolder = parse.GetValue(resume);
             string folder = resumeFolder ?? parse.GetValue(output)!;
             RunStore? resumed = resumeFolder is null ? null : RunStore.Open(resumeFolder);
