@@ -127,7 +127,8 @@ internal static class DatasetCommand
                 console.MarkupLineInterpolated($"[yellow]{site.Id}:[/] {skipped}");
             }
 
-            return Task.FromResult(results.Any(r => r.Skipped is not null) ? ExitCodes.BadInput : ExitCodes.Ok);
+            bool dicom = loaded.Channels.Any(c => !c.IsFile);
+            return Task.FromResult(dicom && results.Any(r => r.Skipped is not null) ? ExitCodes.BadInput : ExitCodes.Ok);
         });
         return command;
     }

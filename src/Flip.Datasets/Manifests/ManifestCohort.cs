@@ -100,7 +100,7 @@ public static class ManifestCohort
         return summaries;
     }
 
-    /// <summary>Indexes every site's DICOM series into the cache (a site that is not DICOM or whose data is absent is skipped).</summary>
+    /// <summary>Indexes every site's DICOM series into the cache (every site is skipped when no channel is DICOM; a site whose data is absent is skipped).</summary>
     /// <param name="manifest">The manifest.</param>
     /// <param name="options">Cache folder and source resolvers.</param>
     /// <param name="cancellationToken">Cancels indexing.</param>
@@ -112,6 +112,12 @@ public static class ManifestCohort
         var result = new List<(ManifestSite, SeriesIndex?, bool, string?)>();
         foreach (ManifestSite site in manifest.Sites)
         {
+            if (manifest.Channels.All(c => c.IsFile))
+            {
+                result.Add((site, null, false, "every channel is a NIfTI/MetaImage file pattern; there are no DICOM series to index."));
+                continue;
+            }
+
             try
             {
                 string folder = ResolveFolder(manifest, site, options, cancellationToken);

@@ -138,6 +138,9 @@ public sealed class TemplateStandInTests : IDisposable
         Assert.All(images.Channels[1], v => Assert.Equal(1500, v));
         Assert.Equal(64, images.Gland.Count(v => v == 1));
         Assert.All(images.Lesion, v => Assert.Equal(0, v));
+        var index = Assert.Single(ManifestCohort.Index(Manifest.Load(manifest)));
+        Assert.Null(index.Index);
+        Assert.Equal("every channel is a NIfTI/MetaImage file pattern; there are no DICOM series to index.", index.Skipped);
     }
 
     [Fact]
