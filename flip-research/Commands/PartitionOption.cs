@@ -36,16 +36,16 @@ internal static class PartitionOption
         return option;
     }
 
-    /// <summary>FLIP-6 at <paramref name="scale"/>, partitioned and prepared; the natural partition is exactly <see cref="Experiment.SyntheticFlip6"/>.</summary>
-    public static PreparedCohort Prepare(IAnsiConsole console, double scale, int seed, string spec)
+    /// <summary>FLIP-6 at <paramref name="scale"/> (or the manifest's cohort), partitioned and prepared; the natural partition is exactly <see cref="SimulateCohort.Prepare"/>.</summary>
+    public static PreparedCohort Prepare(IAnsiConsole console, double scale, int seed, string spec, string? manifest = null)
     {
         Partitioner partitioner = Partitioner.Parse(spec);
         if (partitioner is NaturalPartitioner)
         {
-            return Experiment.SyntheticFlip6(scale, seed);
+            return SimulateCohort.Prepare(manifest, scale, seed);
         }
 
-        Cohort cohort = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = scale, Seed = seed });
+        Cohort cohort = SimulateCohort.Load(manifest, scale, seed);
         Partition partition = partitioner.Apply(cohort, seed);
         console.Write(Table(partition));
         return PreparedCohort.Prepare(partition.Cohort, seed: seed);

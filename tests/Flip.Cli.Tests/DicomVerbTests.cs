@@ -89,8 +89,8 @@ public sealed class DicomVerbTests : IClassFixture<DicomVerbTests.Archive>
         CliProcess.Result result = CliProcess.Run("dicom", "index", _archive.Folder);
 
         Assert.True(result.ExitCode == 0, result.All);
-        // 49 patients × 3 series × 12 slices; skipped: two masks per patient and labels.csv
-        Assert.Contains("147 series in 1764 files; 99 other files skipped; 0 unreadable.", result.Output);
+        // 49 patients × 3 series × 12 slices; skipped: two masks per patient, labels.csv and manifest.json
+        Assert.Contains("147 series in 1764 files; 100 other files skipped; 0 unreadable.", result.Output);
         Assert.Contains("2.813×2.813×3", result.Output);
         Assert.Contains("t2_tse_tra", result.Output);
     }
