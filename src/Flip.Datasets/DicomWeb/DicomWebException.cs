@@ -53,5 +53,12 @@ public sealed class DicomWebException : FlipException
     private static string Detail(string? detail) => string.IsNullOrWhiteSpace(detail) ? "" : $" ({detail.Trim()})";
 
     /// <summary>The address without user info or query values (a query may carry a patient id).</summary>
-    internal static string Redact(Uri endpoint) => endpoint.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+    internal static string Redact(Uri endpoint)
+    {
+        string text = endpoint.OriginalString;
+        int query = text.IndexOf('?', StringComparison.Ordinal);
+        if (query >= 0) text = text[..query];
+        int scheme = text.IndexOf("://", StringComparison.Ordinal), at = text.IndexOf('@', StringComparison.Ordinal);
+        return scheme >= 0 && at > scheme ? text[..(scheme + 3)] + text[(at + 1)..] : text;
+    }
 }
