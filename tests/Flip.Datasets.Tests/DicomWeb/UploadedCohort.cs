@@ -57,5 +57,29 @@ public sealed class UploadedCohort : IDisposable
 
     public void Dispose() => Orthanc.Dispose();
 
+    /// <summary>Writes a manifest whose one site reads its studies from a DICOMweb service; labels from the cohort's labels.csv, no masks (DICOMweb serves the images only).</summary>
+    public static string WritePacsManifest(string path, string labelsCsv, string siteId, Uri root, string userVariable, string passwordVariable)
+    {
+        string json = $$"""
+            {
+              "version": 1,
+              "cohort": { "name": "FLIP-6 at one hospital's PACS", "description": "Synthetic studies uploaded to a test Orthanc.", "licence": "CC0 1.0", "citation": "FLIP Research synthetic FLIP-6 cohort" },
+              "channels": [
+                { "name": "T2W", "required": true, "modality": "MR", "seriesDescription": ["t2_tse_tra", "*t2*"] },
+                { "name": "ADC", "required": true, "modality": "MR", "seriesDescription": ["*ADC*"] },
+                { "name": "DWI", "required": true, "modality": "MR", "seriesDescription": ["*b1400*", "*diff*"] }
+              ],
+              "labels": { "table": "{{Path.GetRelativePath(Path.GetDirectoryName(path)!, labelsCsv)}}", "patientColumn": "patient-id", "siteColumn": "site", "isupColumn": "isup-grade" },
+              "sites": [
+                { "id": "{{siteId}}", "displayName": "Hospital with a PACS", "country": "NL", "vendor": "Siemens", "fieldStrengthTesla": 3,
+                  "source": { "dicomweb": { "url": "{{root}}", "auth": { "scheme": "basic", "usernameEnv": "{{userVariable}}", "secretEnv": "{{passwordVariable}}" }, "query": { "ModalitiesInStudy": "MR" } } } }
+              ],
+              "splits": { "ratios": { "train": 0.7, "test": 0.3 }, "seed": 11 }
+            }
+            """;
+        File.WriteAllText(path, json);
+        return path;
+    }
+
     public sealed record Instance(string PatientId, string PatientName, string Study, string Series, string Sop, string SeriesDescription, string File, string Sha256);
 }
