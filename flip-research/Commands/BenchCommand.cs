@@ -50,6 +50,7 @@ internal static class BenchCommand
         };
         command.Add(DicomBench(console));
         command.Add(FederatedBench(console));
+        command.Add(PacsBench.Create(console));
         command.SetAction(parse =>
         {
             string[] names = parse.GetValue(workload) is { Length: > 0 } chosen ? chosen : [.. TrainingWorkloads.Names];

@@ -58,7 +58,7 @@ public sealed class UploadedCohort : IDisposable
     public void Dispose() => Orthanc.Dispose();
 
     /// <summary>Writes a manifest whose one site reads its studies from a DICOMweb service; labels from the cohort's labels.csv, no masks (DICOMweb serves the images only).</summary>
-    public static string WritePacsManifest(string path, string labelsCsv, string siteId, Uri root, string userVariable, string passwordVariable)
+    public static string WritePacsManifest(string path, string labelsCsv, string siteId, Uri root, string userVariable, string passwordVariable, string patientIdPattern = "*")
     {
         string json = $$"""
             {
@@ -72,7 +72,7 @@ public sealed class UploadedCohort : IDisposable
               "labels": { "table": "{{Path.GetRelativePath(Path.GetDirectoryName(path)!, labelsCsv)}}", "patientColumn": "patient-id", "siteColumn": "site", "isupColumn": "isup-grade" },
               "sites": [
                 { "id": "{{siteId}}", "displayName": "Hospital with a PACS", "country": "NL", "vendor": "Siemens", "fieldStrengthTesla": 3,
-                  "source": { "dicomweb": { "url": "{{root}}", "auth": { "scheme": "basic", "usernameEnv": "{{userVariable}}", "secretEnv": "{{passwordVariable}}" }, "query": { "ModalitiesInStudy": "MR" } } } }
+                  "source": { "dicomweb": { "url": "{{root}}", "auth": { "scheme": "basic", "usernameEnv": "{{userVariable}}", "secretEnv": "{{passwordVariable}}" }, "query": { "ModalitiesInStudy": "MR", "PatientID": "{{patientIdPattern}}" } } } }
               ],
               "splits": { "ratios": { "train": 0.7, "test": 0.3 }, "seed": 11 }
             }
