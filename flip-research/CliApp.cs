@@ -19,6 +19,7 @@ internal static class CliApp
             ReportCommand.Create(console),
             DicomCommand.Create(console),
             SynthCommand.Create(console),
+            DatasetCommand.Create(console),
             ServeCommand.Create(console),
             ClientCommand.Create(console),
         };

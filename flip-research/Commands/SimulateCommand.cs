@@ -43,6 +43,10 @@ internal static class SimulateCommand
             Description = "Run a JSON grid of experiments (strategies × seeds × learning rates × local epochs × μ), each cell its own run folder, " +
                 "and print a comparison table. Example file: {\"strategies\": [\"fedavg\", \"fedprox\"], \"seeds\": [1, 2], \"rounds\": 5}.",
         };
+        var manifest = new Option<string?>("--manifest", "-m")
+        {
+            Description = "Run on the cohort of a dataset manifest (e.g. the manifest.json that 'synth' writes) instead of the embedded FLIP-6; --scale then does not apply.",
+        };
         var profile = new Option<string>("--profile") { Description = "quick (default: 10 rounds, scale 0.08) or full (30 rounds, scale 0.25, 2 local epochs).", DefaultValueFactory = _ => "quick" };
         profile.AcceptOnlyFromAmong("quick", "full");
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rounds must be between 1 and 1000."); });
@@ -54,7 +58,7 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, manifest,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,7 +73,7 @@ internal static class SimulateCommand
             {
                 SimulateSettings saved = SimulateSettings.Read(resumeFolder);
                 var resumed = new ExperimentOptions { Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, Resume = true };
-                return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct).ConfigureAwait(false);
+                return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct, saved.Manifest).ConfigureAwait(false);
             }
 
             bool full = parse.GetValue(profile) == "full";
@@ -87,28 +91,28 @@ internal static class SimulateCommand
             if (parse.GetValue(leaveOneOut))
             {
                 string[] held = parse.GetValue(strategies) is { Length: > 0 } given ? given : ["fedavg"];
-                return await RunLeaveOneOutAsync(console, held, options, cohortScale, folder, ct).ConfigureAwait(false);
+                return await RunLeaveOneOutAsync(console, held, options, cohortScale, folder, ct, parse.GetValue(manifest)).ConfigureAwait(false);
             }
 
-            return await RunAsync(console, names, options, cohortScale, folder, ct).ConfigureAwait(false);
+            return await RunAsync(console, names, options, cohortScale, folder, ct, parse.GetValue(manifest)).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct)
+    private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string? manifest = null)
     {
         if (!options.Resume)
         {
             EnsureEmpty(folder, $"choose another --out, delete the folder, or continue it with --resume {folder}.");
 
             Directory.CreateDirectory(folder);
-            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs).Write(folder);
+            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, manifest is null ? null : Path.GetFullPath(manifest)).Write(folder);
         }
 
-        PreparedCohort cohort = Experiment.SyntheticFlip6(scale, options.Seed);
+        PreparedCohort cohort = SimulateCohort.Prepare(manifest, scale, options.Seed);
         Directory.CreateDirectory(folder);
         using var log = new Logging.FileLogger(Path.Combine(folder, "simulate.log"));
-        console.MarkupLineInterpolated($"[bold]FLIP-6[/] synthetic cohort: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");
+        console.MarkupLineInterpolated($"[bold]{cohort.Cohort.Name}[/] {(manifest is null ? "synthetic cohort" : "cohort of " + manifest)}: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");
         var results = new List<ExperimentResult>();
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -163,11 +167,11 @@ internal static class SimulateCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct)
+    private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string? manifest = null)
     {
         EnsureEmpty(folder, "choose another --out, or delete the folder.");
 
-        PreparedCohort cohort = Experiment.SyntheticFlip6(scale, options.Seed);
+        PreparedCohort cohort = SimulateCohort.Prepare(manifest, scale, options.Seed);
         var results = new List<HeldOutSiteResult>();
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())

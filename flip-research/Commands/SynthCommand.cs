@@ -42,7 +42,8 @@ internal static class SynthCommand
                 files = SyntheticCohortWriter.Write(cohort, folder, parse.GetValue(seed), new Progress<int>(n => task.Value = n));
                 task.Value = cohort.PatientCount;
             });
-            console.MarkupLineInterpolated($"Wrote {cohort.PatientCount} patients at {cohort.Sites.Count} hospitals: {files} DICOM files, lesion and gland masks, labels.csv in [bold]{folder}[/].");
+            SyntheticManifest.Write(cohort, folder, parse.GetValue(seed));
+            console.MarkupLineInterpolated($"Wrote {cohort.PatientCount} patients at {cohort.Sites.Count} hospitals: {files} DICOM files, lesion and gland masks, labels.csv and manifest.json in [bold]{folder}[/].");
             if (stow is not null) await SynthUpload.RunAsync(console, stow, folder, ct).ConfigureAwait(false);
             return ExitCodes.Ok;
         });

@@ -32,11 +32,17 @@ public sealed class PacsClientTests : IDisposable
 
         // site-2 reads its folder through the synthetic manifest; site-1 reads the PACS through a manifest naming the credential variables.
         Cohort cohort = SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = 0.001, Seed = 7, MatrixSize = 32 });
-        string folderManifest = SyntheticManifest.Write(cohort, data, 7);
+        string folderManifest = Path.Combine(data, SyntheticManifest.FileName); // synth writes it
         string site1Prefix = CommonPrefix(cohort.Site("site-1").Patients.Select(p => p.Identity.PatientId).ToList());
         Assert.All(cohort.Sites.Where(s => s.Id != "site-1").SelectMany(s => s.Patients), p => Assert.False(p.Identity.PatientId.StartsWith(site1Prefix, StringComparison.Ordinal)));
         string pacsManifest = UploadedCohort.WritePacsManifest(Path.Combine(_folder, "umcg-pacs.json"), Path.Combine(data, "labels.csv"), "site-1",
             orthanc.DicomWebRoot, user, password, site1Prefix + "*");
+
+        // dataset index queries the PACS for the DICOMweb site and fetches its series into the cache.
+        int site1Files = cohort.Site("site-1").Patients.Count * 3 * new SyntheticCohortOptions().Slices;
+        var index = CliProcess.RunWith(environment, "dataset", "index", pacsManifest, "--cache", Path.Combine(_folder, "cache-site-1"));
+        Assert.True(index.ExitCode == 0, index.All);
+        Assert.Matches($@"site-1\s+{site1Files}\s+{3 * cohort.Site("site-1").Patients.Count}\s+{cohort.Site("site-1").Patients.Count}\s+written", index.Output);
 
         int port = FreePort();
         string run = Path.Combine(_folder, "run");
@@ -74,10 +80,9 @@ public sealed class PacsClientTests : IDisposable
             if (!server.HasExited) server.Kill(entireProcessTree: true);
         }
 
-        // The PACS node fetched its site's instances into the SOP-keyed cache and said what it shares before joining.
+        // The PACS node found every instance in the SOP-keyed cache that dataset index filled, and said what it shares before joining.
         string pacsNode = await clients[0].Output;
-        int site1Files = cohort.Site("site-1").Patients.Count * 3 * new SyntheticCohortOptions().Slices;
-        Assert.Contains($"site-1: fetched {site1Files} instance(s)", pacsNode, StringComparison.Ordinal);
+        Assert.Contains($"site-1: fetched 0 instance(s) (0.0 MB) from the PACS, {site1Files} already in the cache.", pacsNode, StringComparison.Ordinal);
         Assert.Contains("site-1 will share, each round: the model's parameters", pacsNode, StringComparison.Ordinal);
         Assert.Contains("no per-patient metrics or predictions", pacsNode, StringComparison.Ordinal);
         Assert.Equal(site1Files, Directory.EnumerateFiles(Path.Combine(_folder, "cache-site-1", "dicomweb", "site-1"), "*.dcm", SearchOption.AllDirectories).Count());

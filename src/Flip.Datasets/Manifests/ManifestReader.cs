@@ -85,8 +85,11 @@ internal sealed partial class ManifestReader
     /// <summary>The closest candidate when it is close enough to be a typo, else <see langword="null"/>.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
-        string? best = candidates.MinBy(c => Distance(c, name));
-        return best is not null && Distance(best, name) <= Math.Max(2, name.Length / 3) ? best : null;
+        var list = candidates.ToList();
+        string? best = list.MinBy(c => Distance(c, name));
+        if (best is not null && Distance(best, name) <= Math.Max(2, name.Length / 3)) return best;
+        // A shortened name ("fieldStrength" for "fieldStrengthTesla").
+        return name.Length >= 4 ? list.FirstOrDefault(c => c.StartsWith(name, StringComparison.OrdinalIgnoreCase)) : null;
     }
 
     private void Add(int line, string path, string message) => _problems.Add(new ManifestProblem(_file, line, path, message));

@@ -28,11 +28,11 @@ internal static class PathPattern
         => Regex.IsMatch(text, "^" + string.Concat(glob.Select(c => c switch { '*' => ".*", '?' => ".", _ => Regex.Escape(c.ToString()) })) + "$",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromSeconds(1));
 
-    /// <summary>Every file under a folder as relative paths with '/'.</summary>
+    /// <summary>Every file under a folder as relative paths with '/', except hidden ones (a name starting with '.').</summary>
     public static IReadOnlyList<string> List(string folder)
         => [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
-            .Where(f => !f.StartsWith(".flip-cache/", StringComparison.Ordinal))
+            .Where(f => !f.Split('/').Any(part => part.StartsWith('.'))) // hidden files and folders: .flip-cache, macOS ._ forks
             .Order(StringComparer.Ordinal)];
 
     private static Regex Compile(string pattern, string siteId, string? patientId)
