@@ -33,7 +33,10 @@ public sealed class DicomWebException : FlipException
 
     /// <summary>The connection failed after retries.</summary>
     internal static DicomWebException Unreachable(string method, Uri endpoint, int attempts, Exception inner) =>
-        new($"DICOMweb {method} {Redact(endpoint)} failed after {attempts} attempt(s): {inner.Message}", ExitCodes.Network,
+        inner.InnerException is System.Security.Authentication.AuthenticationException tls
+            ? new($"DICOMweb {method} {Redact(endpoint)} failed after {attempts} attempt(s): the server's TLS certificate is not trusted ({tls.Message}).", ExitCodes.Network,
+                "if the PACS uses the hospital's own CA, give its PEM certificate (manifest \"caCertificate\", or --ca-cert).", null, inner)
+            : new($"DICOMweb {method} {Redact(endpoint)} failed after {attempts} attempt(s): {inner.Message}", ExitCodes.Network,
             "check that the PACS is running and reachable from this machine, and its address and port.", null, inner);
 
     /// <summary>A named credential variable is not set.</summary>
