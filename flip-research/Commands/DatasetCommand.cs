@@ -19,6 +19,9 @@ internal static class DatasetCommand
         return command;
     }
 
+    /// <summary>A problem is one line however long, so it can be searched for in a log.</summary>
+    private static void KeepLinesWhole(IAnsiConsole console) => console.Profile.Width = Math.Max(console.Profile.Width, 2000);
+
     private static Argument<string> ManifestArgument() => new("MANIFEST") { Description = "A manifest file, e.g. datasets-manifests/prostatex.json." };
 
     private static Option<string?> CacheOption() => new("--cache") { Description = "Cache folder for series indexes (default: <manifest folder>/.flip-cache)." };
@@ -37,6 +40,7 @@ internal static class DatasetCommand
         {
             string path = parse.GetValue(manifest)!;
             IReadOnlyList<ManifestProblem> problems = Manifest.Validate(path, checkData: !parse.GetValue(noData));
+            KeepLinesWhole(console);
             foreach (ManifestProblem problem in problems)
             {
                 console.MarkupLineInterpolated($"[red]error:[/] {problem.ToString()}");
@@ -82,6 +86,7 @@ internal static class DatasetCommand
             }
 
             console.Write(table);
+            KeepLinesWhole(console);
             foreach (ManifestSiteSummary s in summaries.Where(s => s.Absent is not null))
             {
                 console.MarkupLineInterpolated($"[yellow]{s.Site.Id}:[/] {s.Absent}");
@@ -117,6 +122,7 @@ internal static class DatasetCommand
             }
 
             console.Write(table);
+            KeepLinesWhole(console);
             foreach (var (site, _, _, skipped) in results.Where(r => r.Skipped is not null))
             {
                 console.MarkupLineInterpolated($"[yellow]{site.Id}:[/] {skipped}");

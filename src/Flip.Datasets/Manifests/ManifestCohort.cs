@@ -187,6 +187,15 @@ public static class ManifestCohort
                 .Where(r => manifest.Labels.SiteColumn is not null ? string.Equals(r.SiteId, site.Id, StringComparison.OrdinalIgnoreCase)
                     : manifest.Sites.Count == 1 || found.Contains(r.PatientId))
                 .Select(r => (r.PatientId, r.IsupGrade, r.Line));
+        // Each pattern's files for any patient, found once: a patient's lookup then scans a short list.
+        var candidates = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        string? Find(string? pattern, string id)
+        {
+            if (pattern is null) return null;
+            if (!candidates.TryGetValue(pattern, out var list)) candidates[pattern] = list = PathPattern.Candidates(pattern, site.Id, files);
+            return PathPattern.Find(pattern, site.Id, id, list) is [var first, ..] ? first : null;
+        }
+
         var headers = new Dictionary<string, DicomDataset>(StringComparer.Ordinal);
         var patients = new List<PatientEntry>();
         foreach (var (id, isup, line) in ids)
@@ -199,14 +208,14 @@ public static class ManifestCohort
 
             foreach (ChannelRule rule in manifest.Channels.Where(c => c.IsFile))
             {
-                if (PathPattern.Find(rule.File!, site.Id, id, files) is [var first, ..])
+                if (Find(rule.File, id) is { } file)
                 {
-                    assigned[rule.Name] = new ChannelData(null, first, rule.VolumeIndex);
+                    assigned[rule.Name] = new ChannelData(null, file, rule.VolumeIndex);
                 }
             }
 
-            string? lesion = manifest.Labels.LesionMask is { } l && PathPattern.Find(l, site.Id, id, files) is [var lf, ..] ? lf : null;
-            string? gland = manifest.Labels.GlandMask is { } g && PathPattern.Find(g, site.Id, id, files) is [var gf, ..] ? gf : null;
+            string? lesion = Find(manifest.Labels.LesionMask, id);
+            string? gland = Find(manifest.Labels.GlandMask, id);
             patients.Add(new PatientEntry(id, isup, line, assigned, lesion, gland, manifest.Labels.GlandMask is not null));
         }
 

@@ -16,6 +16,13 @@ internal static class PathPattern
         return [.. files.Where(f => regex.IsMatch(f)).Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>The files matching the pattern for any patient: a short list to <see cref="Find"/> in, once per pattern and site.</summary>
+    public static IReadOnlyList<string> Candidates(string pattern, string siteId, IReadOnlyList<string> files)
+    {
+        Regex regex = Compile(pattern, siteId, null);
+        return [.. files.Where(f => regex.IsMatch(f))];
+    }
+
     /// <summary>The <c>{patient}</c> values of every file matching the pattern.</summary>
     public static IReadOnlyList<string> Patients(string pattern, string siteId, IReadOnlyList<string> files)
     {
