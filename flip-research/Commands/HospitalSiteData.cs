@@ -1,6 +1,7 @@
 using Flip.Datasets;
 using Flip.Datasets.DicomWeb;
 using Flip.Datasets.Manifests;
+using Flip.Datasets.Samples;
 using Flip.Experiments;
 using Flip.Federated;
 using Spectre.Console;
@@ -74,7 +75,11 @@ internal static class HospitalSiteData
         };
         console.MarkupLineInterpolated($"{siteId}: reading {site.Source} ...");
         Cohort cohort = ManifestCohort.Load(manifest with { Sites = [site] }, new ManifestCohortOptions { CacheFolder = cacheFolder, Resolvers = [resolver] }, ct);
-        double testFraction = manifest.Splits?.Ratios?.TryGetValue("test", out double t) == true ? t : 0.3;
-        return PreparedCohort.Prepare(cohort, testFraction, manifest.Splits?.Seed ?? seed).Sites[0];
+        if (manifest.Splits is not { } rule) return PreparedCohort.Prepare(cohort, seed: seed).Sites[0];
+        // The manifest's own split (explicit lists or seeded ratios): "train" trains, "test" evaluates.
+        CohortSite loaded = cohort.Sites[0];
+        IReadOnlyDictionary<string, string> split = ManifestSplits.Assign(rule, loaded);
+        List<Patient> In(string name) => [.. loaded.Patients.Where(p => split.TryGetValue(p.Key, out string? s) && s == name)];
+        return new PreparedSite(loaded.Id, loaded, SliceSetBuilder.Build(In("train")), SliceSetBuilder.Build(In("test")));
     }
 }
