@@ -52,6 +52,7 @@ internal static class BenchCommand
         command.Add(FederatedBench(console));
         command.Add(DataBenchCommand.Create(console));
         command.Add(LoadBenchCommand.Create(console));
+        command.Add(PacsBench.Create(console));
         command.SetAction(parse =>
         {
             string[] names = parse.GetValue(workload) is { Length: > 0 } chosen ? chosen : [.. TrainingWorkloads.Names];

@@ -16,7 +16,10 @@ internal static class ClientCommand
     public static Command Create(IAnsiConsole console)
     {
         var server = new Option<string>("--server") { Description = "The server's Fleet API address, e.g. http://127.0.0.1:9092 (https for anything but loopback)." };
-        var site = new Option<string>("--site") { Description = "Which FLIP-6 hospital's synthetic data this node holds (site-1 … site-6)." };
+        var site = new Option<string>("--site") { Description = "This node's site id: in --manifest, or a FLIP-6 hospital of the synthetic data (site-1 … site-6)." };
+        var manifest = new Option<string>("--manifest") { Description = "A dataset manifest; the node reads its site's data from the site's source there (folder, or PACS over DICOMweb)." };
+        var cache = new Option<string>("--cache") { Description = "Cache folder for the manifest's index and fetched PACS data (default: <manifest folder>/.flip-cache)." };
+        var share = new Option<string[]>("--share") { Description = "What the node sends: parameters, counts, metrics (all three; per-patient items are refused).", DefaultValueFactory = _ => HospitalSiteData.Shareable, AllowMultipleArgumentsPerToken = true };
         var scale = new Option<double>("--scale") { Description = "Synthetic cohort scale.", DefaultValueFactory = _ => 0.08 };
         var seed = new Option<int>("--seed") { Description = "Synthetic cohort seed.", DefaultValueFactory = _ => 7 };
         var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (as the server).", DefaultValueFactory = _ => 8 };
@@ -26,9 +29,9 @@ internal static class ClientCommand
         var command = new Command("client",
             "Run a hospital node: hold this site's patients, join a Flower Fleet server, and answer its train and evaluate " +
             "messages with the same trainer the simulation uses. Only parameters, counts and metrics leave. Stops on Ctrl-C.\n\n" +
-            "Example:\n  flip-research client --server http://127.0.0.1:9092 --site site-2")
+            "Examples:\n  flip-research client --server http://127.0.0.1:9092 --site site-2\n  flip-research client --server http://127.0.0.1:9092 --manifest hospital.json --site umcg")
         {
-            server, site, scale, seed, baseChannels, key, device, reconnect,
+            server, site, manifest, cache, share, scale, seed, baseChannels, key, device, reconnect,
         };
         var transport = new TransportOptions.Client();
         transport.AddTo(command);
@@ -53,13 +56,14 @@ internal static class ClientCommand
                 return ExitCodes.Ok;
             }
 
-            PreparedCohort cohort = Experiment.SyntheticFlip6(parse.GetValue(scale), parse.GetValue(seed));
+            HospitalSiteData.CheckSharing(parse.GetValue(share)!);
             string siteId = parse.GetValue(site)!;
-            PreparedSite local = cohort.Sites.FirstOrDefault(s => s.Id == siteId)
-                ?? throw new FlipException($"no hospital '{siteId}' in FLIP-6; expected one of {string.Join(", ", cohort.Sites.Select(s => s.Id))}.", ExitCodes.BadCommandLine);
+            PreparedSite local = HospitalSiteData.Load(console, siteId, parse.GetValue(manifest), parse.GetValue(cache), parse.GetValue(scale), parse.GetValue(seed), ct);
             using var workspace = new ModelWorkspace(() => new UNet2D(3, 2, parse.GetValue(baseChannels)), DeviceChoice.Resolve(parse.GetValue(device)!));
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
-            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), workspace.Model.ToParameterSet().Layout);
+            ParameterSet initial = workspace.Model.ToParameterSet();
+            HospitalSiteData.PrintSharing(console, siteId, local, initial);
+            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout);
             var address = new Uri(parse.GetValue(server)!);
             var logger = new Logging.ConsoleLineLogger<FlowerNode>(console);
             using var channel = transport.CreateChannel(parse, address, logger);

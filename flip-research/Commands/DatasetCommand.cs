@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Flip.Datasets.DicomWeb;
 using Flip.Datasets.Manifests;
 using Spectre.Console;
 
@@ -68,7 +69,7 @@ internal static class DatasetCommand
         command.SetAction((parse, ct) =>
         {
             Manifest loaded = Manifest.Load(parse.GetValue(manifest)!);
-            var summaries = ManifestCohort.Summarize(loaded, new ManifestCohortOptions { CacheFolder = parse.GetValue(cache) }, ct);
+            var summaries = ManifestCohort.Summarize(loaded, new ManifestCohortOptions { CacheFolder = parse.GetValue(cache), Resolvers = [new DicomWebSiteResolver()] }, ct);
             var table = new Table().Border(TableBorder.Simple).Title($"{loaded.Cohort.Name}: {summaries.Sum(s => s.Patients)} patients at {summaries.Count} sites")
                 .AddColumns("site", "hospital", "country", "vendor", "field (T)")
                 .AddColumn(new TableColumn("patients").RightAligned())
@@ -106,7 +107,7 @@ internal static class DatasetCommand
         command.SetAction((parse, ct) =>
         {
             Manifest loaded = Manifest.Load(parse.GetValue(manifest)!);
-            var options = new ManifestCohortOptions { CacheFolder = parse.GetValue(cache) };
+            var options = new ManifestCohortOptions { CacheFolder = parse.GetValue(cache), Resolvers = [new DicomWebSiteResolver()] };
             var results = ManifestCohort.Index(loaded, options, ct);
             var table = new Table().Border(TableBorder.Simple).Title($"{loaded.Cohort.Name}: series index in {options.CacheFolderFor(loaded)}")
                 .AddColumn("site").AddColumn(new TableColumn("files").RightAligned()).AddColumn(new TableColumn("series").RightAligned())

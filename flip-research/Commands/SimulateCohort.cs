@@ -12,11 +12,11 @@ internal static class SimulateCohort
     public static PreparedCohort Prepare(string? manifest, double scale, int seed)
         => manifest is null
             ? Experiment.SyntheticFlip6(scale, seed)
-            : PreparedCohort.Prepare(ManifestCohort.Load(Manifest.Load(manifest)), seed: seed);
+            : PreparedCohort.Prepare(Load(manifest, scale, seed), seed: seed);
 
-    /// <summary>The cohort before splitting: the manifest's when given, else FLIP-6 at <paramref name="scale"/>.</summary>
+    /// <summary>The cohort before splitting: the manifest's when given (DICOMweb sites fetched into the cache), else FLIP-6 at <paramref name="scale"/>.</summary>
     public static Cohort Load(string? manifest, double scale, int seed)
         => manifest is null
             ? SyntheticCohort.Flip6(new SyntheticCohortOptions { Scale = scale, Seed = seed })
-            : ManifestCohort.Load(Manifest.Load(manifest));
+            : ManifestCohort.Load(Manifest.Load(manifest), new ManifestCohortOptions { Resolvers = [new Flip.Datasets.DicomWeb.DicomWebSiteResolver()] });
 }

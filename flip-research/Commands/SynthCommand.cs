@@ -14,15 +14,20 @@ internal static class SynthCommand
         var scale = new Option<double>("--scale") { Description = "Fraction of the full-scale cohort (about 3,500 patients).", DefaultValueFactory = _ => 0.08 };
         var seed = new Option<int>("--seed") { Description = "Seed of the cohort; the same seed writes the same files.", DefaultValueFactory = _ => 7 };
         var matrix = new Option<int>("--matrix") { Description = "In-plane matrix size in voxels.", DefaultValueFactory = _ => 64 };
+        var upload = new Option<string>("--upload") { Description = "Then upload the DICOM files by STOW-RS to this DICOMweb root, e.g. http://127.0.0.1:8042/dicom-web." };
+        var pacs = new PacsOptions();
         var command = new Command("synth",
             "Write the synthetic FLIP-6 cohort as a hospital archive would hold it: MR DICOM series (T2W, ADC, high-b DWI) per patient " +
             "with fake but plausible names, ids and birth dates, lesion and gland masks as NIfTI, and labels.csv.\n\n" +
-            "Example:\n  flip-research synth --out data/flip6 --scale 0.02")
+            "Examples:\n  flip-research synth --out data/flip6 --scale 0.02\n" +
+            "  flip-research synth --out data/flip6 --upload http://127.0.0.1:8042/dicom-web --user-env FLIP_PACS_USER --password-env FLIP_PACS_PASSWORD")
         {
-            output, scale, seed, matrix,
+            output, scale, seed, matrix, upload,
         };
-        command.SetAction(parse =>
+        pacs.AddTo(command);
+        command.SetAction(async (parse, ct) =>
         {
+            var stow = parse.GetValue(upload) is { } url ? pacs.Read(parse, url) : null;
             string folder = parse.GetValue(output)!;
             if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
             {
@@ -39,6 +44,7 @@ internal static class SynthCommand
             });
             SyntheticManifest.Write(cohort, folder, parse.GetValue(seed));
             console.MarkupLineInterpolated($"Wrote {cohort.PatientCount} patients at {cohort.Sites.Count} hospitals: {files} DICOM files, lesion and gland masks, labels.csv and manifest.json in [bold]{folder}[/].");
+            if (stow is not null) await SynthUpload.RunAsync(console, stow, folder, ct).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
