@@ -50,6 +50,8 @@ internal static class BenchCommand
         };
         command.Add(DicomBench(console));
         command.Add(FederatedBench(console));
+        command.Add(SecurityBenchCommands.SecureAggregation(console));
+        command.Add(SecurityBenchCommands.Robust(console));
         command.SetAction(parse =>
         {
             string[] names = parse.GetValue(workload) is { Length: > 0 } chosen ? chosen : [.. TrainingWorkloads.Names];
