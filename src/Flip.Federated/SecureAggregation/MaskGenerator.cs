@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -63,20 +64,23 @@ public static class MaskGenerator
                 }
             }
 
-            if (sign > 0)
-            {
-                for (int i = 0; i < words; i++)
-                {
-                    target[i] = unchecked(target[i] + mask[i]);
-                }
-            }
-            else
-            {
-                for (int i = 0; i < words; i++)
-                {
-                    target[i] = unchecked(target[i] - mask[i]);
-                }
-            }
+            Combine(target, mask, sign);
+        }
+    }
+
+    // target ± mask, mod 2³², a SIMD vector at a time.
+    private static void Combine(Span<uint> target, ReadOnlySpan<uint> mask, int sign)
+    {
+        var targetVectors = MemoryMarshal.Cast<uint, Vector<uint>>(target);
+        var maskVectors = MemoryMarshal.Cast<uint, Vector<uint>>(mask[..target.Length]);
+        for (int v = 0; v < targetVectors.Length; v++)
+        {
+            targetVectors[v] = sign > 0 ? targetVectors[v] + maskVectors[v] : targetVectors[v] - maskVectors[v];
+        }
+
+        for (int i = targetVectors.Length * Vector<uint>.Count; i < target.Length; i++)
+        {
+            target[i] = sign > 0 ? unchecked(target[i] + mask[i]) : unchecked(target[i] - mask[i]);
         }
     }
 }
