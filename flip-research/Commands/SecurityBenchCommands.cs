@@ -60,16 +60,10 @@ internal static class SecurityBenchCommands
         };
         command.SetAction(async (parse, ct) =>
         {
-            SiteAttack poison = SiteAttack.Parse(parse.GetValue(attack)!);
+            SiteAttack poison = SimulateSecurity.Attack(parse.GetValue(attack))!;
             string[] names = parse.GetValue(strategies) is { Length: > 0 } chosen ? chosen : [.. RobustnessStudy.DefaultStrategies];
             var options = new ExperimentOptions { Rounds = parse.GetValue(rounds), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads) };
             PreparedCohort cohort = Experiment.SyntheticFlip6(parse.GetValue(scale), options.Seed);
-            if (!cohort.Sites.Any(s => s.Id == poison.Site.Value))
-            {
-                throw new FlipException($"--attack '{parse.GetValue(attack)}': the cohort has no site {poison.Site}; its sites are {string.Join(", ", cohort.Sites.Select(s => s.Id))}.",
-                    ExitCodes.BadCommandLine, "name one of the cohort's sites before the ':'.");
-            }
-
             console.MarkupLineInterpolated($"FLIP-6 synthetic cohort: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals; {options.Rounds} rounds per run, {names.Length * 2} runs.");
             IReadOnlyList<RobustnessRow> rows = [];
             await console.Status().StartAsync("training", async context =>

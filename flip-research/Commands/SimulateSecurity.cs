@@ -36,6 +36,22 @@ internal static class SimulateSecurity
         return [.. names.Select(n => n == "fedavg" ? StrategyCatalog.SecureFedAvg : n)];
     }
 
-    /// <summary>The parsed attack, or <see langword="null"/>.</summary>
-    public static SiteAttack? Attack(string? text) => text is null ? null : SiteAttack.Parse(text);
+    /// <summary>The parsed attack on one of FLIP-6's hospitals, or <see langword="null"/>; checked before anything is written.</summary>
+    public static SiteAttack? Attack(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        SiteAttack attack = SiteAttack.Parse(text);
+        var sites = Flip.Datasets.Synthetic.SyntheticCohort.Flip6Sites.Select(s => s.Id).ToList();
+        if (!sites.Contains(attack.Site.Value))
+        {
+            throw new FlipException($"--attack '{text}': FLIP-6 has no site {attack.Site}; its sites are {string.Join(", ", sites)}.", ExitCodes.BadCommandLine,
+                "name one of the cohort's sites before the ':'.");
+        }
+
+        return attack;
+    }
 }
