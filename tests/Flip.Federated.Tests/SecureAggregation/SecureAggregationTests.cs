@@ -110,6 +110,32 @@ public sealed class SecureAggregationTests
     }
 
     [Fact]
+    public void A_site_that_sends_its_input_and_then_goes_silent_is_still_summed()
+    {
+        // Five sites, every pair joined, t = 3 of 5: site-4 drops before masking, site-3 after masking
+        // (it never answers the unmask request); the three answering survivors still hold enough shares.
+        var inputs = Inputs(5, 500, seed: 9);
+        SiteId[] ids = [.. inputs.Select((_, i) => Site(i))];
+        var server = new SecureAggregationServer(ids, Settings, 4, new Random(0));
+        var sites = ids.Select(id => new SecureAggregationSite(id, Settings, 4)).ToList();
+        sites.ForEach(s => server.CollectKeys(s.Setup()));
+        sites.ForEach(s => server.CollectShares(s.Id, s.ShareKeys(server.KeysFor(s.Id))));
+        sites.ForEach(s => s.ReceiveShares(server.SharesFor(s.Id)));
+        for (int i = 0; i < 4; i++)
+        {
+            server.CollectMasked(sites[i].MaskInput(inputs[i]));
+        }
+
+        var survivors = server.Survivors.Order().ToList();
+        var replies = sites.Take(3).Select(s => s.Unmask(survivors, server.Dropped)).ToList();
+        uint[] sum = server.Unmask(replies);
+
+        WithinBound(PlainSum(inputs.Take(4)), Quantizer.DequantizeSum(sum, 4, Settings.ClippingRange, Settings.QuantizationRange), Settings.SumErrorBound(4));
+        Assert.Equal([Site(4)], server.Dropped);
+        sites.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public void A_share_altered_on_the_way_is_refused()
     {
         var settings = Settings;
