@@ -53,6 +53,8 @@ internal static class BenchCommand
         command.Add(DataBenchCommand.Create(console));
         command.Add(LoadBenchCommand.Create(console));
         command.Add(PacsBench.Create(console));
+        command.Add(SecurityBenchCommands.SecureAggregation(console));
+        command.Add(SecurityBenchCommands.Robust(console));
         command.SetAction(parse =>
         {
             string[] names = parse.GetValue(workload) is { Length: > 0 } chosen ? chosen : [.. TrainingWorkloads.Names];

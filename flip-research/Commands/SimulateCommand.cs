@@ -50,6 +50,8 @@ internal static class SimulateCommand
         var profile = new Option<string>("--profile") { Description = "quick (default: 10 rounds, scale 0.08) or full (30 rounds, scale 0.25, 2 local epochs).", DefaultValueFactory = _ => "quick" };
         profile.AcceptOnlyFromAmong("quick", "full");
         var partition = PartitionOption.Create();
+        var secure = SimulateSecurity.SecureAggregationOption();
+        var attack = SimulateSecurity.AttackOption();
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rounds must be between 1 and 1000."); });
         scale.Validators.Add(r => { if (r.GetValueOrDefault<double>() is <= 0 or > 1) r.AddError("--scale must be in (0, 1]."); });
 
@@ -59,7 +61,7 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, partition, manifest,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, partition, manifest, secure, attack,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -73,7 +75,7 @@ internal static class SimulateCommand
             if (parse.GetValue(resume) is { } resumeFolder)
             {
                 SimulateSettings saved = SimulateSettings.Read(resumeFolder);
-                var resumed = new ExperimentOptions { Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, Resume = true };
+                var resumed = new ExperimentOptions { Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, Resume = true, Attack = SimulateSecurity.Attack(saved.Attack) };
                 return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct, saved.Partition, saved.Manifest).ConfigureAwait(false);
             }
 
@@ -85,9 +87,10 @@ internal static class SimulateCommand
                 Device = parse.GetValue(device) ?? "auto",
                 LocalEpochs = full ? 2 : 1,
                 Threads = parse.GetValue(threads),
+                Attack = SimulateSecurity.Attack(parse.GetValue(attack)),
             };
             double cohortScale = parse.GetResult(scale) is { Implicit: false } ? parse.GetValue(scale) : full ? 0.25 : 0.08;
-            string[] names = parse.GetValue(strategies) is { Length: > 0 } chosen ? chosen : [.. StrategyCatalog.Default];
+            string[] names = SimulateSecurity.Strategies(parse.GetValue(strategies) is { Length: > 0 } chosen ? chosen : [.. StrategyCatalog.Default], parse.GetValue(secure));
             string folder = parse.GetValue(output) ?? Path.Combine("runs", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             if (parse.GetValue(leaveOneOut))
             {
@@ -107,7 +110,7 @@ internal static class SimulateCommand
             EnsureEmpty(folder, $"choose another --out, delete the folder, or continue it with --resume {folder}.");
 
             Directory.CreateDirectory(folder);
-            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest)).Write(folder);
+            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString()).Write(folder);
         }
 
         PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest);

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Flip.Cli.Commands;
 
 /// <summary>The settings a <c>simulate</c> run was started with, kept in its folder so <c>--resume</c> repeats them.</summary>
-internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Rounds, double Scale, int Seed, string Device, int LocalEpochs, string Partition = "natural", string? Manifest = null)
+internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Rounds, double Scale, int Seed, string Device, int LocalEpochs, string Partition = "natural", string? Manifest = null, string? Attack = null)
 {
     public const string FileName = "simulate.json";
 

@@ -79,7 +79,14 @@ public static class Experiment
         }
 
         var trainers = prepared.Select(s => new SegmentationSiteTrainer(s.Train, s.Test, workspace, options.Trainer)).ToList();
-        var sites = prepared.Select((s, i) => new Site(new SiteId(s.Id), trainers[i], logger)).ToList();
+        if (options.Attack is { } attack && !prepared.Any(s => s.Id == attack.Site.Value))
+        {
+            throw new FlipException($"--attack '{attack}': the cohort has no site {attack.Site}; its sites are {string.Join(", ", prepared.Select(s => s.Id))}.", ExitCodes.BadCommandLine,
+                "name one of the cohort's sites before the ':'.");
+        }
+
+        var sites = prepared.Select((s, i) => new Site(new SiteId(s.Id),
+            options.Attack is { } poison && poison.Site.Value == s.Id ? new Flip.Federated.Attacks.PoisonedTrainer(trainers[i], poison) : trainers[i], logger)).ToList();
         var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1 }, logger);
         // The run store keeps each simulated site's own state (FedBN's layers, SCAFFOLD's cᵢ) with
         // every finished round, so a resumed run continues exactly as an uninterrupted one.

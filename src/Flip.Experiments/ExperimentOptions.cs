@@ -55,6 +55,10 @@ public sealed record ExperimentOptions
     /// <value><see langword="false"/>.</value>
     public bool Resume { get; init; }
 
+    /// <summary>A poisoned site that sends a corrupted update every round (robustness studies), or <see langword="null"/> for none.</summary>
+    /// <value><see langword="null"/>.</value>
+    public Flip.Federated.Attacks.SiteAttack? Attack { get; init; }
+
     /// <summary>libtorch intra-op threads, or 0 to keep libtorch's default (one per core).</summary>
     /// <value>0.</value>
     public int Threads { get; init; }

@@ -13,6 +13,12 @@ public static class StrategyCatalog
     public static IReadOnlyList<string> Names { get; } =
         ["local-only", "fedavg", "fedavgm", "fedprox", "fedbn", "scaffold", "fedadam", "fedyogi", "fedadagrad", "fedmedian", "trimmed-mean", "krum", "fedavg-ft", "centralised"];
 
+    /// <summary>
+    /// FedAvg over SecAgg+ (<c>simulate --secure-aggregation</c>); <see cref="Create"/> accepts it, but it is not in
+    /// <see cref="Names"/> because only the in-process simulation runs the protocol (a Fleet server would see the updates).
+    /// </summary>
+    public const string SecureFedAvg = "fedavg-secagg";
+
     /// <summary>Creates a strategy with the experiment's local training settings.</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>
     /// <param name="options">Local epochs, learning rate, μ.</param>
@@ -38,6 +44,7 @@ public static class StrategyCatalog
             "krum" => new Krum { TrainConfig = train, MinTrainSites = options.MinTrainSites },
             "fedavg-ft" => new FedAvgFineTuned { TrainConfig = train, MinTrainSites = options.MinTrainSites },
             "centralised" => new Centralised { TrainConfig = train, MinTrainSites = options.MinTrainSites },
+            SecureFedAvg => new Flip.Federated.SecureAggregation.SecureFedAvg { TrainConfig = train, MinTrainSites = options.MinTrainSites },
             _ => throw new FlipException($"unknown strategy '{name}'; expected one of {string.Join(", ", Names)}.", ExitCodes.BadCommandLine),
         };
     }
