@@ -21,6 +21,7 @@ internal static class CliApp
             SynthCommand.Create(console),
             ServeCommand.Create(console),
             ClientCommand.Create(console),
+            FuzzCommand.Create(console),
         };
         return root;
     }
