@@ -27,6 +27,16 @@ public sealed record DicomMutation(DicomMutationKind Kind, int Site, int Positio
         "1.2.840.10008.1.2.4.100", "1.2.840.10008.1.2.4.201", "1.2.3", "", "1..2", "X.Y.Z", "1.2.840.10008.1.2.1\0\0\0\0", "9999999999999999999999999999999999999999999999999999999999999999",
     ];
 
+    /// <summary>Text values written over IS/DS/CS/UI attributes.</summary>
+    public static readonly string[] TextValueChoices =
+    [
+        "0", "-1", "1", "2", "3", "65535", "65536", "2147483647", "2147483648", "-2147483648", "99999999999999999999", "1e308", "-1e308", "NaN",
+        "Infinity", "-0", "0.0", "1\\0", "\\\\", "", " ", "abc", "1.5", "0\\0\\0\\0\\0\\0", "MONOCHROME1", "PALETTE COLOR", "YBR_FULL", "RGB",
+    ];
+
+    /// <summary>Binary values written over US/SS/UL/SL attributes.</summary>
+    public static readonly uint[] BinaryValueChoices = [0, 1, 2, 3, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 64, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF];
+
     /// <summary>Boundary values written into length fields.</summary>
     public static uint[] LengthChoices(int fileLength) =>
     [
@@ -76,6 +86,8 @@ public sealed record DicomMutation(DicomMutationKind Kind, int Site, int Positio
                 int at = site.ValueOffset + (int)((uint)Position % site.Length);
                 for (int i = 0; i < Count && at + i < n; i++) b[at + i] ^= (byte)(Value | 1);
                 return b;
+            case DicomMutationKind.SetValue when site is { Length: > 0 and <= 64 }:
+                return SetValue(b, site);
             case DicomMutationKind.InsertBytes:
                 var inserted = new byte[Count];
                 for (int i = 0; i < Count; i++) inserted[i] = (byte)(Value >> (8 * (i % 4)));
@@ -90,6 +102,32 @@ public sealed record DicomMutation(DicomMutationKind Kind, int Site, int Positio
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Kind}(site {Site}, position {Position}, value 0x{Value:X8}, count {Count})");
+
+    private byte[] SetValue(byte[] b, ElementSite site)
+    {
+        if (site.End > b.Length) return b;
+        var value = b.AsSpan(site.ValueOffset, (int)site.Length);
+        bool text = site.Vr is { } vr ? vr is "IS" or "DS" or "CS" or "UI" or "LO" or "SH" : value.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0 || value[^1] == 0 && value[..^1].IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0;
+        if (!text)
+        {
+            uint v = BinaryValueChoices[Value % BinaryValueChoices.Length];
+            for (int i = 0; i < value.Length; i++) value[i] = (byte)(site.LittleEndian ? v >> (8 * (i % 4)) : v >> (8 * (3 - i % 4)));
+            if (value.Length == 2 && !site.LittleEndian) BinaryPrimitives.WriteUInt16BigEndian(value, (ushort)v);
+            else if (value.Length == 2) BinaryPrimitives.WriteUInt16LittleEndian(value, (ushort)v);
+            return b;
+        }
+        var replacement = Encoding.ASCII.GetBytes(TextValueChoices[Value % TextValueChoices.Length]);
+        if (Count % 2 == 0)
+        {
+            value.Fill((byte)' ');
+            replacement.AsSpan(0, Math.Min(replacement.Length, value.Length)).CopyTo(value);
+            return b;
+        }
+        if ((replacement.Length & 1) == 1) replacement = [.. replacement, (byte)' '];
+        var result = Splice(b, site.ValueOffset, replacement, (int)site.Length);
+        WriteLength(result, site, (uint)replacement.Length);
+        return result;
+    }
 
     private static void WriteLength(byte[] b, ElementSite site, uint value)
     {

@@ -35,6 +35,9 @@ public static class DicomMutationGen
             choices.Add((3, Pick(defined.Length > 0 ? defined : all).Select(s => new DicomMutation(DicomMutationKind.SwapElements, s, 0, 0, 0))));
             choices.Add((2, Pick(defined.Length > 0 ? defined : all).Select(s => new DicomMutation(DicomMutationKind.DuplicateElement, s, 0, 0, 0))));
         }
+        int[] attributes = [.. all.Where(i => sites[i].Tag >> 16 is 0x0028 or 0x0020 or 0x0018 or 0x0008 && sites[i].Length is > 0 and <= 64)];
+        if (attributes.Length > 0)
+            choices.Add((8, Gen.Select(Pick(attributes), Gen.UInt, Gen.Int[0, 1]).Select((s, v, c) => new DicomMutation(DicomMutationKind.SetValue, s, 0, v, c))));
         if (withVr.Length > 0)
             choices.Add((6, Gen.Select(Pick(withVr), Gen.Int[0, DicomMutation.VrChoices.Length - 1]).Select((s, v) => new DicomMutation(DicomMutationKind.SwapVr, s, 0, (uint)v, 0))));
         if (delimiters.Length > 0)

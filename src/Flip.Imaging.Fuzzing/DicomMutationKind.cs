@@ -25,6 +25,8 @@ public enum DicomMutationKind
     DamageFragment,
     /// <summary>Flip bytes inside a compressed fragment: RLE header and segments, JPEG markers and entropy-coded data.</summary>
     DamageCodecStream,
+    /// <summary>Overwrite an image or geometry attribute's value (Rows, Bits Allocated, Number of Frames, Pixel Spacing…) with a boundary value.</summary>
+    SetValue,
     /// <summary>Insert bytes.</summary>
     InsertBytes,
     /// <summary>Delete bytes.</summary>

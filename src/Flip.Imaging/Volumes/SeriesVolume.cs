@@ -141,7 +141,7 @@ public static class SeriesVolume
         if (!unit(row) || !unit(column) || Math.Abs(row.Dot(column)) > 0.01)
             throw VolumeAssemblyException.InconsistentSlices(uid, label, string.Create(CultureInfo.InvariantCulture,
                 $"has Image Orientation (Patient) {string.Join('\\', iop.Take(6))}; expected two orthogonal unit vectors (row, then column)."));
-        if (!double.IsFinite(position.Length))
+        if (!(double.IsFinite(position.X) && double.IsFinite(position.Y) && double.IsFinite(position.Z)))
             throw VolumeAssemblyException.InconsistentSlices(uid, label, string.Create(CultureInfo.InvariantCulture,
                 $"has Image Position (Patient) {position.X}\\{position.Y}\\{position.Z}; expected three finite coordinates in mm."));
     }

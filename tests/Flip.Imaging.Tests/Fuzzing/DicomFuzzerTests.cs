@@ -97,4 +97,13 @@ public sealed class DicomFuzzerTests(FuzzSeedsFixture fixture) : IClassFixture<F
         Assert.Contains("expected two finite distances above zero in mm", e.Message);
         Assert.Contains("Pixel Spacing", e.Message);
     }
+
+    [Fact]
+    public void Regression_a_huge_but_finite_slice_thickness_gives_a_volume_not_an_ArgumentException()
+    {
+        // Found by 'fuzz dicom --seed 6' (case 138,183): Slice Thickness 1e308 on a single slice; VolumeGeometry squared the spacing
+        // to check it, overflowed to infinity and threw ArgumentException for a finite value.
+        var summary = DicomReadPath.ReadEverything(File.ReadAllBytes(Regression("huge-slice-thickness.dcm")));
+        Assert.Contains("volume 5×6×1", summary);
+    }
 }
