@@ -22,12 +22,13 @@ internal static class ClientCommand
         var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (as the server).", DefaultValueFactory = _ => 8 };
         var key = new Option<string>("--key") { Description = "The node's private key (PEM, created with mode 0600 if missing); keeps the node's identity.", DefaultValueFactory = _ => ".flip-node-key.pem" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var transport = LegacyTransport.TransportOption("fleet: join a Flower Fleet API server (SuperLink or 'flip-research serve'); legacy: join Flower's start_server() or 'serve --transport legacy' over FlowerService/Join (no node key).");
         var command = new Command("client",
             "Run a hospital node: hold this site's patients, join a Flower Fleet server, and answer its train and evaluate " +
             "messages with the same trainer the simulation uses. Only parameters, counts and metrics leave. Stops on Ctrl-C.\n\n" +
             "Example:\n  flip-research client --server http://127.0.0.1:9092 --site site-2")
         {
-            server, site, scale, seed, baseChannels, key, device,
+            server, site, scale, seed, baseChannels, key, device, transport,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -38,8 +39,14 @@ internal static class ClientCommand
             using var workspace = new ModelWorkspace(() => new UNet2D(3, 2, parse.GetValue(baseChannels)), DeviceChoice.Resolve(parse.GetValue(device)!));
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
             var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), workspace.Model.ToParameterSet().Layout);
-            using NodeIdentity identity = NodeIdentity.LoadOrCreate(parse.GetValue(key)!);
             var address = new Uri(parse.GetValue(server)!);
+            if (parse.GetValue(transport) == LegacyTransport.Legacy)
+            {
+                console.MarkupLineInterpolated($"{siteId}: {local.Train.Count} training slices, {local.Test.Patients.Count} test patients; joining {address} (legacy transport). Ctrl-C stops.");
+                return await LegacyTransport.ClientAsync(console, address, app, ct).ConfigureAwait(false);
+            }
+
+            using NodeIdentity identity = NodeIdentity.LoadOrCreate(parse.GetValue(key)!);
             using var channel = FlowerChannel.Create(address);
             var node = new FlowerNode(channel.CreateCallInvoker(), identity, app, address.ToString(), new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(200) });
             console.MarkupLineInterpolated($"{siteId}: {local.Train.Count} training slices, {local.Test.Patients.Count} test patients; joining {address}. Ctrl-C stops.");

@@ -18,7 +18,8 @@ internal static class ServeCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var port = new Option<int>("--port") { Description = "TCP port to listen on.", DefaultValueFactory = _ => 9092 };
+        var port = new Option<int?>("--port") { Description = "TCP port to listen on (default 9092 for the Fleet API, 8080 for the legacy transport, as Flower)." };
+        var transport = LegacyTransport.TransportOption("fleet: Flower's Fleet API for 'flip-research client' nodes; legacy: Flower's FlowerService/Join stream for start_client()/--transport legacy clients.");
         var address = new Option<string>("--address") { Description = "Address to listen on (loopback by default; a hospital network needs TLS).", DefaultValueFactory = _ => "127.0.0.1" };
         var strategy = new Option<string>("--strategy", "-s") { Description = "The strategy (" + string.Join(", ", StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only")) + ").", DefaultValueFactory = _ => "fedavg" };
         var rounds = new Option<int>("--rounds", "-r") { Description = "Federated rounds.", DefaultValueFactory = _ => 3 };
@@ -32,7 +33,7 @@ internal static class ServeCommand
             "every round, each node trains on its own patients and only parameters and metrics come back.\n\n" +
             "Example:\n  flip-research serve --rounds 5 --min-nodes 3 --out runs/live")
         {
-            port, address, strategy, rounds, minNodes, wait, baseChannels, seed, output,
+            port, address, strategy, rounds, minNodes, wait, baseChannels, seed, output, transport,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -42,10 +43,22 @@ internal static class ServeCommand
             torch.manual_seed(parse.GetValue(seed));
             using var model = new UNet2D(3, 2, parse.GetValue(baseChannels));
             ParameterSet initial = model.ToParameterSet();
+            bool legacy = parse.GetValue(transport) == LegacyTransport.Legacy;
+            var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port) ?? (legacy ? LegacyTransport.LegacyPort : LegacyTransport.FleetPort));
+            if (legacy)
+            {
+                return await LegacyTransport.ServeAsync(console, endpoint, StrategyCatalog.Create(parse.GetValue(strategy)!, options), new FleetFederationOptions
+                {
+                    Rounds = parse.GetValue(rounds),
+                    MinNodes = parse.GetValue(minNodes),
+                    NodeWait = TimeSpan.FromSeconds(parse.GetValue(wait)),
+                    Seed = parse.GetValue(seed),
+                }, initial, folder, ct).ConfigureAwait(false);
+            }
+
             var fleet = new FleetService();
             const ulong runId = 1;
             fleet.StartRun(runId);
-            var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
             var (app, listening) = await FlowerServerHost.StartAsync(endpoint, null, fleet, null, ct).ConfigureAwait(false);
             await using (app.ConfigureAwait(false))
             {
