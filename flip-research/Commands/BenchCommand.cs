@@ -244,7 +244,7 @@ internal static class BenchCommand
     private static Command DicomBench(IAnsiConsole console)
     {
         var folder = new Argument<string>("DIR") { Description = "A folder of DICOM files (e.g. written by 'flip-research synth --matrix 256')." };
-        var passes = new Option<int>("--passes") { Description = "Timed passes per shape after one warm-up pass.", DefaultValueFactory = _ => 5 };
+        var passes = new Option<int>("--passes") { Description = "Timed passes per shape after one warm-up pass.", DefaultValueFactory = _ => 5 }.InRange(1, 100);
         var peer = new Option<bool>("--peer") { Description = "Also time pydicom (Debian's python3-pydicom) on the same files, and report the ratio." };
         var dcmtk = new Option<bool>("--dcmtk") { Description = "Also time dcmtk's dcmdump (one process over the folder, output discarded) for headers only and all values, and report the ratio." };
         var command = new Command("dicom", "Reading speed over a folder of DICOM files: headers only, every value, with pixel data (one thread), " +

@@ -15,7 +15,7 @@ internal static class ClientCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var server = new Option<string>("--server") { Description = "The server's Fleet API address, e.g. http://127.0.0.1:9092 (https for anything but loopback).", Required = true };
+        var server = new Option<string>("--server") { Description = "The server's Fleet API address, e.g. http://127.0.0.1:9092 (https for anything but loopback).", Required = true }.ServerUrl();
         var site = new Option<string>("--site") { Description = "Which FLIP-6 hospital's synthetic data this node holds (site-1 … site-6).", Required = true };
         var scale = new Option<double>("--scale") { Description = "Synthetic cohort scale.", DefaultValueFactory = _ => 0.08 };
         var seed = new Option<int>("--seed") { Description = "Synthetic cohort seed.", DefaultValueFactory = _ => 7 };

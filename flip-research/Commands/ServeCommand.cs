@@ -18,13 +18,14 @@ internal static class ServeCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var port = new Option<int?>("--port") { Description = "TCP port to listen on (default 9092 for the Fleet API, 8080 for the legacy transport, as Flower)." };
+        var port = new Option<int?>("--port") { Description = "TCP port to listen on (default 9092 for the Fleet API, 8080 for the legacy transport, as Flower)." }.Port();
         var transport = LegacyTransport.TransportOption("fleet: Flower's Fleet API for 'flip-research client' nodes; legacy: Flower's FlowerService/Join stream for start_client()/--transport legacy clients.");
-        var address = new Option<string>("--address") { Description = "Address to listen on (loopback by default; a hospital network needs TLS).", DefaultValueFactory = _ => "127.0.0.1" };
+        var address = new Option<string>("--address") { Description = "Address to listen on (loopback by default; a hospital network needs TLS).", DefaultValueFactory = _ => "127.0.0.1" }.IpAddress();
         var strategy = new Option<string>("--strategy", "-s") { Description = "The strategy (" + string.Join(", ", StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only")) + ").", DefaultValueFactory = _ => "fedavg" };
-        var rounds = new Option<int>("--rounds", "-r") { Description = "Federated rounds.", DefaultValueFactory = _ => 3 };
-        var minNodes = new Option<int>("--min-nodes") { Description = "Hospital nodes that must join before round 1.", DefaultValueFactory = _ => 2 };
-        var wait = new Option<int>("--wait-seconds") { Description = "How long to wait for them.", DefaultValueFactory = _ => 300 };
+        strategy.AcceptOnlyFromAmong([.. StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only")]);
+        var rounds = new Option<int>("--rounds", "-r") { Description = "Federated rounds.", DefaultValueFactory = _ => 3 }.InRange(1, 1000);
+        var minNodes = new Option<int>("--min-nodes") { Description = "Hospital nodes that must join before round 1.", DefaultValueFactory = _ => 2 }.InRange(1, 10000);
+        var wait = new Option<int>("--wait-seconds") { Description = "How long to wait for them.", DefaultValueFactory = _ => 300 }.InRange(1, 86400);
         var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (the nodes must use the same).", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seed of the initial model and the sampling.", DefaultValueFactory = _ => 7 };
         var output = new Option<string>("--out", "-o") { Description = "Where metrics.csv and final-model.safetensors go.", DefaultValueFactory = _ => "runs/serve" };
