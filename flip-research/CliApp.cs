@@ -24,6 +24,7 @@ internal static class CliApp
             ClientCommand.Create(console),
             DevCertsCommand.Create(console),
             NotebookCommand.Create(console),
+            FuzzCommand.Create(console),
         };
         return root;
     }
@@ -31,13 +32,22 @@ internal static class CliApp
     public static int Run(string[] args, IAnsiConsole console)
     {
         RootCommand root = Build(console);
-        ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+        }
+        catch (InvalidOperationException e) when (CliErrors.DescribeConversion(e) is { } text)
+        {
+            // A validator read a value that does not convert ("--rounds abc").
+            console.MarkupLineInterpolated($"[red]error:[/] {text}");
+            return ExitCodes.BadCommandLine;
+        }
+
         if (parse.Errors.Count > 0)
         {
-            // An unknown verb or option says more than "required command was not provided".
-            string message = (parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
-                ?? parse.Errors[0]).Message;
-            console.MarkupLineInterpolated($"[red]error:[/] {message} Run 'flip-research --help' for the verbs and options.");
+            // An unknown verb or option says more than "required command was not provided"; a bad choice names the option and the closest value.
+            console.MarkupLineInterpolated($"[red]error:[/] {CliErrors.Describe(parse.Errors)}");
             return ExitCodes.BadCommandLine;
         }
 

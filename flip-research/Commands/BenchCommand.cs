@@ -249,12 +249,13 @@ internal static class BenchCommand
     private static Command DicomBench(IAnsiConsole console)
     {
         var folder = new Argument<string>("DIR") { Description = "A folder of DICOM files (e.g. written by 'flip-research synth --matrix 256')." };
-        var passes = new Option<int>("--passes") { Description = "Timed passes per shape after one warm-up pass.", DefaultValueFactory = _ => 5 };
+        var passes = new Option<int>("--passes") { Description = "Timed passes per shape after one warm-up pass.", DefaultValueFactory = _ => 5 }.InRange(1, 100);
         var peer = new Option<bool>("--peer") { Description = "Also time pydicom (Debian's python3-pydicom) on the same files, and report the ratio." };
+        var dcmtk = new Option<bool>("--dcmtk") { Description = "Also time dcmtk's dcmdump (one process over the folder, output discarded) for headers only and all values, and report the ratio." };
         var command = new Command("dicom", "Reading speed over a folder of DICOM files: headers only, every value, with pixel data (one thread), " +
             "and 'dicom index' on one and two threads; files/s and MB/s.\n\nExample:\n  flip-research bench dicom data/flip6 --peer")
         {
-            folder, passes, peer,
+            folder, passes, peer, dcmtk,
         };
         command.SetAction(parse =>
         {
@@ -276,6 +277,20 @@ internal static class BenchCommand
             }
 
             console.Write(table);
+            if (parse.GetValue(dcmtk))
+            {
+                var dump = DcmdumpPeer.Run(dir, parse.GetValue(passes), ours[0].Files, ours[0].Bytes);
+                var side = new Table().Border(TableBorder.Simple).Title("Flip.Imaging and dcmtk's dcmdump, one thread, same files")
+                    .AddColumns("shape", "Flip.Imaging files/s", "dcmdump files/s", "ratio");
+                foreach (var row in dump)
+                {
+                    var mine = ours.First(o => o.Shape == row.Shape);
+                    side.AddRow(row.Shape, F($"{mine.FilesPerSecond:F0}"), F($"{row.FilesPerSecond:F0}"), F($"{mine.FilesPerSecond / row.FilesPerSecond:F1}×"));
+                }
+
+                console.Write(side);
+            }
+
             return ExitCodes.Ok;
         });
         return command;

@@ -15,7 +15,7 @@ internal static class ClientCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var server = new Option<string>("--server") { Description = "The server's Fleet API address, e.g. http://127.0.0.1:9092 (https for anything but loopback)." };
+        var server = new Option<string>("--server") { Description = "The server's Fleet API address, e.g. http://127.0.0.1:9092 (https for anything but loopback)." }.ServerUrl();
         var site = new Option<string>("--site") { Description = "This node's site id: in --manifest, or a FLIP-6 hospital of the synthetic data (site-1 … site-6)." };
         var manifest = new Option<string>("--manifest") { Description = "A dataset manifest; the node reads its site's data from the site's source there (folder, or PACS over DICOMweb)." };
         var cache = new Option<string>("--cache") { Description = "Cache folder for the manifest's index and fetched PACS data (default: <manifest folder>/.flip-cache)." };
@@ -26,12 +26,13 @@ internal static class ClientCommand
         var key = new Option<string>("--key") { Description = "The node's private key (PEM, created with mode 0600 if missing); keeps the node's identity.", DefaultValueFactory = _ => ".flip-node-key.pem" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var reconnect = new Option<int>("--max-reconnect-seconds") { Description = "Longest wait between reconnection attempts while the server is unreachable (the wait starts at 1 s and doubles, with jitter).", DefaultValueFactory = _ => 30 };
+        var transportKind = LegacyTransport.TransportOption("fleet: join a Flower Fleet API server (SuperLink or 'flip-research serve'); legacy: join Flower's start_server() or 'serve --transport legacy' over FlowerService/Join (no node key).");
         var command = new Command("client",
             "Run a hospital node: hold this site's patients, join a Flower Fleet server, and answer its train and evaluate " +
             "messages with the same trainer the simulation uses. Only parameters, counts and metrics leave. Stops on Ctrl-C.\n\n" +
             "Examples:\n  flip-research client --server http://127.0.0.1:9092 --site site-2\n  flip-research client --server http://127.0.0.1:9092 --manifest hospital.json --site umcg")
         {
-            server, site, manifest, cache, share, scale, seed, baseChannels, key, device, reconnect,
+            server, site, manifest, cache, share, scale, seed, baseChannels, key, device, reconnect, transportKind,
         };
         var transport = new TransportOptions.Client();
         transport.AddTo(command);
@@ -65,6 +66,12 @@ internal static class ClientCommand
             HospitalSiteData.PrintSharing(console, siteId, local, initial);
             var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout);
             var address = new Uri(parse.GetValue(server)!);
+            if (parse.GetValue(transportKind) == LegacyTransport.Legacy)
+            {
+                console.MarkupLineInterpolated($"{siteId}: {local.Train.Count} training slices, {local.Test.Patients.Count} test patients; joining {address} (legacy transport). Ctrl-C stops.");
+                return await LegacyTransport.ClientAsync(console, address, app, ct).ConfigureAwait(false);
+            }
+
             var logger = new Logging.ConsoleLineLogger<FlowerNode>(console);
             using var channel = transport.CreateChannel(parse, address, logger);
             console.MarkupLineInterpolated($"node key {identity.Fingerprint}; the server's operator authorizes it with the output of 'flip-research client --key {parse.GetValue(key)} --export-public-key'.");

@@ -145,10 +145,17 @@ internal static class DicomCommand
             DefaultValueFactory = _ => "FLIP_DEID_KEY",
         };
         var shift = new Option<int>("--date-shift-days") { Description = "Shift every date by this many days (0 = remove dates as the basic profile says)." };
+        var keepPrivate = new Option<bool>("--keep-private") { Description = "Keep private attributes (odd groups); only for private data known to carry no identity." };
+        var retain = new Option<string[]>("--retain")
+        {
+            Description = "PS3.15 options that keep attributes: patient-characteristics, full-dates, device-identity, institution-identity, uids.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        retain.AcceptOnlyFromAmong("patient-characteristics", "full-dates", "device-identity", "institution-identity", "uids");
         var command = new Command("deidentify", "De-identify DICOM files with the PS3.15 Annex E basic profile: identifying attributes removed or replaced, " +
             "UIDs remapped consistently with a keyed hash.\n\nExample:\n  FLIP_DEID_KEY=... flip-research dicom deidentify /data/raw /data/deid")
         {
-            input, output, keyVariable, shift,
+            input, output, keyVariable, shift, keepPrivate, retain,
         };
         command.SetAction(parse =>
         {
@@ -161,10 +168,23 @@ internal static class DicomCommand
             }
 
             int days = parse.GetValue(shift);
+            string[] retained = parse.GetValue(retain) ?? [];
+            if (days != 0 && retained.Contains("full-dates"))
+            {
+                throw new FlipException("--date-shift-days and --retain full-dates exclude each other (dates are either shifted or kept).", ExitCodes.BadCommandLine,
+                    "drop one of them.");
+            }
+
             var deidentifier = new DicomDeidentifier(new DeidentificationOptions
             {
                 Key = Encoding.UTF8.GetBytes(key),
                 DateShift = days == 0 ? null : TimeSpan.FromDays(days),
+                KeepPrivateAttributes = parse.GetValue(keepPrivate),
+                RetainPatientCharacteristics = retained.Contains("patient-characteristics"),
+                RetainLongitudinalTemporalInformation = retained.Contains("full-dates"),
+                RetainDeviceIdentity = retained.Contains("device-identity"),
+                RetainInstitutionIdentity = retained.Contains("institution-identity"),
+                RetainUids = retained.Contains("uids"),
             });
             string from = parse.GetValue(input)!, to = parse.GetValue(output)!;
             var files = File.Exists(from) ? [(from, to)]

@@ -18,12 +18,14 @@ internal static class ServeCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var port = new Option<int>("--port") { Description = "TCP port to listen on.", DefaultValueFactory = _ => 9092 };
-        var address = new Option<string>("--address") { Description = "Address to listen on (loopback by default; a hospital network needs TLS).", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int?>("--port") { Description = "TCP port to listen on (default 9092 for the Fleet API, 8080 for the legacy transport, as Flower)." }.Port();
+        var transportKind = LegacyTransport.TransportOption("fleet: Flower's Fleet API for 'flip-research client' nodes; legacy: Flower's FlowerService/Join stream for start_client()/--transport legacy clients.");
+        var address = new Option<string>("--address") { Description = "Address to listen on (loopback by default; a hospital network needs TLS).", DefaultValueFactory = _ => "127.0.0.1" }.IpAddress();
         var strategy = new Option<string>("--strategy", "-s") { Description = "The strategy (" + string.Join(", ", StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only")) + ").", DefaultValueFactory = _ => "fedavg" };
-        var rounds = new Option<int>("--rounds", "-r") { Description = "Federated rounds.", DefaultValueFactory = _ => 3 };
-        var minNodes = new Option<int>("--min-nodes") { Description = "Hospital nodes that must join before round 1.", DefaultValueFactory = _ => 2 };
-        var wait = new Option<int>("--wait-seconds") { Description = "How long to wait for them.", DefaultValueFactory = _ => 300 };
+        strategy.AcceptOnlyFromAmong([.. StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only")]);
+        var rounds = new Option<int>("--rounds", "-r") { Description = "Federated rounds.", DefaultValueFactory = _ => 3 }.InRange(1, 1000);
+        var minNodes = new Option<int>("--min-nodes") { Description = "Hospital nodes that must join before round 1.", DefaultValueFactory = _ => 2 }.InRange(1, 10000);
+        var wait = new Option<int>("--wait-seconds") { Description = "How long to wait for them.", DefaultValueFactory = _ => 300 }.InRange(1, 86400);
         var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (the nodes must use the same).", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seed of the initial model and the sampling.", DefaultValueFactory = _ => 7 };
         var output = new Option<string>("--out", "-o") { Description = "The run folder: run.json, a checkpoint per round, metrics.csv, failures.csv, final-model.safetensors.", DefaultValueFactory = _ => "runs/serve" };
@@ -37,13 +39,14 @@ internal static class ServeCommand
             "every round, each node trains on its own patients and only parameters and metrics come back.\n\n" +
             "Example:\n  flip-research serve --rounds 5 --min-nodes 3 --out runs/live")
         {
-            port, address, strategy, rounds, minNodes, wait, baseChannels, seed, output, roundTimeout, minSites, maxConcurrent, maxUpdateBytes, resume,
+            port, address, strategy, rounds, minNodes, wait, baseChannels, seed, output, roundTimeout, minSites, maxConcurrent, maxUpdateBytes, resume, transportKind,
         };
         var transport = new TransportOptions.Server();
         transport.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port));
+            bool legacy = parse.GetValue(transportKind) == LegacyTransport.Legacy;
+            var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port) ?? (legacy ? LegacyTransport.LegacyPort : LegacyTransport.FleetPort));
             FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLineLogger<FleetService>(console));
             string? resumeFolder = parse.GetValue(resume);
             string folder = resumeFolder ?? parse.GetValue(output)!;
@@ -56,6 +59,18 @@ internal static class ServeCommand
             torch.manual_seed(settings.Seed);
             using var model = new UNet2D(3, 2, settings.BaseChannels);
             ParameterSet initial = model.ToParameterSet();
+            if (legacy)
+            {
+                Directory.CreateDirectory(folder);
+                return await LegacyTransport.ServeAsync(console, endpoint, chosen, new FleetFederationOptions
+                {
+                    Rounds = settings.Rounds,
+                    MinNodes = settings.MinNodes,
+                    NodeWait = TimeSpan.FromSeconds(parse.GetValue(wait)),
+                    Seed = settings.Seed,
+                }, initial, folder, ct).ConfigureAwait(false);
+            }
+
             RunStore store = resumed ?? RunStore.Create(folder, settings.ToRunInfo());
             var fleet = new FleetService(new FleetServiceOptions
             {

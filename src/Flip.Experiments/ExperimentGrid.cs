@@ -150,11 +150,91 @@ public sealed record ExperimentGrid
 
             if (problems.Count > 0)
             {
-                throw new FlipException(string.Join(Environment.NewLine, problems), ExitCodes.BadInput);
+                var lines = JsonLines(File.ReadAllBytes(path));
+                throw new FlipException(string.Join(Environment.NewLine, problems.Select(p => WithLine(p, file, lines))), ExitCodes.BadInput);
             }
 
             return grid;
         }
+    }
+
+    // "grid.json $.rounds: …" becomes "grid.json:3 $.rounds: …" with the line where that value (or its nearest parent) starts.
+    private static string WithLine(string problem, string file, Dictionary<string, int> lines)
+    {
+        string prefix = file + " $";
+        if (!problem.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return problem;
+        }
+
+        string path = problem[(file.Length + 1)..problem.IndexOf(':', file.Length)];
+        for (string p = path; p.Length > 0; p = p[..Math.Max(0, Math.Max(p.LastIndexOf('.'), p.LastIndexOf('[')))])
+        {
+            if (lines.TryGetValue(p, out int line))
+            {
+                return $"{file}:{line} {problem[(file.Length + 1)..]}";
+            }
+        }
+
+        return problem;
+    }
+
+    // The 1-based line of every property and array item, keyed by JSON path ($, $.name, $.seeds[1]).
+    private static Dictionary<string, int> JsonLines(byte[] json)
+    {
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var path = new Stack<(string Path, int NextIndex, bool IsArray)>();
+        string? property = null;
+        int Line(long offset) => 1 + json.AsSpan(0, (int)offset).Count((byte)'\n');
+        string Here()
+        {
+            if (path.Count == 0) return "$";
+            var (parent, index, isArray) = path.Peek();
+            return isArray ? $"{parent}[{index}]" : $"{parent}.{property}";
+        }
+
+        void Advance()
+        {
+            if (path.Count > 0 && path.Peek().IsArray)
+            {
+                var top = path.Pop();
+                path.Push(top with { NextIndex = top.NextIndex + 1 });
+            }
+        }
+
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        property = reader.GetString();
+                        lines.TryAdd(Here(), Line(reader.TokenStartIndex));
+                        break;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        string here = Here();
+                        lines.TryAdd(here, Line(reader.TokenStartIndex));
+                        path.Push((here, 0, reader.TokenType == JsonTokenType.StartArray));
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        path.Pop();
+                        Advance();
+                        break;
+                    default:
+                        lines.TryAdd(Here(), Line(reader.TokenStartIndex));
+                        Advance();
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Already parsed once; a failure here only costs the line numbers.
+        }
+
+        return lines;
     }
 
     private static T? Read<T>(JsonElement root, string name, string file, List<string> problems, Func<JsonElement, T> read, JsonValueKind kind)

@@ -41,10 +41,10 @@ public sealed class ExperimentGridTests : IDisposable
         var error = Assert.Throws<FlipException>(() => ExperimentGrid.Load(path));
 
         Assert.Equal(ExitCodes.BadInput, error.ExitCode);
-        Assert.Contains("grid.json $.strategys: unknown property; did you mean \"strategies\"?", error.Message);
-        Assert.Contains("grid.json $.seeds[1]: found String; expected a number.", error.Message);
-        Assert.Contains("grid.json $.strategies[1]: unknown strategy \"fedmagic\"", error.Message);
-        Assert.Contains("grid.json $.rounds: 0; expected 1 to 1000.", error.Message);
+        Assert.Contains("grid.json:1 $.strategys: unknown property; did you mean \"strategies\"?", error.Message);
+        Assert.Contains("grid.json:1 $.seeds[1]: found String; expected a number.", error.Message);
+        Assert.Contains("grid.json:1 $.strategies[1]: unknown strategy \"fedmagic\"", error.Message);
+        Assert.Contains("grid.json:1 $.rounds: 0; expected 1 to 1000.", error.Message);
     }
 
     [Fact]

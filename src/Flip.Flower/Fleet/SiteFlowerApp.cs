@@ -34,7 +34,7 @@ public sealed class SiteFlowerApp : IFlowerApp
     public async Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(instruction);
-        ParameterSet global = Arrays(instruction).ToParameterSet(_layout);
+        ParameterSet global = Global(instruction);
         ConfigRecord config = Config(instruction);
         var train = new TrainConfig
         {
@@ -58,7 +58,7 @@ public sealed class SiteFlowerApp : IFlowerApp
     public async Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(instruction);
-        ParameterSet global = Arrays(instruction).ToParameterSet(_layout);
+        ParameterSet global = Global(instruction);
         ConfigRecord config = Config(instruction);
         var evaluate = new EvaluateConfig
         {
@@ -128,6 +128,16 @@ public sealed class SiteFlowerApp : IFlowerApp
         }
 
         return record;
+    }
+
+    // Fleet messages name each array; the legacy transport numbers them "0", "1", … in the model's order.
+    private ParameterSet Global(FlowerInstruction instruction)
+    {
+        ArrayRecord arrays = Arrays(instruction);
+        bool numbered = arrays.Select((item, i) => item.Key == i.ToString(CultureInfo.InvariantCulture)).All(b => b);
+        return numbered && arrays.Count > 0 && !arrays.ContainsKey(_layout[0].Name)
+            ? ParameterSetRecords.FromFlowerArrays([.. arrays.Select(item => item.Value)], _layout)
+            : arrays.ToParameterSet(_layout);
     }
 
     private static ArrayRecord Arrays(FlowerInstruction instruction)

@@ -26,6 +26,11 @@ public sealed class LegacyFlowerService : W.FlowerService.FlowerServiceBase
     /// <returns>The client's proxy.</returns>
     public async Task<LegacyClientProxy> WaitForClientAsync(CancellationToken ct) => await _joined.Reader.ReadAsync(ct).ConfigureAwait(false);
 
+    /// <summary>Takes a client that has joined (or rejoined) since the last call, without waiting.</summary>
+    /// <param name="proxy">The client's proxy, when one is waiting.</param>
+    /// <returns>True when a client was waiting.</returns>
+    public bool TryTakeClient([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LegacyClientProxy? proxy) => _joined.Reader.TryRead(out proxy);
+
     /// <inheritdoc/>
     public override async Task Join(IAsyncStreamReader<W.ClientMessage> requestStream, IServerStreamWriter<W.ServerMessage> responseStream, ServerCallContext context)
     {

@@ -15,11 +15,28 @@ public sealed record DeidentificationOptions
     /// <value>false.</value>
     public bool RetainPatientCharacteristics { get; init; }
 
+    /// <summary>Retain Longitudinal Temporal Information with Full Dates Option: dates and times are kept as they are.</summary>
+    /// <remarks>Prefer <see cref="DateShift"/> (the Modified Dates option) unless the exact dates are needed.</remarks>
+    public bool RetainLongitudinalTemporalInformation { get; init; }
+
+    /// <summary>Retain Device Identity Option: station name, device serial numbers and similar are kept.</summary>
+    public bool RetainDeviceIdentity { get; init; }
+
+    /// <summary>Retain Institution Identity Option: institution name, address and department are kept.</summary>
+    public bool RetainInstitutionIdentity { get; init; }
+
+    /// <summary>Retain UIDs Option: UIDs are not remapped.</summary>
+    public bool RetainUids { get; init; }
+
+    /// <summary>Keep private attributes (odd groups) instead of removing them; only for private data known to carry no identity.</summary>
+    public bool KeepPrivateAttributes { get; init; }
+
     /// <summary>Checks the options.</summary>
     /// <returns>Every problem, not just the first.</returns>
     public IEnumerable<string> Validate()
     {
         if (Key is null || Key.Length < 16) yield return $"Key must have at least 16 bytes (got {Key?.Length ?? 0}).";
         if (DateShift is { } s && s.Ticks % TimeSpan.TicksPerDay != 0) yield return $"DateShift must be whole days (got {s}).";
+        if (DateShift is not null && RetainLongitudinalTemporalInformation) yield return "DateShift and RetainLongitudinalTemporalInformation exclude each other (shifted or full dates).";
     }
 }

@@ -8,19 +8,18 @@ namespace Flip.Imaging.Deidentification;
 
 /// <summary>De-identifies datasets with the DICOM basic application level confidentiality profile.</summary>
 /// <remarks>
-/// PS3.15 Annex E, Table E.1-1, basic profile, applied to the attributes listed in
-/// <see cref="Actions"/> (the identifying attributes of the table that MR and PET images carry),
-/// recursively in sequences. Every private attribute is removed, as are curve (50xx) and overlay
-/// comment/data groups. Every UID that is not a registered DICOM UID (prefix 1.2.840.10008) is
-/// replaced by <c>2.25.</c> + the first 128 bits of HMAC-SHA256(key, uid) as a decimal — the same
-/// UID gives the same replacement at every site holding the key, so studies, series and references
-/// stay linked. Patient ID and Patient Name become a keyed pseudonym of the Patient ID. Patient
-/// Identity Removed (0012,0062) is set to YES and De-identification Method (0012,0063) says what was done.
+/// PS3.15 Annex E, Table E.1-1: every attribute of the table gets its Basic Profile action (X remove, Z empty, D dummy value,
+/// U new UID; compound codes resolved as <see cref="BasicProfile"/> says), recursively in sequences, unless an option keeps it
+/// (Retain Patient Characteristics, Longitudinal Temporal Information with Full or Modified (shifted) Dates, Device Identity,
+/// Institution Identity, UIDs). Private attributes are removed unless asked to keep them, as are curves (50xx) and overlay
+/// comments and data. Every UID that is not a registered DICOM UID (prefix 1.2.840.10008) is replaced by <c>2.25.</c> + the
+/// first 128 bits of HMAC-SHA256(key, uid) as a decimal, so the same UID gets the same replacement in every file of a study and
+/// at every site holding the key. Patient ID and Patient Name (Z in the table) become a keyed pseudonym of the Patient ID so a
+/// patient's studies stay linked. Patient Identity Removed (0012,0062) is YES, and De-identification Method (0012,0063) and its
+/// Code Sequence (0012,0064, PS3.16 CID 7050) say which profile and options were applied.
 /// </remarks>
 public sealed class DicomDeidentifier
 {
-    private enum Action { Remove, Empty, Dummy, Keep }
-
     private readonly DeidentificationOptions _options;
     private readonly HMACSHA256 _hmac;
 
@@ -36,124 +35,16 @@ public sealed class DicomDeidentifier
         _hmac = new HMACSHA256(options.Key);
     }
 
-    // PS3.15 Table E.1-1 basic profile actions: X remove, Z empty, D dummy. U (UIDs) is handled by rule for every UI value.
-    private static readonly Dictionary<uint, Action> s_actions = new()
-    {
-        [0x00080012] = Action.Remove, // Instance Creation Date
-        [0x00080013] = Action.Remove, // Instance Creation Time
-        [0x00080020] = Action.Empty, // Study Date
-        [0x00080021] = Action.Remove, // Series Date
-        [0x00080022] = Action.Remove, // Acquisition Date
-        [0x00080023] = Action.Empty, // Content Date
-        [0x0008002A] = Action.Remove, // Acquisition DateTime
-        [0x00080030] = Action.Empty, // Study Time
-        [0x00080031] = Action.Remove, // Series Time
-        [0x00080032] = Action.Remove, // Acquisition Time
-        [0x00080033] = Action.Empty, // Content Time
-        [0x00080050] = Action.Empty, // Accession Number
-        [0x00080080] = Action.Remove, // Institution Name
-        [0x00080081] = Action.Remove, // Institution Address
-        [0x00080082] = Action.Remove, // Institution Code Sequence
-        [0x00080090] = Action.Empty, // Referring Physician's Name
-        [0x00080092] = Action.Remove, // Referring Physician's Address
-        [0x00080094] = Action.Remove, // Referring Physician's Telephone Numbers
-        [0x00080096] = Action.Remove, // Referring Physician Identification Sequence
-        [0x00081010] = Action.Remove, // Station Name
-        [0x00081030] = Action.Remove, // Study Description
-        [0x0008103E] = Action.Remove, // Series Description
-        [0x00081040] = Action.Remove, // Institutional Department Name
-        [0x00081048] = Action.Remove, // Physician(s) of Record
-        [0x00081049] = Action.Remove, // Physician(s) of Record Identification Sequence
-        [0x00081050] = Action.Remove, // Performing Physician's Name
-        [0x00081052] = Action.Remove, // Performing Physician Identification Sequence
-        [0x00081060] = Action.Remove, // Name of Physician(s) Reading Study
-        [0x00081062] = Action.Remove, // Physician(s) Reading Study Identification Sequence
-        [0x00081070] = Action.Remove, // Operators' Name
-        [0x00081072] = Action.Remove, // Operator Identification Sequence
-        [0x00081080] = Action.Remove, // Admitting Diagnoses Description
-        [0x00081084] = Action.Remove, // Admitting Diagnoses Code Sequence
-        [0x00082111] = Action.Remove, // Derivation Description
-        [0x00100010] = Action.Dummy, // Patient's Name
-        [0x00100020] = Action.Dummy, // Patient ID
-        [0x00100021] = Action.Remove, // Issuer of Patient ID
-        [0x00100030] = Action.Empty, // Patient's Birth Date
-        [0x00100032] = Action.Remove, // Patient's Birth Time
-        [0x00100040] = Action.Empty, // Patient's Sex
-        [0x00101000] = Action.Remove, // Other Patient IDs
-        [0x00101001] = Action.Remove, // Other Patient Names
-        [0x00101002] = Action.Remove, // Other Patient IDs Sequence
-        [0x00101005] = Action.Remove, // Patient's Birth Name
-        [0x00101010] = Action.Remove, // Patient's Age
-        [0x00101020] = Action.Remove, // Patient's Size
-        [0x00101030] = Action.Remove, // Patient's Weight
-        [0x00101040] = Action.Remove, // Patient's Address
-        [0x00101060] = Action.Remove, // Patient's Mother's Birth Name
-        [0x00101090] = Action.Remove, // Medical Record Locator
-        [0x00102154] = Action.Remove, // Patient's Telephone Numbers
-        [0x00102160] = Action.Remove, // Ethnic Group
-        [0x00102180] = Action.Remove, // Occupation
-        [0x001021B0] = Action.Remove, // Additional Patient History
-        [0x001021F0] = Action.Remove, // Patient's Religious Preference
-        [0x00104000] = Action.Remove, // Patient Comments
-        [0x00181000] = Action.Remove, // Device Serial Number
-        [0x00181030] = Action.Remove, // Protocol Name
-        [0x00181078] = Action.Remove, // Radiopharmaceutical Start DateTime
-        [0x00181072] = Action.Remove, // Radiopharmaceutical Start Time
-        [0x00200010] = Action.Empty, // Study ID
-        [0x00204000] = Action.Remove, // Image Comments
-        [0x00321032] = Action.Remove, // Requesting Physician
-        [0x00321060] = Action.Remove, // Requested Procedure Description
-        [0x00380010] = Action.Remove, // Admission ID
-        [0x00380300] = Action.Remove, // Current Patient Location
-        [0x00380400] = Action.Remove, // Patient's Institution Residence
-        [0x00400244] = Action.Remove, // Performed Procedure Step Start Date
-        [0x00400245] = Action.Remove, // Performed Procedure Step Start Time
-        [0x00400253] = Action.Remove, // Performed Procedure Step ID
-        [0x00400254] = Action.Remove, // Performed Procedure Step Description
-        [0x00400275] = Action.Remove, // Request Attributes Sequence
-        [0x00401001] = Action.Remove, // Requested Procedure ID
-        [0x0040A730] = Action.Remove, // Content Sequence
-        [0x00081111] = Action.Remove, // Referenced Performed Procedure Step Sequence
-        [0x00081120] = Action.Remove, // Referenced Patient Sequence
-        [0x00084000] = Action.Remove, // Identifying Comments
-        [0x00101100] = Action.Remove, // Referenced Patient Photo Sequence
-        [0x00102000] = Action.Remove, // Medical Alerts
-        [0x00102110] = Action.Remove, // Allergies
-        [0x00102150] = Action.Remove, // Country of Residence
-        [0x00102152] = Action.Remove, // Region of Residence
-        [0x001021A0] = Action.Remove, // Smoking Status
-        [0x001021C0] = Action.Remove, // Pregnancy Status
-        [0x001021D0] = Action.Remove, // Last Menstrual Date
-        [0x00102203] = Action.Remove, // Patient's Sex Neutered
-        [0x00181004] = Action.Remove, // Plate ID
-        [0x00181005] = Action.Remove, // Generator ID
-        [0x00181007] = Action.Remove, // Cassette ID
-        [0x00181008] = Action.Remove, // Gantry ID
-        [0x0018700A] = Action.Remove, // Detector ID
-        [0x00209158] = Action.Remove, // Frame Comments
-        [0x00321033] = Action.Remove, // Requesting Service
-        [0x00324000] = Action.Remove, // Study Comments
-        [0x00380050] = Action.Remove, // Special Needs
-        [0x00380500] = Action.Remove, // Patient State
-        [0x00400006] = Action.Remove, // Scheduled Performing Physician's Name
-        [0x00400241] = Action.Remove, // Performed Station AE Title
-        [0x00400242] = Action.Remove, // Performed Station Name
-        [0x00400243] = Action.Remove, // Performed Location
-        [0x00400250] = Action.Remove, // Performed Procedure Step End Date
-        [0x00400251] = Action.Remove, // Performed Procedure Step End Time
-        [0x00400280] = Action.Remove, // Comments on the Performed Procedure Step
-        [0x00401400] = Action.Remove, // Requested Procedure Comments
-        [0x00402400] = Action.Remove, // Imaging Service Request Comments
-        [0x0040A073] = Action.Remove, // Verifying Observer Sequence
-        [0x0040A075] = Action.Remove, // Verifying Observer Name
-        [0x0040A123] = Action.Remove, // Person Name
-        [0x40080114] = Action.Remove, // Physician Approving Interpretation
-    };
+    private static readonly Dictionary<uint, ProfileEntry> s_profile = BasicProfile.Load();
 
-    private static readonly HashSet<uint> s_patientCharacteristics = [0x00100040, 0x00101010, 0x00101020, 0x00101030];
+    /// <summary>The attributes this de-identifier removes, empties, replaces or remaps by name (every Table E.1-1 entry plus a few dated PET
+    /// attributes), besides the rules for UIDs, private attributes, curves and overlays.</summary>
+    public static IReadOnlyCollection<DicomTag> Actions { get; } = s_profile.Keys.Select(DicomTag.FromUInt32).ToList();
 
-    /// <summary>The attributes this de-identifier removes, empties or replaces, besides UIDs and private attributes.</summary>
-    public static IReadOnlyCollection<DicomTag> Actions { get; } = s_actions.Keys.Select(DicomTag.FromUInt32).ToList();
+    /// <summary>The Basic Profile action code of an attribute as Table E.1-1 gives it (<c>X</c>, <c>Z</c>, <c>D</c>, <c>U</c>, <c>X/Z/D</c>…), or <see langword="null"/> when it is not listed.</summary>
+    /// <param name="tag">The attribute.</param>
+    /// <returns>The code.</returns>
+    public static string? ProfileCode(DicomTag tag) => s_profile.TryGetValue(tag.Value, out var entry) ? entry.Code : null;
 
     /// <summary>De-identifies a dataset, returning a new one; the input is not changed.</summary>
     /// <param name="dataset">The dataset.</param>
@@ -165,6 +56,9 @@ public sealed class DicomDeidentifier
         result.SetString(DicomTag.PatientIdentityRemoved, DicomVR.CS, "YES");
         var method = "PS3.15 E.1 Basic Profile; keyed-hash UIDs" + (_options.DateShift is null ? "" : "; dates shifted") + (_options.RetainPatientCharacteristics ? "; patient characteristics retained" : "");
         result.SetString(DicomTag.DeidentificationMethod, DicomVR.LO, method.Length > 64 ? method[..64] : method);
+        result.SetSequence(DeidentificationMethodCodeSequence, [.. MethodCodes().Select(Code)]);
+        if (_options.RetainLongitudinalTemporalInformation || _options.DateShift is not null)
+            result.SetString(LongitudinalTemporalInformationModified, DicomVR.CS, _options.DateShift is null ? "UNMODIFIED" : "MODIFIED");
         return result;
     }
 
@@ -209,6 +103,41 @@ public sealed class DicomDeidentifier
         lock (_hmac) return _hmac.ComputeHash(Encoding.UTF8.GetBytes(text));
     }
 
+    private static readonly DicomTag DeidentificationMethodCodeSequence = new(0x0012, 0x0064);
+    private static readonly DicomTag LongitudinalTemporalInformationModified = new(0x0028, 0x0303);
+
+    // PS3.16 CID 7050 "De-identification Method": the profile and each option applied.
+    private IEnumerable<(string Value, string Meaning)> MethodCodes()
+    {
+        yield return ("113100", "Basic Application Confidentiality Profile");
+        if (_options.RetainLongitudinalTemporalInformation) yield return ("113106", "Retain Longitudinal Temporal Information Full Dates Option");
+        if (_options.DateShift is not null) yield return ("113107", "Retain Longitudinal Temporal Information Modified Dates Option");
+        if (_options.RetainPatientCharacteristics) yield return ("113108", "Retain Patient Characteristics Option");
+        if (_options.RetainDeviceIdentity) yield return ("113109", "Retain Device Identity Option");
+        if (_options.RetainUids) yield return ("113110", "Retain UIDs Option");
+        if (_options.KeepPrivateAttributes) yield return ("113111", "Retain Safe Private Option");
+        if (_options.RetainInstitutionIdentity) yield return ("113112", "Retain Institution Identity Option");
+    }
+
+    private static DicomDataset Code((string Value, string Meaning) code)
+    {
+        var item = new DicomDataset();
+        item.SetString(new DicomTag(0x0008, 0x0100), DicomVR.SH, code.Value);
+        item.SetString(new DicomTag(0x0008, 0x0102), DicomVR.SH, "DCM");
+        item.SetString(new DicomTag(0x0008, 0x0104), DicomVR.LO, code.Meaning);
+        return item;
+    }
+
+    // The action after the options: an option that retains the attribute turns its action into Keep.
+    private ProfileAction ActionFor(ProfileEntry entry) =>
+        (entry.Retain & RetainedBy.PatientCharacteristics) != 0 && _options.RetainPatientCharacteristics
+        || (entry.Retain & RetainedBy.LongitudinalTemporalInformation) != 0 && _options.RetainLongitudinalTemporalInformation
+        || (entry.Retain & RetainedBy.DeviceIdentity) != 0 && _options.RetainDeviceIdentity
+        || (entry.Retain & RetainedBy.InstitutionIdentity) != 0 && _options.RetainInstitutionIdentity
+        || (entry.Retain & RetainedBy.Uids) != 0 && _options.RetainUids
+            ? ProfileAction.Keep
+            : entry.Action;
+
     private DicomDataset Copy(DicomDataset source, bool topLevel)
     {
         var target = new DicomDataset();
@@ -216,44 +145,77 @@ public sealed class DicomDeidentifier
         foreach (var e in source)
         {
             var tag = e.Tag;
-            if (tag.Group % 2 == 1) continue; // private attributes (and illegal odd groups)
+            if (tag.Group % 2 == 1 && !_options.KeepPrivateAttributes) continue; // private attributes (and illegal odd groups)
             if ((tag.Group & 0xFF00) == 0x5000) continue; // curves
             if ((tag.Group & 0xFF00) == 0x6000 && (tag.Element == 0x4000 || tag.Element == 0x3000)) continue; // overlay comments and data
+            if (!s_profile.TryGetValue(tag.Value, out var entry))
+            {
+                if (e.IsSequence) target.Set(new DicomElement(tag, e.Items.Select(i => Copy(i, topLevel: false)).ToList()));
+                else if (e.VR == DicomVR.UI && e.Fragments is null && !_options.RetainUids) target.SetString(tag, DicomVR.UI, RemapUids(source, tag));
+                else target.Set(e);
+                continue;
+            }
+            var action = ActionFor(entry);
             if (e.IsSequence)
             {
-                if (s_actions.TryGetValue(tag.Value, out var seqAction) && seqAction != Action.Keep) continue;
-                target.Set(new DicomElement(tag, e.Items.Select(i => Copy(i, topLevel: false)).ToList()));
-                continue;
-            }
-            if (s_actions.TryGetValue(tag.Value, out var action))
-            {
-                if (_options.RetainPatientCharacteristics && s_patientCharacteristics.Contains(tag.Value)) action = Action.Keep;
-                if (_options.DateShift is { } shift && e.VR is DicomVR.DA or DicomVR.DT or DicomVR.TM)
-                {
-                    if (e.VR != DicomVR.TM) ShiftDate(source, e, shift, target);
-                    else target.Set(e);
-                    continue;
-                }
                 switch (action)
                 {
-                    case Action.Remove: continue;
-                    case Action.Empty: target.Set(new DicomElement(tag, e.VR, ReadOnlyMemory<byte>.Empty)); continue;
-                    case Action.Dummy:
-                        target.SetString(tag, e.VR, Pseudonym(patientId));
-                        continue;
-                    default: break;
+                    case ProfileAction.Remove: continue;
+                    case ProfileAction.Empty or ProfileAction.Dummy: target.Set(new DicomElement(tag, [])); continue;
+                    default: target.Set(new DicomElement(tag, e.Items.Select(i => Copy(i, topLevel: false)).ToList())); continue;
                 }
             }
-            if (e.VR == DicomVR.UI && e.Fragments is null)
+            if (action != ProfileAction.Keep && (entry.Retain & RetainedBy.LongitudinalTemporalInformation) != 0
+                && _options.DateShift is { } shift && e.VR is DicomVR.DA or DicomVR.DT or DicomVR.TM)
             {
-                var values = source.GetStrings(tag);
-                var mapped = values.Select(u => u.Length == 0 || u.StartsWith("1.2.840.10008.", StringComparison.Ordinal) ? u : RemapUid(u)).ToArray();
-                target.SetString(tag, DicomVR.UI, mapped);
+                // Retain Longitudinal Temporal Information with Modified Dates: dates move by the shift, times stay.
+                if (e.VR != DicomVR.TM) ShiftDate(source, e, shift, target);
+                else target.Set(e);
                 continue;
             }
-            target.Set(e);
+            switch (action)
+            {
+                case ProfileAction.Remove: continue;
+                case ProfileAction.Empty when tag != DicomTag.PatientId && tag != DicomTag.PatientName:
+                    target.Set(new DicomElement(tag, e.VR, ReadOnlyMemory<byte>.Empty));
+                    continue;
+                case ProfileAction.Empty or ProfileAction.Dummy when tag == DicomTag.PatientId || tag == DicomTag.PatientName:
+                    // A keyed pseudonym rather than an empty value, so one patient's studies stay linked across sites holding the key.
+                    target.SetString(tag, e.VR, Pseudonym(patientId));
+                    continue;
+                case ProfileAction.Dummy:
+                    SetDummy(target, e, source);
+                    continue;
+                case ProfileAction.Uid or ProfileAction.Keep when e.VR == DicomVR.UI && e.Fragments is null && !_options.RetainUids:
+                    target.SetString(tag, DicomVR.UI, RemapUids(source, tag));
+                    continue;
+                default:
+                    target.Set(e);
+                    continue;
+            }
         }
         return target;
+    }
+
+    private string[] RemapUids(DicomDataset source, DicomTag tag) =>
+        [.. source.GetStrings(tag).Select(u => u.Length == 0 || u.StartsWith("1.2.840.10008.", StringComparison.Ordinal) ? u : RemapUid(u))];
+
+    // D: a value of the right VR that says nothing (PS3.15 E.1.1 "dummy value... consistent with the VR").
+    private void SetDummy(DicomDataset target, DicomElement e, DicomDataset source)
+    {
+        switch (e.VR)
+        {
+            case DicomVR.PN: target.SetString(e.Tag, e.VR, "ANONYMOUS"); break;
+            case DicomVR.DA: target.SetString(e.Tag, e.VR, "19000101"); break;
+            case DicomVR.TM: target.SetString(e.Tag, e.VR, "000000"); break;
+            case DicomVR.DT: target.SetString(e.Tag, e.VR, "19000101000000"); break;
+            case DicomVR.IS or DicomVR.DS: target.SetString(e.Tag, e.VR, "0"); break;
+            case DicomVR.UI: target.SetString(e.Tag, DicomVR.UI, _options.RetainUids ? source.GetStrings(e.Tag) : RemapUids(source, e.Tag)); break;
+            case DicomVR.AE or DicomVR.CS or DicomVR.LO or DicomVR.SH or DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UC:
+                target.SetString(e.Tag, e.VR, "ANONYMIZED");
+                break;
+            default: target.Set(new DicomElement(e.Tag, e.VR, ReadOnlyMemory<byte>.Empty)); break;
+        }
     }
 
     private static void ShiftDate(DicomDataset source, DicomElement e, TimeSpan shift, DicomDataset target)

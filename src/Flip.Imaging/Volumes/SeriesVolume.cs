@@ -123,10 +123,27 @@ public static class SeriesVolume
                     break;
                 }
             }
+            CheckGeometry(uid, label, iop, spacing, position);
             int frame = f;
             yield return new Slice(label, position, Vec(iop, 0).Normalize(), Vec(iop, 3).Normalize(), spacing[0], spacing[1],
                 pixels.Rows, pixels.Columns, () => pixels.GetFrameValues(frame, slope, intercept));
         }
+    }
+
+    // Values a file can hold but no volume can have: zero, negative or non-finite spacing, a degenerate orientation, a position at infinity.
+    private static void CheckGeometry(string? uid, string label, double[] iop, double[] spacing, Vector3D position)
+    {
+        if (!(spacing[0] > 0 && spacing[1] > 0 && double.IsFinite(spacing[0]) && double.IsFinite(spacing[1])))
+            throw VolumeAssemblyException.InconsistentSlices(uid, label, string.Create(CultureInfo.InvariantCulture,
+                $"has Pixel Spacing {spacing[0]}\\{spacing[1]}; expected two finite distances above zero in mm (PS3.3 §10.7.1.3)."));
+        Vector3D row = Vec(iop, 0), column = Vec(iop, 3);
+        bool unit(Vector3D v) => double.IsFinite(v.Length) && Math.Abs(v.Length - 1) < 0.01;
+        if (!unit(row) || !unit(column) || Math.Abs(row.Dot(column)) > 0.01)
+            throw VolumeAssemblyException.InconsistentSlices(uid, label, string.Create(CultureInfo.InvariantCulture,
+                $"has Image Orientation (Patient) {string.Join('\\', iop.Take(6))}; expected two orthogonal unit vectors (row, then column)."));
+        if (!(double.IsFinite(position.X) && double.IsFinite(position.Y) && double.IsFinite(position.Z)))
+            throw VolumeAssemblyException.InconsistentSlices(uid, label, string.Create(CultureInfo.InvariantCulture,
+                $"has Image Position (Patient) {position.X}\\{position.Y}\\{position.Z}; expected three finite coordinates in mm."));
     }
 
     private static Volume Assemble(List<Slice> slices, string? uid, SeriesAssemblyOptions options, DicomDataset first)
@@ -147,7 +164,7 @@ public static class SeriesVolume
         if (sorted.Count == 1)
         {
             spacingZ = first.GetDoubleOrDefault(DicomTag.SpacingBetweenSlices, first.GetDoubleOrDefault(DicomTag.SliceThickness, 1));
-            if (!(spacingZ > 0)) spacingZ = 1;
+            if (!(spacingZ > 0) || !double.IsFinite(spacingZ)) spacingZ = 1;
         }
         else
         {
@@ -160,6 +177,8 @@ public static class SeriesVolume
             }
             var ordered = gaps.Order().ToArray();
             spacingZ = ordered[ordered.Length / 2];
+            if (!double.IsFinite(spacingZ))
+                throw VolumeAssemblyException.InconsistentSlices(uid, sorted[0].Slice.Label, "lies at an infinite distance from the next slice; expected finite Image Position (Patient) and Spacing Between Slices.");
             int irregular = gaps.Count(g => Math.Abs(g - spacingZ) > options.SpacingTolerance * spacingZ);
             for (int i = 0; i < gaps.Length; i++)
                 if (Math.Abs(gaps[i] - spacingZ) > options.SpacingTolerance * spacingZ)

@@ -35,7 +35,7 @@ public sealed record VolumeGeometry(int SizeX, int SizeY, int SizeZ, Vector3D Sp
     public void Validate()
     {
         if (SizeX <= 0 || SizeY <= 0 || SizeZ <= 0) throw new ArgumentException($"volume size {SizeX}×{SizeY}×{SizeZ}; expected every size above zero.");
-        if (!(SpacingMm.X > 0 && SpacingMm.Y > 0 && SpacingMm.Z > 0) || !double.IsFinite(SpacingMm.Length))
+        if (!(SpacingMm.X > 0 && SpacingMm.Y > 0 && SpacingMm.Z > 0) || !(double.IsFinite(SpacingMm.X) && double.IsFinite(SpacingMm.Y) && double.IsFinite(SpacingMm.Z)))
             throw new ArgumentException($"voxel spacing {SpacingMm.X}×{SpacingMm.Y}×{SpacingMm.Z} mm; expected every spacing above zero.");
     }
 }

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.CommandLine.Completions;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Flip.Cli;
+
+/// <summary>Turns System.CommandLine's parse errors into the project's one sentence: the option, what was wrong, and the fix.</summary>
+internal static partial class CliErrors
+{
+    [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.", RegexOptions.CultureInvariant)]
+    private static partial Regex ConversionMessage();
+
+    /// <summary>The one-line text for the first parse error that matters.</summary>
+    public static string Describe(IReadOnlyList<ParseError> errors)
+    {
+        ParseError error = errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? errors[0];
+        if (error.Message.StartsWith("Argument '", StringComparison.Ordinal) && error.Message.Contains("not recognized", StringComparison.Ordinal)
+            && Allowed(error.SymbolResult) is { Option: { } option, Values: { Count: > 0 } values })
+        {
+            string given = Regex.Match(error.Message, "^Argument '(.*?)' not recognized").Groups[1].Value;
+            string closest = values.OrderBy(v => Distance(v, given)).First();
+            string hint = Distance(closest, given) <= Math.Max(2, given.Length / 3) ? $" Did you mean '{closest}'?" : "";
+            return $"'{given}' is not a valid value for {option}; expected one of {string.Join(", ", values)}.{hint}";
+        }
+
+        if (DescribeConversion(error.Message) is { } conversion)
+        {
+            return conversion;
+        }
+
+        return error.Message.ReplaceLineEndings(" ").Trim() + " Run 'flip-research --help' for the verbs and options.";
+    }
+
+    /// <summary>The text for a value that could not be converted (System.CommandLine throws this while validating).</summary>
+    public static string? DescribeConversion(InvalidOperationException e) => DescribeConversion(e.Message);
+
+    private static string? DescribeConversion(string message)
+    {
+        var m = ConversionMessage().Match(message);
+        if (!m.Success)
+        {
+            return null;
+        }
+
+        string expected = m.Groups["type"].Value switch
+        {
+            "System.Int32" or "System.Int64" or "System.Nullable`1[System.Int32]" => "a whole number",
+            "System.UInt64" or "System.UInt32" => "a whole number ≥ 0",
+            "System.Double" or "System.Single" => "a number such as 0.5",
+            "System.Boolean" => "true or false",
+            string other => other,
+        };
+        return string.Create(CultureInfo.InvariantCulture, $"{m.Groups["option"].Value}: '{m.Groups["value"].Value}' is not {expected}; expected {expected} (see 'flip-research --help').");
+    }
+
+    private static (string? Option, IReadOnlyList<string> Values) Allowed(SymbolResult? result)
+    {
+        Option? option = result switch
+        {
+            OptionResult o => o.Option,
+            ArgumentResult { Parent: OptionResult o } => o.Option,
+            _ => null,
+        };
+        if (option is null)
+        {
+            return (null, []);
+        }
+
+        var values = option.GetCompletions(CompletionContext.Empty).Select(c => c.Label).ToList();
+        return (option.Name, values);
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}

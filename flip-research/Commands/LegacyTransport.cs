@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Net;
+using Flip.Experiments;
+using Flip.Federated;
+using Flip.Federated.Runs;
+using Flip.Federated.Simulations;
+using Flip.Federated.Strategies;
+using Flip.Flower.Fleet;
+using Flip.Flower.Legacy;
+using Flip.Learning.Checkpoints;
+using Spectre.Console;
+
+namespace Flip.Cli.Commands;
+
+/// <summary>The <c>--transport legacy</c> halves of <c>serve</c> and <c>client</c>: Flower's <c>FlowerService/Join</c> stream.</summary>
+internal static class LegacyTransport
+{
+    public const string Fleet = "fleet";
+    public const string Legacy = "legacy";
+
+    /// <summary>Flower's default ports: the Fleet API (SuperLink) and the legacy <c>start_server</c>.</summary>
+    public const int FleetPort = 9092;
+    public const int LegacyPort = 8080;
+
+    public static Option<string> TransportOption(string description)
+    {
+        var option = new Option<string>("--transport")
+        {
+            Description = description,
+            DefaultValueFactory = _ => Fleet,
+        };
+        option.AcceptOnlyFromAmong(Fleet, Legacy);
+        return option;
+    }
+
+    public static async Task<int> ServeAsync(IAnsiConsole console, IPEndPoint endpoint, Strategy strategy, FleetFederationOptions options, ParameterSet initial, string folder, CancellationToken ct)
+    {
+        var service = new LegacyFlowerService();
+        var (app, listening) = await FlowerServerHost.StartAsync(endpoint, null, null, service, ct).ConfigureAwait(false);
+        await using (app.ConfigureAwait(false))
+        {
+            console.MarkupLineInterpolated($"Legacy FlowerService listening on [bold]{listening}[/]; waiting for {options.MinNodes} client(s).");
+            var federation = new LegacyFederation(service, strategy, options) { OnEvent = line => console.MarkupLineInterpolated($"{line}") };
+            var progress = new Progress<RoundReport>(r => console.MarkupLineInterpolated(
+                $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}"));
+            RunResult run = await federation.RunAsync(initial, progress, ct).ConfigureAwait(false);
+            AtomicFile.WriteText(Path.Combine(folder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
+            SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);
+            console.MarkupLineInterpolated($"Done: {run.RoundsCompleted} rounds, {run.Failures.Count} failure(s). metrics.csv and final-model.safetensors in [bold]{folder}[/].");
+            return run.Failures.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
+        }
+    }
+
+    /// <summary>Joins a legacy server; when it asks the client to come back later (reconnect_ins with seconds &gt; 0), waits and rejoins.</summary>
+    public static async Task<int> ClientAsync(IAnsiConsole console, Uri address, IFlowerApp app, CancellationToken ct)
+    {
+        while (true)
+        {
+            using var channel = FlowerChannel.Create(address);
+            var client = new LegacyFlowerClient(channel.CreateCallInvoker(), app, address.ToString());
+            long? again;
+            try
+            {
+                again = await client.RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                console.MarkupLine("client stopped.");
+                return ExitCodes.Ok;
+            }
+
+            if (again is not > 0)
+            {
+                console.MarkupLineInterpolated($"the server ended the session{(again is null ? " (stream closed)" : "")}; client stopped.");
+                return ExitCodes.Ok;
+            }
+
+            console.MarkupLineInterpolated($"the server asked to reconnect in {again} s.");
+            await Task.Delay(TimeSpan.FromSeconds(again.Value), ct).ConfigureAwait(false);
+        }
+    }
+}

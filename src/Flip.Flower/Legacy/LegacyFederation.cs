@@ -1,0 +1,256 @@
+using System.Globalization;
+using Flip.Federated;
+using Flip.Federated.Simulations;
+using Flip.Federated.Strategies;
+using Flip.Flower.Fleet;
+using Flip.Flower.Records;
+using W = Flip.Flower.Wire;
+using ConfigRecord = Flip.Flower.Records.ConfigRecord;
+using FederatedMetricRecord = Flip.Federated.Simulations.MetricRecord;
+
+namespace Flip.Flower.Legacy;
+
+/// <summary>
+/// Drives a <see cref="Strategy"/> round by round over clients of Flower's legacy transport (<c>FlowerService/Join</c>):
+/// what Flower's deprecated <c>start_server()</c> does, with the same strategies, metric records and failure handling as
+/// <see cref="FleetFederation"/>.
+/// </summary>
+/// <remarks>
+/// The legacy transport carries no node identity, so clients are sites <c>legacy-1</c>, <c>legacy-2</c>, … in the order they
+/// join. A client that leaves becomes a <see cref="SiteFailure"/> (<see cref="FailureCategory.Dropout"/>); a client that joins
+/// later takes the first vacated slot (a reconnect) or becomes a new site, from the next round. Parameters travel as ordered NPY
+/// tensors named from the model's layout; config values must be scalars (the legacy map has no lists). After the last round
+/// every client gets <c>reconnect_ins</c> with 0 seconds, as <c>start_server</c> sends.
+/// </remarks>
+public sealed class LegacyFederation
+{
+    private readonly LegacyFlowerService _service;
+    private readonly Strategy _strategy;
+    private readonly FleetFederationOptions _options;
+    private readonly List<(SiteId Site, LegacyClientProxy Client)> _slots = [];
+
+    /// <summary>Creates the driver.</summary>
+    /// <param name="service">The legacy service the clients join.</param>
+    /// <param name="strategy">The strategy.</param>
+    /// <param name="options">Rounds, minimum clients, waits and deadlines; <see langword="null"/> for defaults.</param>
+    public LegacyFederation(LegacyFlowerService service, Strategy strategy, FleetFederationOptions? options = null)
+    {
+        _service = service ?? throw new ArgumentNullException(nameof(service));
+        _strategy = strategy ?? throw new ArgumentNullException(nameof(strategy));
+        _options = options ?? new FleetFederationOptions();
+    }
+
+    /// <summary>Called with a line to show when a client joins, rejoins or leaves.</summary>
+    public Action<string>? OnEvent { get; init; }
+
+    /// <summary>Waits for the clients, runs every round, then disconnects them.</summary>
+    /// <param name="initial">The initial global model.</param>
+    /// <param name="progress">Receives a report after every round.</param>
+    /// <param name="ct">Stops the run.</param>
+    /// <returns>The final model, the long-format metrics and the failures.</returns>
+    /// <exception cref="FlipException">Too few clients joined in time.</exception>
+    public async Task<RunResult> RunAsync(ParameterSet initial, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        var metrics = new List<FederatedMetricRecord>();
+        var failures = new List<SiteFailure>();
+        ParameterSet global = initial;
+        for (int round = 1; round <= _options.Rounds; round++)
+        {
+            await EnsureClientsAsync(ct).ConfigureAwait(false);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var live = _slots.Where(s => !s.Client.IsClosed).ToDictionary(s => s.Site, s => s.Client);
+            var context = new RoundContext(round, _options.Rounds, [.. live.Keys], new Random(Seeds.Derive(_options.Seed, round, 1)));
+            var roundFailures = new List<SiteFailure>();
+
+            var train = _strategy.ConfigureTrain(context, global).Select((instruction, i) => (instruction.Site, Task: FitAsync(live[instruction.Site], global,
+                SiteFlowerApp.ToConfigRecord(instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) }, round), ct))).ToList();
+            var succeeded = new List<TrainReply>();
+            foreach (var (site, task) in train)
+            {
+                var (update, failure) = await task.ConfigureAwait(false);
+                if (update is not null)
+                {
+                    succeeded.Add(new TrainReply(site, update));
+                    metrics.AddRange(update.Metrics.Select(m => new FederatedMetricRecord(round, site.Value, FederatedMetricRecord.TrainSplit, m.Key, m.Value)));
+                }
+                else
+                {
+                    roundFailures.Add(new SiteFailure(site, round, "train", failure!.Value.Category, failure.Value.Reason));
+                }
+            }
+
+            bool skipped = succeeded.Count < Math.Max(1, _strategy.MinTrainSites);
+            if (!skipped)
+            {
+                global = _strategy.AggregateTrain(context, global, new TrainReplies(succeeded, roundFailures));
+            }
+
+            var evaluate = _strategy.ConfigureEvaluate(context, global).Select(instruction => (instruction.Site, Task: EvaluateAsync(live[instruction.Site], global,
+                SiteFlowerApp.ToConfigRecord(instruction.Config, round), ct))).ToList();
+            var evaluations = new List<EvaluateReply>();
+            foreach (var (site, task) in evaluate)
+            {
+                var (evaluation, failure) = await task.ConfigureAwait(false);
+                if (evaluation is not null)
+                {
+                    evaluations.Add(new EvaluateReply(site, evaluation));
+                    metrics.AddRange(evaluation.Metrics.Select(m => new FederatedMetricRecord(round, site.Value, FederatedMetricRecord.TestSplit, m.Key, m.Value)));
+                }
+                else
+                {
+                    roundFailures.Add(new SiteFailure(site, round, "evaluate", failure!.Value.Category, failure.Value.Reason));
+                }
+            }
+
+            MetricSet federated = _strategy.AggregateEvaluate(context, new EvaluateReplies(evaluations, [.. roundFailures.Where(f => f.Step == "evaluate")]));
+            metrics.AddRange(federated.Select(m => new FederatedMetricRecord(round, FederatedMetricRecord.FederatedSite, FederatedMetricRecord.TestSplit, m.Key, m.Value)));
+            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : succeeded.Count));
+            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
+            failures.AddRange(roundFailures);
+            progress?.Report(new RoundReport(round, _options.Rounds, skipped ? 0 : succeeded.Count, roundFailures, skipped, federated,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started), [.. metrics.Where(m => m.Round == round)]));
+        }
+
+        await DisconnectAllAsync().ConfigureAwait(false);
+        return new RunResult(global, metrics, failures, _options.Rounds, false, null);
+    }
+
+    private async Task EnsureClientsAsync(CancellationToken ct)
+    {
+        while (_service.TryTakeClient(out LegacyClientProxy? joined))
+        {
+            Seat(joined);
+        }
+
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(_options.NodeWait);
+        while (_slots.Count(s => !s.Client.IsClosed) < _options.MinNodes)
+        {
+            try
+            {
+                Seat(await _service.WaitForClientAsync(wait.Token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new FlipException(Invariant($"only {_slots.Count(s => !s.Client.IsClosed)} of the {_options.MinNodes} legacy clients needed were connected within {_options.NodeWait}."),
+                    ExitCodes.RunFailed, "start more clients with 'flip-research client --transport legacy' (or Flower's start_client), or lower --min-nodes.");
+            }
+        }
+    }
+
+    private void Seat(LegacyClientProxy client)
+    {
+        int vacant = _slots.FindIndex(s => s.Client.IsClosed);
+        if (vacant >= 0)
+        {
+            _slots[vacant] = (_slots[vacant].Site, client);
+            OnEvent?.Invoke(Invariant($"{_slots[vacant].Site.Value} reconnected from {client.Peer}"));
+            return;
+        }
+
+        var site = new SiteId(Invariant($"legacy-{_slots.Count + 1}"));
+        _slots.Add((site, client));
+        OnEvent?.Invoke(Invariant($"{site.Value} joined from {client.Peer}"));
+    }
+
+    private async Task<(SiteUpdate? Update, (FailureCategory Category, string Reason)? Failure)> FitAsync(LegacyClientProxy client, ParameterSet global, ConfigRecord config, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_options.RoundDeadline);
+        try
+        {
+            W.ClientMessage.Types.FitRes res = await client.FitAsync(global.ToArrayRecord(), Scalars(config), deadline.Token).ConfigureAwait(false);
+            if (res.Status is { } status && status.Code != W.Code.Ok)
+            {
+                return (null, (FailureCategory.Trainer, Invariant($"fit answered {status.Code}: {status.Message}")));
+            }
+
+            var arrays = LegacyConversions.ToArrayRecord(res.Parameters ?? new W.Parameters());
+            var parameters = ParameterSetRecords.FromFlowerArrays([.. arrays.Select(a => a.Value)], global.Layout);
+            return (new SiteUpdate(parameters, ParameterKind.Full, (long)res.NumExamples, ToMetrics(res.Metrics)), null);
+        }
+        catch (FlowerProtocolException e) when (!ct.IsCancellationRequested)
+        {
+            return (null, Classify(e, client));
+        }
+    }
+
+    private async Task<(SiteEvaluation? Evaluation, (FailureCategory Category, string Reason)? Failure)> EvaluateAsync(LegacyClientProxy client, ParameterSet global, ConfigRecord config, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_options.RoundDeadline);
+        try
+        {
+            W.ClientMessage.Types.EvaluateRes res = await client.EvaluateAsync(global.ToArrayRecord(), Scalars(config), deadline.Token).ConfigureAwait(false);
+            if (res.Status is { } status && status.Code != W.Code.Ok)
+            {
+                return (null, (FailureCategory.Trainer, Invariant($"evaluate answered {status.Code}: {status.Message}")));
+            }
+
+            var values = ToMetrics(res.Metrics).ToDictionary(m => m.Key, m => m.Value);
+            values.TryAdd("loss", res.Loss);
+            return (new SiteEvaluation((long)res.NumExamples, MetricSet.From(values)), null);
+        }
+        catch (FlowerProtocolException e) when (!ct.IsCancellationRequested)
+        {
+            return (null, Classify(e, client));
+        }
+    }
+
+    private (FailureCategory, string) Classify(FlowerProtocolException e, LegacyClientProxy client)
+    {
+        var category = e.Message.Contains("deadline", StringComparison.Ordinal) ? FailureCategory.Timeout
+            : client.IsClosed ? FailureCategory.Dropout
+            : FailureCategory.InvalidReply;
+        if (client.IsClosed)
+        {
+            OnEvent?.Invoke(Invariant($"{_slots.First(s => s.Client == client).Site.Value} left ({category})"));
+        }
+
+        return (category, e.Message);
+    }
+
+    private async Task DisconnectAllAsync()
+    {
+        foreach (var (_, client) in _slots.Where(s => !s.Client.IsClosed))
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await client.DisconnectAsync(0, deadline.Token).ConfigureAwait(false);
+            }
+            catch (FlowerProtocolException)
+            {
+                // A client already gone needs no goodbye.
+            }
+        }
+    }
+
+    // The legacy map has no lists: a strategy that sends one (FedBN's local parameter names) cannot run over this transport.
+    private static ConfigRecord Scalars(ConfigRecord config)
+    {
+        foreach (var (key, value) in config)
+        {
+            if (value.Kind is not (RecordValueKind.Double or RecordValueKind.SInt64 or RecordValueKind.UInt64 or RecordValueKind.Bool or RecordValueKind.String or RecordValueKind.Bytes))
+            {
+                throw new FlipException(Invariant($"the strategy sends '{key}' as a list, which Flower's legacy transport cannot carry; expected scalar config values only."),
+                    ExitCodes.BadCommandLine, "use the Fleet transport (serve without --transport legacy) for this strategy.");
+            }
+        }
+
+        return config;
+    }
+
+    private static MetricSet ToMetrics(Google.Protobuf.Collections.MapField<string, W.Scalar> map)
+        => MetricSet.From(map.Where(kv => kv.Value.ScalarCase is W.Scalar.ScalarOneofCase.Double or W.Scalar.ScalarOneofCase.Sint64 or W.Scalar.ScalarOneofCase.Uint64 or W.Scalar.ScalarOneofCase.Bool)
+            .Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ScalarCase switch
+            {
+                W.Scalar.ScalarOneofCase.Double => kv.Value.Double,
+                W.Scalar.ScalarOneofCase.Sint64 => kv.Value.Sint64,
+                W.Scalar.ScalarOneofCase.Uint64 => kv.Value.Uint64,
+                _ => kv.Value.Bool ? 1 : 0,
+            })));
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

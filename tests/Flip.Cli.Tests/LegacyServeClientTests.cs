@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Flip.Cli.Tests;
+
+/// <summary><c>serve --transport legacy</c> and <c>client --transport legacy</c> as processes over loopback: Flower's FlowerService/Join stream.</summary>
+public sealed class LegacyServeClientTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("flip-cli-legacy-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flip-research.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Process Client(int port, string site) => Start("client", "--transport", "legacy", "--server", $"http://127.0.0.1:{port}", "--site", site,
+        "--scale", "0.02", "--base-channels", "4", "--device", "cpu");
+
+    [Fact]
+    public async Task Two_legacy_clients_finish_two_rounds_after_a_dropped_client_is_replaced()
+    {
+        int port = FreePort();
+        string output = Path.Combine(_folder, "run");
+        using Process server = Start("serve", "--transport", "legacy", "--port", port.ToString(CultureInfo.InvariantCulture), "--rounds", "2",
+            "--min-nodes", "2", "--base-channels", "4", "--wait-seconds", "300", "--out", output);
+        var serverLines = new List<string>();
+        var joined = new TaskCompletionSource();
+        server.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (serverLines)
+            {
+                serverLines.Add(e.Data);
+            }
+
+            if (e.Data.Contains("legacy-1 joined", StringComparison.Ordinal))
+            {
+                joined.TrySetResult();
+            }
+        };
+        server.BeginOutputReadLine();
+        _ = server.StandardError.ReadToEndAsync();
+        var clients = new List<Process>();
+        try
+        {
+            // A first client joins and is killed before round 1: its slot is vacant, and the next client to join takes it (a reconnect).
+            using (Process dropped = Client(port, "site-3"))
+            {
+                _ = dropped.StandardOutput.ReadToEndAsync();
+                _ = dropped.StandardError.ReadToEndAsync();
+                await joined.Task.WaitAsync(TimeSpan.FromMinutes(3));
+                dropped.Kill(entireProcessTree: true);
+                await dropped.WaitForExitAsync();
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var clientOutputs = new List<Task<string>>();
+            foreach (string site in new[] { "site-1", "site-2" })
+            {
+                Process client = Client(port, site);
+                clientOutputs.Add(client.StandardOutput.ReadToEndAsync());
+                _ = client.StandardError.ReadToEndAsync();
+                clients.Add(client);
+            }
+
+            Assert.True(server.WaitForExit(TimeSpan.FromMinutes(10)), "serve did not finish within ten minutes");
+            server.WaitForExit();
+            string log;
+            lock (serverLines)
+            {
+                log = string.Join('\n', serverLines);
+            }
+
+            Assert.True(server.ExitCode == 0, log);
+            Assert.Contains("Legacy FlowerService listening on", log);
+            Assert.Contains("legacy-1 reconnected from", log);
+            Assert.Contains("legacy-2 joined from", log);
+            Assert.Contains("round 1/2: 2 client(s) aggregated, 0 failed", log);
+            Assert.Contains("round 2/2: 2 client(s) aggregated, 0 failed", log);
+            string metrics = File.ReadAllText(Path.Combine(output, "metrics.csv"));
+            Assert.Equal(4, metrics.Split('\n').Count(l => l.Contains(",test,dice,", StringComparison.Ordinal) && l.Contains(",legacy-", StringComparison.Ordinal)));
+            Assert.True(File.Exists(Path.Combine(output, "final-model.safetensors")));
+
+            // Each client was told to disconnect (reconnect_ins, 0 s) and stopped cleanly.
+            foreach (var (client, text) in clients.Zip(clientOutputs))
+            {
+                Assert.True(client.WaitForExit(TimeSpan.FromMinutes(1)), "a client did not stop after the server's reconnect_ins");
+                Assert.Equal(0, client.ExitCode);
+                Assert.Contains("the server ended the session; client stopped.", await text);
+            }
+        }
+        finally
+        {
+            foreach (Process client in clients)
+            {
+                if (!client.HasExited)
+                {
+                    client.Kill(entireProcessTree: true);
+                }
+
+                client.Dispose();
+            }
+
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
