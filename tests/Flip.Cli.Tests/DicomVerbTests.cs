@@ -57,14 +57,16 @@ public sealed class DicomVerbTests : IClassFixture<DicomVerbTests.Archive>
     }
 
     [Fact]
-    public void Synth_writes_three_MR_series_per_patient_and_a_label_per_patient()
+    public void Synth_writes_three_MR_series_per_patient_a_PET_series_at_PET_hospitals_and_a_label_per_patient()
     {
         Assert.True(_archive.Synth.ExitCode == 0, _archive.Synth.All);
         string[] labels = File.ReadAllLines(Path.Combine(_archive.Folder, "labels.csv"));
         int patients = labels.Length - 1;
         Assert.Equal("site,patient-id,isup-grade,cspca", labels[0]);
         Assert.Equal(9 + (5 * 8), patients); // site-1: 900 × 0.01 = 9; the others at the floor of 8
-        Assert.Equal(patients * 3 * 12, Directory.GetFiles(_archive.Folder, "*.dcm", SearchOption.AllDirectories).Length);
+        // Three MR series per patient; a PT series per patient at the PET hospitals (site-1: 9, site-4 and site-6: 8 each).
+        Assert.Equal((patients * 3 * 12) + (25 * 12), Directory.GetFiles(_archive.Folder, "*.dcm", SearchOption.AllDirectories).Length);
+        Assert.Equal(25, Directory.GetDirectories(_archive.Folder, "pet", SearchOption.AllDirectories).Length);
         Assert.Equal(patients, Directory.GetFiles(_archive.Folder, "lesion.nii.gz", SearchOption.AllDirectories).Length);
     }
 
@@ -77,7 +79,7 @@ public sealed class DicomVerbTests : IClassFixture<DicomVerbTests.Archive>
         Assert.True(dcmtkExit == 0, dcmtkOutput);
         Assert.DoesNotContain("E: ", dcmtkOutput);
 
-        string script = "import sys, pydicom\nfor f in sys.argv[1:]:\n    d = pydicom.dcmread(f)\n    a = d.pixel_array\n    assert a.shape == (64, 64), a.shape\nprint('ok', len(sys.argv) - 1)";
+        string script = "import sys, pydicom\nfor f in sys.argv[1:]:\n    d = pydicom.dcmread(f)\n    a = d.pixel_array\n    assert a.shape in ((64, 64), (32, 32)), a.shape\nprint('ok', len(sys.argv) - 1)";
         var (pythonExit, pythonOutput) = Tool("/usr/bin/python3", ["-c", script, .. files]);
         Assert.True(pythonExit == 0, pythonOutput);
         Assert.Contains($"ok {files.Length}", pythonOutput);
@@ -89,8 +91,8 @@ public sealed class DicomVerbTests : IClassFixture<DicomVerbTests.Archive>
         CliProcess.Result result = CliProcess.Run("dicom", "index", _archive.Folder);
 
         Assert.True(result.ExitCode == 0, result.All);
-        // 49 patients × 3 series × 12 slices; skipped: two masks per patient, labels.csv and manifest.json
-        Assert.Contains("147 series in 1764 files; 100 other files skipped; 0 unreadable.", result.Output);
+        // 49 patients × 3 MR series + 25 PT series, × 12 slices; skipped: two masks per patient, labels.csv and manifest.json
+        Assert.Contains("172 series in 2064 files; 100 other files skipped; 0 unreadable.", result.Output);
         Assert.Contains("2.813×2.813×3", result.Output);
         Assert.Contains("t2_tse_tra", result.Output);
     }
@@ -140,7 +142,7 @@ public sealed class DicomVerbTests : IClassFixture<DicomVerbTests.Archive>
         CliProcess.Result result = CliProcess.Run("bench", "dicom", _archive.Folder, "--passes", "1", "--peer");
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains("Reading 1764 DICOM files", result.Output);
+        Assert.Contains("Reading 2064 DICOM files", result.Output);
         foreach (string shape in new[] { "headers only", "all values", "with pixel data", "index, 1 thread(s)", "index, 2 thread(s)" })
         {
             Assert.Contains(shape, result.Output);
