@@ -15,8 +15,11 @@ public static class SegmentationLoss
     public static Tensor SoftDice(Tensor logits, Tensor foreground, double smoothing = 1.0)
     {
         using var scope = NewDisposeScope();
+        // Scalars are held in locals until the end of the method: an implicit conversion's temporary Scalar can be
+        // finalized by the GC while libtorch still reads it (seen as "toFloat: Expected false to be true" under load).
+        using Scalar one = 1.0.ToScalar(), two = 2.0.ToScalar(), smooth = smoothing.ToScalar();
         Tensor p = functional.softmax(logits, 1).select(1, 1);
-        Tensor dice = (2 * (p * foreground).sum() + smoothing) / (p.sum() + foreground.sum() + smoothing);
+        Tensor dice = (p * foreground).sum().mul(two).add(smooth, one).div(p.sum().add(foreground.sum()).add(smooth, one));
         return dice.MoveToOuterDisposeScope();
     }
 
@@ -28,7 +31,8 @@ public static class SegmentationLoss
     public static Tensor CrossEntropyPlusDice(Tensor logits, Tensor labels, Tensor foreground)
     {
         using var scope = NewDisposeScope();
-        Tensor loss = functional.cross_entropy(logits, labels) + (1 - SoftDice(logits, foreground));
+        using Scalar one = 1.0.ToScalar();
+        Tensor loss = functional.cross_entropy(logits, labels).sub(SoftDice(logits, foreground)).add(one, one);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -42,7 +46,8 @@ public static class SegmentationLoss
     public static Tensor FocalPlusDice(Tensor logits, Tensor labels, Tensor foreground, double gamma = 2.0)
     {
         using var scope = NewDisposeScope();
-        Tensor loss = Focal(logits, labels, gamma) + (1 - SoftDice(logits, foreground));
+        using Scalar one = 1.0.ToScalar();
+        Tensor loss = Focal(logits, labels, gamma).sub(SoftDice(logits, foreground)).add(one, one);
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -56,7 +61,8 @@ public static class SegmentationLoss
         using var scope = NewDisposeScope();
         Tensor logPt = functional.log_softmax(logits, 1).gather(1, labels.unsqueeze(1)).squeeze(1);
         Tensor pt = logPt.exp();
-        Tensor loss = -((1 - pt).pow(gamma) * logPt).mean();
+        using Scalar one = 1.0.ToScalar(), focusing = gamma.ToScalar();
+        Tensor loss = -(pt.neg().add(one, one).pow(focusing) * logPt).mean();
         return loss.MoveToOuterDisposeScope();
     }
 }

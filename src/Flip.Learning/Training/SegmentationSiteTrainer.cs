@@ -135,13 +135,14 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
                     : SegmentationLoss.CrossEntropyPlusDice(logits, y, foreground);
                 if (anchor is not null)
                 {
+                    using Scalar two = 2.0.ToScalar(), halfMu = (config.ProximalMu / 2).ToScalar();
                     Tensor proximal = torch.zeros(1, device: device);
                     for (int i = 0; i < trainable.Count; i++)
                     {
-                        proximal = proximal + (trainable[i] - anchor[i]).pow(2).sum();
+                        proximal = proximal + (trainable[i] - anchor[i]).pow(two).sum();
                     }
 
-                    loss = loss + (config.ProximalMu / 2 * proximal).squeeze();
+                    loss = loss + proximal.mul(halfMu).squeeze();
                 }
 
                 loss.backward();
@@ -295,7 +296,8 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         // Intensity jitter: a random gain and shift per batch, within ±10 %.
         double gain = 0.9 + (0.2 * random.NextDouble());
         double shift = (random.NextDouble() - 0.5) * 0.2;
-        return ((x * gain) + shift, y);
+        using Scalar gainScalar = gain.ToScalar(), shiftScalar = shift.ToScalar(), one = 1.0.ToScalar();
+        return (x.mul(gainScalar).add(shiftScalar, one), y);
     }
 
     private static Tensor ToTensor(ParameterArray array, long[] shape, Device device)
