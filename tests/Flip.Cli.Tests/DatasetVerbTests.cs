@@ -33,7 +33,7 @@ public sealed class DatasetVerbTests : IDisposable
         foreach (CohortSite site in embedded.Sites)
         {
             string prevalence = site.CsPcaPrevalence.ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Matches(new Regex($@"{site.Id}\s+{Regex.Escape(site.DisplayName)}\s+{site.Country}\s+{site.Vendor}\s+{site.FieldStrengthTesla:0.0}\s+{site.Patients.Count}\s+{Regex.Escape(prevalence)}\s+T2W {site.Patients.Count}, ADC {site.Patients.Count}, DWI {site.Patients.Count}, PET 0"), show.Output);
+            Assert.Matches(new Regex($@"{site.Id}\s+{Regex.Escape(site.DisplayName)}\s+{site.Country}\s+{site.Vendor}\s+{site.FieldStrengthTesla:0.0}\s+{site.Patients.Count}\s+{Regex.Escape(prevalence)}\s+T2W {site.Patients.Count}, ADC {site.Patients.Count}, DWI {site.Patients.Count}, PET {(site.HasPet ? site.Patients.Count : 0)}"), show.Output);
         }
 
         CliProcess.Result index = CliProcess.Run("dataset", "index", manifest, "--cache", Path.Combine(_folder, "cache"));

@@ -110,7 +110,7 @@ public sealed class FaultTests : IDisposable
         return running;
     }
 
-    private Running Client(int port, string site) => Start("client", "--server", $"http://127.0.0.1:{port}", "--site", site, "--scale", "0.02", "--base-channels", "4",
+    private Running Client(int port, string site, string scale = "0.02") => Start("client", "--server", $"http://127.0.0.1:{port}", "--site", site, "--scale", scale, "--base-channels", "4",
         "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu", "--max-reconnect-seconds", "2");
 
     private static string P(int value) => value.ToString(CultureInfo.InvariantCulture);
@@ -119,19 +119,20 @@ public sealed class FaultTests : IDisposable
     public void A_node_killed_mid_training_is_dropped_after_the_deadline_recorded_and_rejoins_the_next_round()
     {
         // Given: a server that needs one site per round and waits 60 s for replies, and two hospital nodes
-        // (the victim, site-1, holds twice the slices of site-2, so it is still training when site-2 is done)
+        // (the victim, site-1, holds its hospital at 4× the scale, so its round-1 training lasts seconds, not milliseconds)
         int port = FreePort();
         string run = Path.Combine(_folder, "run");
         Running server = Start("serve", "--port", P(port), "--rounds", "2", "--min-nodes", "2", "--min-sites", "1", "--round-timeout", "60",
             "--base-channels", "4", "--out", run);
         Running steady = Client(port, "site-2");
-        Running victim = Client(port, "site-1");
+        Running victim = Client(port, "site-1", scale: "0.08");
 
-        // When: site-1 is killed with SIGKILL while it trains in round 1, and restarted (same key) once the server gave up on it
+        // When: site-1 is killed with SIGKILL as soon as it starts training in round 1, and restarted (same key) once the
+        // server gave up on it
         victim.WaitFor("round 1: training", TimeSpan.FromMinutes(5));
-        steady.WaitFor("round 1: training done", TimeSpan.FromMinutes(5));
-        Assert.DoesNotContain("round 1: training done", victim.Output);
         victim.KillHard();
+        Assert.DoesNotContain("round 1: training done", victim.Output);
+        steady.WaitFor("round 1: training done", TimeSpan.FromMinutes(5));
         server.WaitFor("dropped out of train (timeout: no reply before the round deadline)", TimeSpan.FromMinutes(5));
         Running restarted = Client(port, "site-1");
 

@@ -5,7 +5,7 @@ using Flip.Imaging.Dicom;
 
 namespace Flip.Datasets.Tests.DicomWeb;
 
-/// <summary>One Orthanc per test class, holding a slice of the synthetic cohort uploaded by STOW-RS: 3 patients of site-1, 3 series of 4 slices each (36 files).</summary>
+/// <summary>One Orthanc per test class, holding a slice of the synthetic cohort uploaded by STOW-RS: 3 patients of site-1, 3 MR series of 4 slices each (36 files).</summary>
 public sealed class UploadedCohort : IDisposable
 {
     public UploadedCohort()
@@ -16,7 +16,9 @@ public sealed class UploadedCohort : IDisposable
         CohortSite site = full.Sites[0];
         Cohort slice = full with { Sites = [site with { Patients = [.. site.Patients.Take(3)] }] };
         SyntheticCohortWriter.Write(slice, Source, seed: 11);
-        Files = [.. Directory.EnumerateFiles(Source, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+        // The MR series only: site-1 is a PET hospital, and its PSMA-PET series (a study of their own) stay out of this PACS.
+        Files = [.. Directory.EnumerateFiles(Source, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Where(f => DicomFile.Open(f, DicomReadOptions.HeaderOnly).Dataset.GetString(DicomTag.Modality) == "MR")];
         foreach (string file in Files)
         {
             DicomDataset dataset = DicomFile.Open(file, DicomReadOptions.HeaderOnly).Dataset;

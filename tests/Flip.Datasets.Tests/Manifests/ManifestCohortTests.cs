@@ -56,7 +56,9 @@ public sealed class ManifestCohortTests(SyntheticFolderFixture data) : IClassFix
 
         Assert.All(first, s => Assert.False(s.Reused));
         Assert.All(second, s => Assert.True(s.Reused));
-        Assert.Equal(data.Cohort.Site("site-1").Patients.Count * 3, first[0].Index!.Series.Count);
+        // T2W, ADC and DWI for every patient, and a PSMA-PET series at a PET hospital such as site-1.
+        CohortSite indexed = data.Cohort.Site("site-1");
+        Assert.Equal(indexed.Patients.Count * (indexed.HasPet ? 4 : 3), first[0].Index!.Series.Count);
         Assert.True(File.Exists(SeriesIndex.CacheFile(cache, "site-1")));
         Assert.Empty(Directory.GetFiles(cache, "*.tmp"));
 
