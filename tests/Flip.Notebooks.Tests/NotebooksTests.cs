@@ -110,6 +110,24 @@ public class NotebooksTests(ITestOutputHelper log)
                 Assert.True(Regex.Matches(html, "does not agree|partly agrees|agrees").Count >= 2, "two claim verdicts");
                 Assert.Contains("FedBN", html);
                 break;
+            case "09-public-datasets.ipynb":
+                // Every template says whether its data is here; the chosen one (PI-CAI) says where to get it and skips training.
+                Assert.All(["picai-public.json", "prostate158.json", "prostatex.json", "msd-task05.json"], t => Assert.Contains($"<td>{t}</td>", html));
+                if (!Directory.Exists(Path.Combine(Root, "data", "picai")))
+                {
+                    Assert.Contains("picai-public.json (PI-CAI public training): data absent. Get the data from https://zenodo.org/records/6624726", html);
+                    Assert.Contains("$.sites[0].source.folder", html);
+                    Assert.Contains("skipped: the data of PI-CAI public training is absent.", html);
+                }
+
+                // The synthetic archive goes through the same cells: its manifest validates, every site holds patients, FedAvg trains.
+                Assert.Contains("FLIP-6: 0 problem(s).", html);
+                Assert.Matches(@"\d+ DICOM files and manifest\.json written: \d+ patients at 6 hospitals", html);
+                Assert.Matches(@"<td>site-6</td><td>Tamsui Veterans Hospital</td><td>Taiwan</td><td>GE</td><td>[1-9]\d*</td>", html);
+                Assert.Matches(@"fedavg: round 2/2 done", html);
+                Assert.All(sites, s => Assert.Contains($"<tr><th>{s}</th>", html));
+                Assert.True(numbers);
+                break;
             default:
                 Assert.True(html.Length > 0, $"{notebook} shows nothing");
                 break;
