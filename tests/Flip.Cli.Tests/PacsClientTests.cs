@@ -36,7 +36,7 @@ public sealed class PacsClientTests : IDisposable
         string site1Prefix = CommonPrefix(cohort.Site("site-1").Patients.Select(p => p.Identity.PatientId).ToList());
         Assert.All(cohort.Sites.Where(s => s.Id != "site-1").SelectMany(s => s.Patients), p => Assert.False(p.Identity.PatientId.StartsWith(site1Prefix, StringComparison.Ordinal)));
         string pacsManifest = UploadedCohort.WritePacsManifest(Path.Combine(_folder, "umcg-pacs.json"), Path.Combine(data, "labels.csv"), "site-1",
-            orthanc.DicomWebRoot, user, password, site1Prefix + "*");
+            orthanc.DicomWebRoot, user, password, site1Prefix + "*", masksFolder: Path.Combine(data, "site-1"));
 
         // dataset index queries the PACS for the DICOMweb site and fetches its series into the cache.
         int site1Files = cohort.Site("site-1").Patients.Count * 3 * new SyntheticCohortOptions().Slices;

@@ -39,6 +39,40 @@ public class NotebooksTests(ITestOutputHelper log)
             if (html.Contains("Plotly.newPlot", StringComparison.Ordinal)) Assert.Equal(1, plotlyCopies);
             Expect(name, html);
         }
+
+        NoPatientIdentifierIn(notebooks.Select(n => Load(Path.Combine(output, Path.GetFileName(n)))).ToList());
+    }
+
+    /// <summary>The privacy audit of notebook outputs: notebook 09 trains on a synthetic DICOM archive whose files carry
+    /// fake but recognisable names, IDs and birth dates; none of them may appear in any output of any notebook.</summary>
+    private void NoPatientIdentifierIn(IReadOnlyList<JsonObject> executed)
+    {
+        string? archive = Directory.GetDirectories(Path.GetTempPath(), "flip-notebook-archive-*").OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault();
+        Assert.True(archive is not null, "notebook 09 wrote no synthetic archive to audit");
+        var identifiers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var files = Directory.GetFiles(archive, "*.dcm", SearchOption.AllDirectories);
+        foreach (string file in files)
+        {
+            var dataset = Flip.Imaging.Dicom.DicomFile.Open(file, Flip.Imaging.Dicom.DicomReadOptions.HeaderOnly).Dataset;
+            string name = dataset.GetString(Flip.Imaging.Dicom.DicomTag.PatientName);
+            string[] parts = name.Split('^');
+            identifiers.Add(name);
+            identifiers.Add(string.Join(' ', parts.Reverse()));
+            identifiers.Add(string.Join(", ", parts));
+            identifiers.Add(dataset.GetString(Flip.Imaging.Dicom.DicomTag.PatientId));
+            string birth = dataset.GetString(Flip.Imaging.Dicom.DicomTag.PatientBirthDate);
+            identifiers.Add(birth);
+            identifiers.Add($"{birth[..4]}-{birth[4..6]}-{birth[6..]}");
+        }
+
+        // Positive control: the scan finds the identifiers where they are, in the DICOM files themselves.
+        string dicomText = System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(files[0]));
+        Assert.Contains(identifiers, id => dicomText.Contains(id, StringComparison.OrdinalIgnoreCase));
+
+        string outputs = string.Join("\n", executed.SelectMany(n => n["cells"]!.AsArray()).Select(c => OutputText(c!) + "\n" + OutputHtml(c!)));
+        var leaked = identifiers.Where(id => outputs.Contains(id, StringComparison.OrdinalIgnoreCase)).ToList();
+        log.WriteLine($"privacy audit: {identifiers.Count} identifier forms of {files.Length} DICOM files checked against {outputs.Length:N0} characters of notebook output");
+        Assert.True(leaked.Count == 0, "patient identifiers in notebook outputs: " + string.Join(", ", leaked));
     }
 
     [Fact]

@@ -5,4 +5,6 @@ namespace Flip.Datasets.Manifests;
 /// <param name="Auth">How to authenticate, or <see langword="null"/> for none.</param>
 /// <param name="CaCertificate">Absolute path of a PEM CA certificate to trust, or <see langword="null"/>.</param>
 /// <param name="Query">QIDO-RS query parameters selecting the studies (e.g. <c>ModalitiesInStudy=MR</c>).</param>
-public sealed record DicomWebSource(string Url, DicomWebAuth? Auth, string? CaCertificate, IReadOnlyDictionary<string, string> Query);
+/// <param name="Masks">Absolute path of the local folder holding the site's lesion and gland masks (annotations usually live
+/// beside the PACS, not in it), searched with the labels' mask patterns; <see langword="null"/> to search the fetched studies.</param>
+public sealed record DicomWebSource(string Url, DicomWebAuth? Auth, string? CaCertificate, IReadOnlyDictionary<string, string> Query, string? Masks = null);

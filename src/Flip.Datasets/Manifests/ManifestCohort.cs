@@ -202,6 +202,24 @@ public static class ManifestCohort
             return PathPattern.Find(pattern, site.Id, id, list) is [var first, ..] ? first : null;
         }
 
+        // Masks: in the site's folder, or in the local annotation folder a DICOMweb site names (absolute paths then).
+        string? maskFolder = site.Source.DicomWeb?.Masks;
+        if (maskFolder is not null && !Directory.Exists(maskFolder))
+        {
+            throw new FlipException($"site {site.Id}: the masks folder '{maskFolder}' does not exist; expected the site's lesion and gland masks there.", ExitCodes.BadInput,
+                "fix \"masks\" in the site's dicomweb source, or remove it to search the fetched studies.");
+        }
+
+        IReadOnlyList<string> maskFiles = maskFolder is null ? files : PathPattern.List(maskFolder);
+        var maskCandidates = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        string? FindMask(string? pattern, string id)
+        {
+            if (maskFolder is null) return Find(pattern, id);
+            if (pattern is null) return null;
+            if (!maskCandidates.TryGetValue(pattern, out var list)) maskCandidates[pattern] = list = PathPattern.Candidates(pattern, site.Id, maskFiles);
+            return PathPattern.Find(pattern, site.Id, id, list) is [var first, ..] ? Path.Combine(maskFolder, first) : null;
+        }
+
         var headers = new Dictionary<string, DicomDataset>(StringComparer.Ordinal);
         var patients = new List<PatientEntry>();
         foreach (var (id, isup, line) in ids)
@@ -220,8 +238,8 @@ public static class ManifestCohort
                 }
             }
 
-            string? lesion = Find(manifest.Labels.LesionMask, id);
-            string? gland = Find(manifest.Labels.GlandMask, id);
+            string? lesion = FindMask(manifest.Labels.LesionMask, id);
+            string? gland = FindMask(manifest.Labels.GlandMask, id);
             patients.Add(new PatientEntry(id, isup, line, assigned, lesion, gland, manifest.Labels.GlandMask is not null));
         }
 

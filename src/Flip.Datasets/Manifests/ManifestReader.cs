@@ -18,7 +18,7 @@ internal sealed partial class ManifestReader
         ["labels"] = ["table", "patientColumn", "siteColumn", "isupColumn", "lesionMask", "glandMask"],
         ["site"] = ["id", "displayName", "country", "vendor", "fieldStrengthTesla", "source"],
         ["source"] = ["folder", "dicomweb"],
-        ["dicomweb"] = ["url", "auth", "caCertificate", "query"],
+        ["dicomweb"] = ["url", "auth", "caCertificate", "query", "masks"],
         ["auth"] = ["scheme", "usernameEnv", "secretEnv"],
         ["splits"] = ["lists", "ratios", "seed"],
     };
@@ -529,7 +529,9 @@ internal sealed partial class ManifestReader
             }
         }
 
-        return url is null ? null : new SiteSource(null, new DicomWebSource(url, auth, ca is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(_folder, ca)), query));
+        string? masks = RelativePath(w, "masks", false, "a local folder of the site's lesion and gland masks, relative to the manifest's folder");
+        return url is null ? null : new SiteSource(null, new DicomWebSource(url, auth, ca is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(_folder, ca)), query,
+            masks is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(_folder, masks))));
     }
 
     private string? EnvName(JsonNode parent, string name, bool required)

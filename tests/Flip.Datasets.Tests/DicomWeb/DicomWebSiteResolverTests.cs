@@ -13,9 +13,9 @@ public sealed class DicomWebSiteResolverTests(UploadedCohort pacs) : IClassFixtu
     [Fact]
     public void A_DICOMweb_site_loads_through_the_cache_and_a_second_load_fetches_nothing()
     {
-        // Given: a manifest whose site-1 is the PACS, and a cache folder.
+        // Given: a manifest whose site-1 is the PACS (images) with its masks in a local annotation folder, and a cache folder.
         string manifestPath = UploadedCohort.WritePacsManifest(Path.Combine(_folder, "pacs.json"), Path.Combine(pacs.Source, "labels.csv"), "site-1",
-            pacs.Orthanc.DicomWebRoot, pacs.UserVariable, pacs.PasswordVariable);
+            pacs.Orthanc.DicomWebRoot, pacs.UserVariable, pacs.PasswordVariable, masksFolder: Path.Combine(pacs.Source, "site-1"));
         Manifest manifest = Manifest.Load(manifestPath);
         var fetches = new List<DicomWebFetchResult>();
         var resolver = new DicomWebSiteResolver { Progress = new SynchronousProgress(fetches) };
@@ -31,6 +31,10 @@ public sealed class DicomWebSiteResolverTests(UploadedCohort pacs) : IClassFixtu
         PatientImages images = site.Patients[0].LoadImages();
         Assert.Equal((48, 48, 4), (images.Width, images.Height, images.Depth));
         Assert.Equal(3, images.Channels.Count);
+        // The masks come from the local folder, voxel for voxel the ones written beside the uploaded series.
+        string patientFolder = Path.Combine(pacs.Source, "site-1", site.Patients[0].Identity.PatientId);
+        Assert.Equal(Flip.Imaging.Nifti.NiftiFile.Read(Path.Combine(patientFolder, "gland.nii.gz")).Voxels.Select(v => v > 0.5f ? (byte)1 : (byte)0), images.Gland);
+        Assert.Contains(images.Gland, v => v == 1);
         Assert.Equal(new DicomWebFetchResult(36, 0, pacs.Instances.Sum(i => new FileInfo(i.File).Length)), Assert.Single(fetches));
         foreach (UploadedCohort.Instance instance in pacs.Instances)
         {

@@ -60,8 +60,11 @@ public sealed class UploadedCohort : IDisposable
     public void Dispose() => Orthanc.Dispose();
 
     /// <summary>Writes a manifest whose one site reads its studies from a DICOMweb service; labels from the cohort's labels.csv, no masks (DICOMweb serves the images only).</summary>
-    public static string WritePacsManifest(string path, string labelsCsv, string siteId, Uri root, string userVariable, string passwordVariable, string patientIdPattern = "*")
+    public static string WritePacsManifest(string path, string labelsCsv, string siteId, Uri root, string userVariable, string passwordVariable, string patientIdPattern = "*",
+        string? masksFolder = null)
     {
+        string masks = masksFolder is null ? "" : $", \"masks\": \"{Path.GetRelativePath(Path.GetDirectoryName(path)!, masksFolder)}\"";
+        string maskPatterns = masksFolder is null ? "" : ", \"lesionMask\": \"{patient}/lesion.nii.gz\", \"glandMask\": \"{patient}/gland.nii.gz\"";
         string json = $$"""
             {
               "version": 1,
@@ -71,10 +74,10 @@ public sealed class UploadedCohort : IDisposable
                 { "name": "ADC", "required": true, "modality": "MR", "seriesDescription": ["*ADC*"] },
                 { "name": "DWI", "required": true, "modality": "MR", "seriesDescription": ["*b1400*", "*diff*"] }
               ],
-              "labels": { "table": "{{Path.GetRelativePath(Path.GetDirectoryName(path)!, labelsCsv)}}", "patientColumn": "patient-id", "siteColumn": "site", "isupColumn": "isup-grade" },
+              "labels": { "table": "{{Path.GetRelativePath(Path.GetDirectoryName(path)!, labelsCsv)}}", "patientColumn": "patient-id", "siteColumn": "site", "isupColumn": "isup-grade"{{maskPatterns}} },
               "sites": [
                 { "id": "{{siteId}}", "displayName": "Hospital with a PACS", "country": "NL", "vendor": "Siemens", "fieldStrengthTesla": 3,
-                  "source": { "dicomweb": { "url": "{{root}}", "auth": { "scheme": "basic", "usernameEnv": "{{userVariable}}", "secretEnv": "{{passwordVariable}}" }, "query": { "ModalitiesInStudy": "MR", "PatientID": "{{patientIdPattern}}" } } } }
+                  "source": { "dicomweb": { "url": "{{root}}", "auth": { "scheme": "basic", "usernameEnv": "{{userVariable}}", "secretEnv": "{{passwordVariable}}" }, "query": { "ModalitiesInStudy": "MR", "PatientID": "{{patientIdPattern}}" }{{masks}} } } }
               ],
               "splits": { "ratios": { "train": 0.7, "test": 0.3 }, "seed": 11 }
             }
