@@ -6,12 +6,14 @@ namespace Flip.Datasets.Preprocessing;
 
 /// <summary>
 /// Turns patients' volumes into training samples: resample to a common spacing → crop/pad around the
-/// gland → per-volume, per-channel z-score → 2D slices (the slicing of <see cref="SliceSetBuilder"/>),
-/// with an optional on-disk cache per patient and lesion-slice oversampling for training.
+/// gland → per-volume, per-channel z-score → 2D slices (the slicing of <see cref="SliceSetBuilder"/>) or,
+/// with <see cref="PreprocessingSettings.Output"/> = <see cref="SampleOutput.Crops3D"/>, one 3D crop per
+/// patient (<see cref="CropSetBuilder"/>), with an optional on-disk cache per patient and lesion-slice
+/// oversampling for training (2D only).
 /// </summary>
 /// <remarks>
 /// Patients are processed in parallel, at most <see cref="MaxParallelism"/> at once, so at most that
-/// many patients' full volumes are in memory; only the (much smaller) cropped slices are kept.
+/// many patients' full volumes are in memory; only the (much smaller) cropped slices or crops are kept.
 /// A cache entry is keyed by a SHA-256 of the patient key, its source identity and the settings; a
 /// damaged entry is refused (<see cref="SampleCacheException"/>, reported in <see cref="PreprocessedSamples.Refused"/>),
 /// deleted and rebuilt. With <see cref="PreprocessingSettings.Default"/> the output equals
@@ -60,12 +62,14 @@ public sealed class SamplePipeline
     /// <param name="training">Whether these are training samples: lesion slices are then repeated <see cref="PreprocessingSettings.LesionOversampling"/> times.</param>
     /// <param name="progress">Receives progress after each patient.</param>
     /// <param name="cancellationToken">Stops between patients.</param>
-    /// <returns>The samples and cache statistics.</returns>
+    /// <returns>The samples and cache statistics: <see cref="PreprocessedSamples.Slices"/> for 2D output, <see cref="PreprocessedSamples.Crops"/> for 3D.</returns>
     /// <exception cref="FlipException">Patients' samples differ in shape (resample them to one grid, or crop).</exception>
     public PreprocessedSamples Build(IReadOnlyList<Patient> patients, bool training = false, IProgress<PreprocessingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(patients);
-        var perPatient = new SliceSet[patients.Count];
+        bool crops = Settings.Output == SampleOutput.Crops3D;
+        var perPatient = new SliceSet[crops ? 0 : patients.Count];
+        var perPatientCrop = new CropSet[crops ? patients.Count : 0];
         var refused = new ConcurrentQueue<string>();
         int hits = 0, done = 0;
         Parallel.For(0, patients.Count, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelism, CancellationToken = cancellationToken }, p =>
@@ -73,36 +77,30 @@ public sealed class SamplePipeline
             Patient patient = patients[p];
             var sample = new SamplePatient(patient.Key, patient.IsCsPca);
             string? key = Cache is null ? null : SampleCache.Key(patient.Key, _sourceIdentity!(patient), Settings);
-            SliceSet? slices = null;
-            if (key is not null)
+            bool hit;
+            if (crops)
             {
-                try
-                {
-                    if (Cache!.TryRead(key, sample, out SliceSet cached))
-                    {
-                        slices = cached;
-                        Interlocked.Increment(ref hits);
-                    }
-                }
-                catch (SampleCacheException e)
-                {
-                    refused.Enqueue(e.ToUserText());
-                    File.Delete(e.Path);
-                }
+                (perPatientCrop[p], hit) = Fetch<CropSet>(key, sample, Cache is null ? null : Cache.TryReadCrop, Cache is null ? null : Cache.Write,
+                    () => CropSetBuilder.Crop(Resample(patient.LoadImages()), sample, Settings.Crop3D), refused);
+            }
+            else
+            {
+                (perPatient[p], hit) = Fetch<SliceSet>(key, sample, Cache is null ? null : Cache.TryRead, Cache is null ? null : Cache.Write,
+                    () => SliceSetBuilder.Slice(Resample(patient.LoadImages()), sample, Settings.CropSize), refused);
             }
 
-            if (slices is null)
+            if (hit)
             {
-                slices = SliceSetBuilder.Slice(Resample(patient.LoadImages()), sample, Settings.CropSize);
-                if (key is not null)
-                {
-                    Cache!.Write(key, slices);
-                }
+                Interlocked.Increment(ref hits);
             }
 
-            perPatient[p] = slices;
             progress?.Report(new PreprocessingProgress(Interlocked.Increment(ref done), patients.Count, Volatile.Read(ref hits)));
         });
+
+        if (crops)
+        {
+            return new PreprocessedSamples(Join([]), hits, patients.Count - hits, [.. refused]) { Crops = JoinCrops(perPatientCrop) };
+        }
 
         SliceSet all = Join(perPatient);
         if (training && Settings.LesionOversampling > 1)
@@ -111,6 +109,36 @@ public sealed class SamplePipeline
         }
 
         return new PreprocessedSamples(all, hits, patients.Count - hits, [.. refused]);
+    }
+
+    private delegate bool CacheRead<T>(string key, SamplePatient patient, out T value);
+
+    /// <summary>One patient's samples from the cache, or built (and cached); a damaged entry is reported, deleted and rebuilt.</summary>
+    private static (T Value, bool Hit) Fetch<T>(string? key, SamplePatient sample, CacheRead<T>? read, Action<string, T>? write, Func<T> build, ConcurrentQueue<string> refused)
+    {
+        if (key is not null)
+        {
+            try
+            {
+                if (read!(key, sample, out T cached))
+                {
+                    return (cached, true);
+                }
+            }
+            catch (SampleCacheException e)
+            {
+                refused.Enqueue(e.ToUserText());
+                File.Delete(e.Path);
+            }
+        }
+
+        T built = build();
+        if (key is not null)
+        {
+            write!(key, built);
+        }
+
+        return (built, false);
     }
 
     private PatientImages Resample(PatientImages images)
@@ -149,6 +177,22 @@ public sealed class SamplePipeline
         }
 
         return SliceSet.Concat(perPatient);
+    }
+
+    private static CropSet JoinCrops(CropSet[] perPatient)
+    {
+        if (perPatient.Length == 0)
+        {
+            return new CropSet(3, 0, 0, 0, [], [], [], [], []);
+        }
+
+        CropSet first = perPatient[0];
+        if (perPatient.Any(x => x.Channels != first.Channels))
+        {
+            throw new FlipException("patients' volumes differ in their number of channels; every patient needs the same channels for 3D crops.", ExitCodes.BadInput);
+        }
+
+        return CropSet.Concat(perPatient);
     }
 
     /// <summary>Repeats every slice that contains lesion <paramref name="times"/> times, in place after the original.</summary>

@@ -83,15 +83,7 @@ public static class SliceSetBuilder
         for (int c = 0; c < channels; c++)
         {
             float[] data = v.Channels[c];
-            double mean = 0, square = 0;
-            foreach (float value in data)
-            {
-                mean += value;
-                square += (double)value * value;
-            }
-
-            mean /= data.Length;
-            double std = Math.Sqrt(Math.Max(square / data.Length - (mean * mean), 1e-12));
+            var (mean, std) = MeanAndStd(data);
             for (int k = 0; k < keep.Count; k++)
             {
                 int source = keep[k] * plane;
@@ -123,6 +115,20 @@ public static class SliceSetBuilder
         }
 
         return (images, masks, keep.Count, channels, outH, outW);
+    }
+
+    /// <summary>The mean and standard deviation of a whole volume's channel, the z-score every sample is normalised with.</summary>
+    internal static (double Mean, double Std) MeanAndStd(float[] data)
+    {
+        double mean = 0, square = 0;
+        foreach (float value in data)
+        {
+            mean += value;
+            square += (double)value * value;
+        }
+
+        mean /= data.Length;
+        return (mean, Math.Sqrt(Math.Max(square / data.Length - (mean * mean), 1e-12)));
     }
 
     private static (int X, int Y) GlandCentre(PatientImages v)
