@@ -75,11 +75,7 @@ internal static class HospitalSiteData
         };
         console.MarkupLineInterpolated($"{siteId}: reading {site.Source} ...");
         Cohort cohort = ManifestCohort.Load(manifest with { Sites = [site] }, new ManifestCohortOptions { CacheFolder = cacheFolder, Resolvers = [resolver] }, ct);
-        if (manifest.Splits is not { } rule) return PreparedCohort.Prepare(cohort, seed: seed).Sites[0];
-        // The manifest's own split (explicit lists or seeded ratios): "train" trains, "test" evaluates.
-        CohortSite loaded = cohort.Sites[0];
-        IReadOnlyDictionary<string, string> split = ManifestSplits.Assign(rule, loaded);
-        List<Patient> In(string name) => [.. loaded.Patients.Where(p => split.TryGetValue(p.Key, out string? s) && s == name)];
-        return new PreparedSite(loaded.Id, loaded, SliceSetBuilder.Build(In("train")), SliceSetBuilder.Build(In("test")));
+        // The manifest's own split (explicit lists or seeded ratios) when it has one: "train" trains, "test" evaluates.
+        return PreparedCohort.Prepare(cohort, manifest.Splits, seed: seed).Sites[0];
     }
 }

@@ -36,19 +36,19 @@ internal static class PartitionOption
         return option;
     }
 
-    /// <summary>FLIP-6 at <paramref name="scale"/> (or the manifest's cohort), partitioned and prepared; the natural partition is exactly <see cref="SimulateCohort.Prepare"/>.</summary>
-    public static PreparedCohort Prepare(IAnsiConsole console, double scale, int seed, string spec, string? manifest = null)
+    /// <summary>FLIP-6 at <paramref name="scale"/> (or the manifest's cohort, split as its <c>splits</c> say), partitioned and prepared (through the preprocessing cache, when given); the natural partition is exactly <see cref="SimulateCohort.Prepare"/>.</summary>
+    public static PreparedCohort Prepare(IAnsiConsole console, double scale, int seed, string spec, string? manifest = null, string? cacheFolder = null)
     {
         Partitioner partitioner = Partitioner.Parse(spec);
         if (partitioner is NaturalPartitioner)
         {
-            return SimulateCohort.Prepare(manifest, scale, seed);
+            return SimulateCohort.Prepare(manifest, scale, seed, cacheFolder, console);
         }
 
-        Cohort cohort = SimulateCohort.Load(manifest, scale, seed);
+        Cohort cohort = SimulateCohort.Load(manifest, scale, seed, out var splits);
         Partition partition = partitioner.Apply(cohort, seed);
         console.Write(Table(partition));
-        return PreparedCohort.Prepare(partition.Cohort, seed: seed);
+        return SimulateCohort.Prepare(partition.Cohort, splits, manifest, scale, seed, cacheFolder, console);
     }
 
     /// <summary>Per site: patients without and with csPCa, prevalence; caption with the label skew and size ratio.</summary>

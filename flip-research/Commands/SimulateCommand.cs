@@ -52,6 +52,7 @@ internal static class SimulateCommand
         var partition = PartitionOption.Create();
         var secure = SimulateSecurity.SecureAggregationOption();
         var attack = SimulateSecurity.AttackOption();
+        var cache = SimulateCohort.CacheOption();
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rounds must be between 1 and 1000."); });
         scale.Validators.Add(r => { if (r.GetValueOrDefault<double>() is <= 0 or > 1) r.AddError("--scale must be in (0, 1]."); });
 
@@ -61,7 +62,7 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, partition, manifest, secure, attack,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, partition, manifest, secure, attack, cache,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -95,15 +96,15 @@ internal static class SimulateCommand
             if (parse.GetValue(leaveOneOut))
             {
                 string[] held = parse.GetValue(strategies) is { Length: > 0 } given ? given : ["fedavg"];
-                return await RunLeaveOneOutAsync(console, held, options, cohortScale, folder, ct, parse.GetValue(manifest)).ConfigureAwait(false);
+                return await RunLeaveOneOutAsync(console, held, options, cohortScale, folder, ct, parse.GetValue(manifest), parse.GetValue(cache)).ConfigureAwait(false);
             }
 
-            return await RunAsync(console, names, options, cohortScale, folder, ct, parse.GetValue(partition) ?? "natural", parse.GetValue(manifest)).ConfigureAwait(false);
+            return await RunAsync(console, names, options, cohortScale, folder, ct, parse.GetValue(partition) ?? "natural", parse.GetValue(manifest), parse.GetValue(cache)).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string partition = "natural", string? manifest = null)
+    private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string partition = "natural", string? manifest = null, string? cacheFolder = null)
     {
         if (!options.Resume)
         {
@@ -113,7 +114,7 @@ internal static class SimulateCommand
             new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString()).Write(folder);
         }
 
-        PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest);
+        PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest, cacheFolder);
         Directory.CreateDirectory(folder);
         using var log = new Logging.FileLogger(Path.Combine(folder, "simulate.log"));
         console.MarkupLineInterpolated($"[bold]{cohort.Cohort.Name}[/] {(manifest is null ? "synthetic cohort" : "cohort of " + manifest)}: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");
@@ -171,11 +172,11 @@ internal static class SimulateCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string? manifest = null)
+    private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string? manifest = null, string? cacheFolder = null)
     {
         EnsureEmpty(folder, "choose another --out, or delete the folder.");
 
-        PreparedCohort cohort = SimulateCohort.Prepare(manifest, scale, options.Seed);
+        PreparedCohort cohort = SimulateCohort.Prepare(manifest, scale, options.Seed, cacheFolder, console);
         var results = new List<HeldOutSiteResult>();
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Flip.Datasets;
+using Flip.Datasets.Manifests;
 using Flip.Datasets.Preprocessing;
 using Flip.Datasets.Samples;
 
@@ -32,6 +33,12 @@ public sealed class PreparedCohort
     /// <summary>How long preparation took.</summary>
     public TimeSpan PreparationTime { get; }
 
+    /// <summary>Patients whose slices a pipeline read from its cache (0 without a pipeline or cache).</summary>
+    public int CacheHits { get; private init; }
+
+    /// <summary>Patients whose slices a pipeline built from their images, and cached when it has a cache (0 without a pipeline).</summary>
+    public int Built { get; private init; }
+
     /// <summary>The same cohort without one hospital: the training federation of a leave-one-site-out run.</summary>
     /// <param name="siteId">The hospital to leave out.</param>
     /// <returns>A cohort of the other hospitals.</returns>
@@ -43,7 +50,7 @@ public sealed class PreparedCohort
             throw new FlipException($"cohort {Cohort.Name} has no site '{siteId}'; expected one of {string.Join(", ", Sites.Select(s => s.Id))}.", ExitCodes.BadCommandLine);
         }
 
-        return new PreparedCohort(Cohort, [.. Sites.Where(s => s.Id != siteId)], TestFraction, Seed, PreparationTime);
+        return new PreparedCohort(Cohort, [.. Sites.Where(s => s.Id != siteId)], TestFraction, Seed, PreparationTime) { CacheHits = CacheHits, Built = Built };
     }
 
     /// <summary>All sites' slices together: the pooled site of centralised training.</summary>
@@ -62,19 +69,60 @@ public sealed class PreparedCohort
     /// </param>
     /// <returns>The prepared cohort.</returns>
     public static PreparedCohort Prepare(Cohort cohort, double testFraction = 0.3, int seed = 7, int maxParallelism = 2, SamplePipeline? pipeline = null)
+        => Prepare(cohort, (site, i) => PatientSplit.Stratified(site.Patients, testFraction, seed + (31 * (i + 1))), testFraction, seed, maxParallelism, pipeline);
+
+    /// <summary>
+    /// Splits every site's patients as a manifest's <c>splits</c> say (<see cref="ManifestSplits.Assign"/>: explicit lists by
+    /// hospital patient id, or ratios with their seed): split <c>train</c> trains, <c>test</c> evaluates, any other split
+    /// (e.g. <c>validation</c>) is left out. Without a rule, the default split of
+    /// <see cref="Prepare(Cohort, double, int, int, SamplePipeline?)"/>.
+    /// </summary>
+    /// <param name="cohort">The cohort.</param>
+    /// <param name="splits">The manifest's splits, or <see langword="null"/> for the default split.</param>
+    /// <param name="seed">Seed of the default split (a rule carries its own seed).</param>
+    /// <param name="maxParallelism">Patients processed at once.</param>
+    /// <param name="pipeline">Builds the slices, as in the default overload; <see langword="null"/> builds them directly.</param>
+    /// <returns>The prepared cohort.</returns>
+    /// <exception cref="FlipException">Explicit lists leave a patient out.</exception>
+    public static PreparedCohort Prepare(Cohort cohort, SplitRule? splits, int seed = 7, int maxParallelism = 2, SamplePipeline? pipeline = null)
+    {
+        if (splits is null)
+        {
+            return Prepare(cohort, seed: seed, maxParallelism: maxParallelism, pipeline: pipeline);
+        }
+
+        double testFraction = splits.Ratios?.GetValueOrDefault("test")
+            ?? (double)splits.Lists!.GetValueOrDefault("test", []).Count / Math.Max(1, splits.Lists!.Values.Sum(l => l.Count));
+        return Prepare(cohort, (site, _) =>
+        {
+            IReadOnlyDictionary<string, string> assigned = ManifestSplits.Assign(splits, site);
+            List<Patient> In(string name) => [.. site.Patients.Where(p => assigned.TryGetValue(p.Key, out string? s) && s == name)];
+            return (In("train"), In("test"));
+        }, testFraction, splits.Ratios is null ? seed : splits.Seed, maxParallelism, pipeline);
+    }
+
+    private static PreparedCohort Prepare(Cohort cohort, Func<CohortSite, int, (IReadOnlyList<Patient> Train, IReadOnlyList<Patient> Test)> split, double testFraction, int seed, int maxParallelism, SamplePipeline? pipeline)
     {
         ArgumentNullException.ThrowIfNull(cohort);
         long started = Stopwatch.GetTimestamp();
         var sites = new List<PreparedSite>();
+        int hits = 0, built = 0;
         for (int i = 0; i < cohort.Sites.Count; i++)
         {
             CohortSite site = cohort.Sites[i];
-            var (train, test) = PatientSplit.Stratified(site.Patients, testFraction, seed + (31 * (i + 1)));
-            sites.Add(pipeline is null
-                ? new PreparedSite(site.Id, site, SliceSetBuilder.Build(train, maxParallelism), SliceSetBuilder.Build(test, maxParallelism))
-                : new PreparedSite(site.Id, site, pipeline.Build(train, training: true).Slices, pipeline.Build(test).Slices));
+            var (train, test) = split(site, i);
+            if (pipeline is null)
+            {
+                sites.Add(new PreparedSite(site.Id, site, SliceSetBuilder.Build(train, maxParallelism), SliceSetBuilder.Build(test, maxParallelism)));
+                continue;
+            }
+
+            PreprocessedSamples trainSamples = pipeline.Build(train, training: true), testSamples = pipeline.Build(test);
+            hits += trainSamples.CacheHits + testSamples.CacheHits;
+            built += trainSamples.Built + testSamples.Built;
+            sites.Add(new PreparedSite(site.Id, site, trainSamples.Slices, testSamples.Slices));
         }
 
-        return new PreparedCohort(cohort, sites, testFraction, seed, Stopwatch.GetElapsedTime(started));
+        return new PreparedCohort(cohort, sites, testFraction, seed, Stopwatch.GetElapsedTime(started)) { CacheHits = hits, Built = built };
     }
 }

@@ -43,9 +43,13 @@ public sealed class DatasetVerbTests : IDisposable
         Assert.Equal(6, Regex.Matches(again.Output, @"reused \(unchanged\)").Count);
 
         string run = Path.Combine(_folder, "run");
-        CliProcess.Result simulate = CliProcess.Run("simulate", "--manifest", manifest, "--strategy", "local-only", "--rounds", "1", "--device", "cpu", "--out", run);
+        string samples = Path.Combine(_folder, "samples");
+        CliProcess.Result simulate = CliProcess.Run("simulate", "--manifest", manifest, "--strategy", "local-only", "--rounds", "1", "--device", "cpu", "--out", run, "--cache", samples);
         Assert.True(simulate.ExitCode == 0, simulate.All);
         Assert.Contains($"FLIP-6 cohort of {manifest}: {embedded.PatientCount} patients at 6 hospitals", simulate.Output);
+        // --cache: every patient of the manifest's train/test splits preprocessed once and stored (a warm run is tested in-process).
+        Assert.Contains($"0 hit(s), {embedded.PatientCount} miss(es)", simulate.Output);
+        Assert.Equal(embedded.PatientCount, Directory.GetFiles(samples, "*.samples", SearchOption.AllDirectories).Length);
         using JsonDocument sites = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "local-only", "sites.json")));
         Assert.Equal(embedded.Sites.Select(s => (s.Id, s.Patients.Count)),
             sites.RootElement.EnumerateArray().Select(s => (s.GetProperty("id").GetString()!, s.GetProperty("patients").GetInt32())));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Flip.Imaging.Dicom;
 using Flip.Imaging.MetaImage;
 using Flip.Imaging.Nifti;
@@ -20,6 +21,26 @@ namespace Flip.Datasets.Manifests;
 /// </remarks>
 public static class ManifestCohort
 {
+    private static readonly ConditionalWeakTable<Patient, string[]> SourceFiles = [];
+
+    /// <summary>
+    /// What identifies a loaded patient's source for a <see cref="Preprocessing.SampleCache"/>: its image and mask files
+    /// (<see cref="Preprocessing.SourceIdentity.OfFiles"/>) and its ISUP grade, so a changed file or label rebuilds the samples.
+    /// </summary>
+    /// <param name="patient">A patient of a cohort this class loaded.</param>
+    /// <returns>The identity.</returns>
+    /// <exception cref="ArgumentException">The patient was not loaded from a manifest.</exception>
+    public static string SourceIdentity(Patient patient)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        if (!SourceFiles.TryGetValue(patient, out string[]? files))
+        {
+            throw new ArgumentException("the patient was not loaded from a manifest.", nameof(patient));
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{Preprocessing.SourceIdentity.OfFiles(files)};isup={patient.IsupGrade}");
+    }
+
     /// <summary>Loads the cohort; images are read when a patient's images are loaded.</summary>
     /// <param name="manifest">The manifest.</param>
     /// <param name="options">Cache folder, source resolvers, channels; <see langword="null"/> for the defaults.</param>
@@ -49,7 +70,9 @@ public static class ManifestCohort
                     continue;
                 }
 
-                patients.Add(new Patient(key, entry.IsupGrade, Identity(scan.Folder, entry), () => LoadImages(scan.Folder, channels, entry)));
+                var patient = new Patient(key, entry.IsupGrade, Identity(scan.Folder, entry), () => LoadImages(scan.Folder, channels, entry));
+                SourceFiles.AddOrUpdate(patient, Files(scan.Folder, channels, entry));
+                patients.Add(patient);
             }
 
             bool hasPet = scan.Patients.Any(p => p.Channels.ContainsKey("PET"));
@@ -349,6 +372,10 @@ public static class ManifestCohort
         var s = grid.SpacingMm;
         return new PatientImages(grid.SizeX, grid.SizeY, grid.SizeZ, (s.X, s.Y, s.Z), [.. rules.Select(r => r.Name)], channels, lesion, gland);
     }
+
+    private static string[] Files(string folder, IReadOnlyList<ChannelRule> rules, PatientEntry entry)
+        => [.. rules.SelectMany(r => entry.Channels[r.Name] is { DicomFiles: { } dicom } ? dicom : [entry.Channels[r.Name].File!])
+            .Concat(new[] { entry.Lesion, entry.Gland }.OfType<string>()).Select(f => Path.Combine(folder, f))];
 
     private static Volume Read(string folder, ChannelData data)
         => data.DicomFiles is not null
