@@ -104,6 +104,11 @@ public sealed class PreparedCohort
     private static PreparedCohort Prepare(Cohort cohort, Func<CohortSite, int, (IReadOnlyList<Patient> Train, IReadOnlyList<Patient> Test)> split, double testFraction, int seed, int maxParallelism, SamplePipeline? pipeline)
     {
         ArgumentNullException.ThrowIfNull(cohort);
+        if (pipeline is not null && pipeline.Settings.Output != SampleOutput.Slices2D)
+        {
+            throw new ArgumentException($"a prepared cohort trains the 2D U-Net on slices; the pipeline makes {pipeline.Settings.Output}. Build 3D crops with SamplePipeline.Build directly.", nameof(pipeline));
+        }
+
         long started = Stopwatch.GetTimestamp();
         var sites = new List<PreparedSite>();
         int hits = 0, built = 0;
