@@ -4,23 +4,17 @@ using System.Net.Sockets;
 namespace Flip.Datasets.Tests.DicomWeb;
 
 /// <summary>A loopback TCP proxy that resets a connection once <see cref="CutAfterBytes"/> bytes came from the server on it, for the first <see cref="CutConnections"/> such connections (a dropped link mid-download).</summary>
-public sealed class CuttingProxy : IDisposable
+public sealed class CuttingProxy : LoopbackFront
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _targetPort;
-    private readonly CancellationTokenSource _stop = new();
     private int _cuts;
 
     public CuttingProxy(int targetPort, long cutAfterBytes, int cutConnections)
+        : base(targetPort)
     {
-        _targetPort = targetPort;
         CutAfterBytes = cutAfterBytes;
         CutConnections = cutConnections;
-        _listener.Start();
-        _ = AcceptLoopAsync();
+        Start();
     }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public long CutAfterBytes { get; }
 
@@ -29,40 +23,15 @@ public sealed class CuttingProxy : IDisposable
     /// <summary>Connections cut so far.</summary>
     public int Cuts => Volatile.Read(ref _cuts);
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _ = RelayAsync(client);
-        }
-    }
-
-    private async Task RelayAsync(TcpClient client)
+    protected override async Task HandleAsync(TcpClient client)
     {
         using (client)
         using (var server = new TcpClient())
         {
             try
             {
-                await server.ConnectAsync(IPAddress.Loopback, _targetPort);
-                using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                await server.ConnectAsync(IPAddress.Loopback, TargetPort);
+                using var done = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
                 Task<bool> up = CopyAsync(client.GetStream(), server.GetStream(), long.MaxValue, () => false, done.Token);
                 Task<bool> down = CopyAsync(server.GetStream(), client.GetStream(), CutAfterBytes, () => Volatile.Read(ref _cuts) < CutConnections, done.Token);
                 await Task.WhenAny(up, down);

@@ -5,25 +5,19 @@ using System.Text;
 namespace Flip.Datasets.Tests.DicomWeb;
 
 /// <summary>A loopback HTTP front for the test PACS that answers its first <c>failures</c> requests with a fixed status (and closes), then relays to the real server.</summary>
-public sealed class StatusFront : IDisposable
+public sealed class StatusFront : LoopbackFront
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _targetPort;
     private readonly int _failures;
     private readonly string _status;
-    private readonly CancellationTokenSource _stop = new();
     private int _requests;
 
     public StatusFront(int targetPort, int failures, string status)
+        : base(targetPort)
     {
-        _targetPort = targetPort;
         _failures = failures;
         _status = status;
-        _listener.Start();
-        _ = AcceptLoopAsync();
+        Start();
     }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>Connections answered with the status so far.</summary>
     public int Refused => Math.Min(Volatile.Read(ref _requests), _failures);
@@ -31,30 +25,7 @@ public sealed class StatusFront : IDisposable
     /// <summary>Connections accepted so far.</summary>
     public int Connections => Volatile.Read(ref _requests);
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _ = HandleAsync(client, Interlocked.Increment(ref _requests) <= _failures);
-        }
-    }
+    protected override Task HandleAsync(TcpClient client) => HandleAsync(client, Interlocked.Increment(ref _requests) <= _failures);
 
     private async Task HandleAsync(TcpClient client, bool refuse)
     {
@@ -70,19 +41,19 @@ public sealed class StatusFront : IDisposable
                     int read = 0;
                     while (read < head.Length && !Encoding.ASCII.GetString(head, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal))
                     {
-                        int n = await stream.ReadAsync(head.AsMemory(read), _stop.Token);
+                        int n = await stream.ReadAsync(head.AsMemory(read), Stopping);
                         if (n == 0) break;
                         read += n;
                     }
 
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {_status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {_status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), Stopping);
                     return;
                 }
 
                 using var server = new TcpClient();
-                await server.ConnectAsync(IPAddress.Loopback, _targetPort);
+                await server.ConnectAsync(IPAddress.Loopback, TargetPort);
                 NetworkStream plain = server.GetStream();
-                await Task.WhenAny(stream.CopyToAsync(plain, _stop.Token), plain.CopyToAsync(stream, _stop.Token));
+                await Task.WhenAny(stream.CopyToAsync(plain, Stopping), plain.CopyToAsync(stream, Stopping));
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
             {
