@@ -30,14 +30,7 @@ public sealed class FaultTests : IDisposable
 
         public Running(params string[] args)
         {
-            var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flip-research.dll"));
-            foreach (string arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            start.Environment["NO_COLOR"] = "1";
+            var start = CliProcess.StartInfo(args);
             Process = Process.Start(start)!;
             Process.OutputDataReceived += (_, e) => Append(e.Data);
             Process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -96,13 +89,6 @@ public sealed class FaultTests : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private Running Start(params string[] args)
     {
         var running = new Running(args);
@@ -120,7 +106,7 @@ public sealed class FaultTests : IDisposable
     {
         // Given: a server that needs one site per round and waits 60 s for replies, and two hospital nodes
         // (the victim, site-1, holds its hospital at 4× the scale, so its round-1 training lasts seconds, not milliseconds)
-        int port = FreePort();
+        int port = CliProcess.FreePort();
         string run = Path.Combine(_folder, "run");
         Running server = Start("serve", "--port", P(port), "--rounds", "2", "--min-nodes", "2", "--min-sites", "1", "--round-timeout", "60",
             "--base-channels", "4", "--out", run);
@@ -160,7 +146,7 @@ public sealed class FaultTests : IDisposable
     public void A_server_killed_after_round_1_resumes_from_its_checkpoint_and_the_same_nodes_reconnect_and_finish()
     {
         // Given: a server and two nodes; the server is killed with SIGKILL once round 1 is committed
-        int port = FreePort();
+        int port = CliProcess.FreePort();
         string run = Path.Combine(_folder, "run");
         Running first = Start("serve", "--port", P(port), "--rounds", "3", "--min-nodes", "2", "--base-channels", "4", "--round-timeout", "300", "--out", run);
         Running a = Client(port, "site-1");

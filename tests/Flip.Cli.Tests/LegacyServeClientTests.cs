@@ -14,21 +14,9 @@ public sealed class LegacyServeClientTests : IDisposable
 
     private static Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flip-research.dll"));
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = CliProcess.StartInfo(args);
 
         return Process.Start(start)!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static Process Client(int port, string site) => Start("client", "--transport", "legacy", "--server", $"http://127.0.0.1:{port}", "--site", site,
@@ -37,7 +25,7 @@ public sealed class LegacyServeClientTests : IDisposable
     [Fact]
     public async Task Two_legacy_clients_finish_two_rounds_after_a_dropped_client_is_replaced()
     {
-        int port = FreePort();
+        int port = CliProcess.FreePort();
         string output = Path.Combine(_folder, "run");
         using Process server = Start("serve", "--transport", "legacy", "--port", port.ToString(CultureInfo.InvariantCulture), "--rounds", "2",
             "--min-nodes", "2", "--base-channels", "4", "--wait-seconds", "300", "--out", output);

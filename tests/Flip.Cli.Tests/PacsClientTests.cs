@@ -44,7 +44,7 @@ public sealed class PacsClientTests : IDisposable
         Assert.True(index.ExitCode == 0, index.All);
         Assert.Matches($@"site-1\s+{site1Files}\s+{3 * cohort.Site("site-1").Patients.Count}\s+{cohort.Site("site-1").Patients.Count}\s+written", index.Output);
 
-        int port = FreePort();
+        int port = CliProcess.FreePort();
         string run = Path.Combine(_folder, "run");
         using Process server = Start(environment, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--rounds", "3",
             "--min-nodes", "2", "--base-channels", "4", "--wait-seconds", "300", "--out", run);
@@ -116,21 +116,6 @@ public sealed class PacsClientTests : IDisposable
         return prefix;
     }
 
-    private static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flip-research.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        start.Environment["COLUMNS"] = "200";
-        start.Environment["NO_COLOR"] = "1";
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        return Process.Start(start)!;
-    }
+    private static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Process.Start(CliProcess.StartInfo(args, environment))!;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -61,7 +61,7 @@ public sealed class PrivacyAuditTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"{patients.Count} patients at 6 hospitals", simulate.Output);
 
         // When (b): serve and two hospital clients, every gRPC byte through a recording proxy.
-        int serverPort = NodeProcess.FreePort();
+        int serverPort = CliProcess.FreePort();
         string[] node = ["--scale", Scale, "--seed", Seed, "--base-channels", "4", "--device", "cpu"];
         string serveOutput;
         var clientOutputs = new List<string>();

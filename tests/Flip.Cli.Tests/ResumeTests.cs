@@ -34,12 +34,7 @@ public sealed class ResumeTests : IDisposable
 
         // When: the same run is killed once FedBN has finished a round, then resumed
         string broken = Path.Combine(_folder, "broken");
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flip-research.dll"));
-        foreach (string arg in (string[])[.. Settings, "--out", broken])
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = CliProcess.StartInfo((string[])[.. Settings, "--out", broken]);
 
         using (Process running = Process.Start(start)!)
         {

@@ -21,7 +21,7 @@ public sealed class SecureServeClientTests : IDisposable
         Assert.StartsWith("-----BEGIN PUBLIC KEY-----\n", export.Output, StringComparison.Ordinal);
         File.WriteAllText(P("authorized-keys.pem"), "# hospitals of the study\n" + export.Output);
 
-        string port = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture);
+        string port = CliProcess.FreePort().ToString(CultureInfo.InvariantCulture);
         string[] tls = ["--tls-ca", P("certs/ca.pem")];
         using var server = NodeProcess.Start("serve", "--port", port, "--rounds", "1", "--min-nodes", "1", "--base-channels", "4", "--wait-seconds", "300",
             "--out", P("run"), "--tls-cert", P("certs/server.pem"), "--tls-key", P("certs/server-key.pem"), "--tls-client-ca", P("certs/ca.pem"),

@@ -13,27 +13,15 @@ public sealed class ServeClientTests : IDisposable
 
     private static Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flip-research.dll"));
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = CliProcess.StartInfo(args);
 
         return Process.Start(start)!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]
     public async Task Two_hospital_nodes_join_the_server_and_train_two_rounds()
     {
-        int port = FreePort();
+        int port = CliProcess.FreePort();
         string output = Path.Combine(_folder, "run");
         using Process server = Start("serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rounds", "2",
             "--min-nodes", "2", "--base-channels", "4", "--wait-seconds", "300", "--out", output);
