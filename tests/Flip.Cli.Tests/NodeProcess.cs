@@ -36,11 +36,12 @@ internal sealed class NodeProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static NodeProcess Start(params string[] args)
-    {
-        var start = CliProcess.StartInfo(args);
-        return new NodeProcess(Process.Start(start)!);
-    }
+    public bool HasExited => _process.HasExited;
+
+    public static NodeProcess Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
+
+    public static NodeProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(Process.Start(CliProcess.StartInfo(args, environment))!);
 
     /// <summary>Waits for the exit and for the last output line; a backstop against a hang, not a speed check.</summary>
     public async Task<bool> WaitAsync(TimeSpan backstop)

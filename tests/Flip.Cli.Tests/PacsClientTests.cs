@@ -46,22 +46,29 @@ public sealed class PacsClientTests : IDisposable
 
         int port = CliProcess.FreePort();
         string run = Path.Combine(_folder, "run");
-        using Process server = Start(environment, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--rounds", "3",
+        using var server = NodeProcess.StartWith(environment, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--rounds", "3",
             "--min-nodes", "2", "--base-channels", "4", "--wait-seconds", "300", "--out", run);
-        Task<string> serverOutput = server.StandardOutput.ReadToEndAsync();
-        var clients = new List<(Process Process, Task<string> Output)>();
+        var clients = new List<NodeProcess>();
         try
         {
             foreach (var (site, manifest) in new[] { ("site-1", pacsManifest), ("site-2", folderManifest) })
             {
-                Process client = Start(environment, "client", "--server", $"http://127.0.0.1:{port}", "--manifest", manifest, "--site", site,
-                    "--cache", Path.Combine(_folder, "cache-" + site), "--base-channels", "4", "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu");
-                _ = client.StandardError.ReadToEndAsync();
-                clients.Add((client, client.StandardOutput.ReadToEndAsync()));
+                clients.Add(NodeProcess.StartWith(environment, "client", "--server", $"http://127.0.0.1:{port}", "--manifest", manifest, "--site", site,
+                    "--cache", Path.Combine(_folder, "cache-" + site), "--base-channels", "4", "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu"));
             }
 
-            Assert.True(server.WaitForExit(TimeSpan.FromMinutes(10)), "serve did not finish within ten minutes");
-            string log = await serverOutput;
+            // A node that stops first is reported at once with what it printed, not after a ten-minute wait.
+            var backstop = Stopwatch.StartNew();
+            while (!server.HasExited && backstop.Elapsed < TimeSpan.FromMinutes(10))
+            {
+                NodeProcess? failed = clients.FirstOrDefault(c => c.HasExited && c.ExitCode != 0);
+                Assert.True(failed is null, $"a node exited with {failed?.ExitCode} before serve finished:\n{failed?.Output}\nserve printed:\n{server.Output}");
+                Thread.Sleep(500);
+            }
+
+            Assert.True(await server.WaitAsync(TimeSpan.FromSeconds(1)),
+                $"serve did not finish within ten minutes; it printed:\n{server.Output}\nthe nodes printed:\n{string.Join("\n", clients.Select(c => c.Output))}");
+            string log = server.Output;
             Assert.True(server.ExitCode == 0, log);
             for (int round = 1; round <= 3; round++)
             {
@@ -72,21 +79,15 @@ public sealed class PacsClientTests : IDisposable
         }
         finally
         {
-            foreach (var (client, _) in clients)
-            {
-                if (!client.HasExited) client.Kill(entireProcessTree: true);
-            }
-
-            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            foreach (NodeProcess client in clients) client.Dispose();
         }
 
         // The PACS node found every instance in the SOP-keyed cache that dataset index filled, and said what it shares before joining.
-        string pacsNode = await clients[0].Output;
+        string pacsNode = clients[0].Output;
         Assert.Contains($"site-1: fetched 0 instance(s) (0.0 MB) from the PACS, {site1Files} already in the cache.", pacsNode, StringComparison.Ordinal);
         Assert.Contains("site-1 will share, each round: the model's parameters", pacsNode, StringComparison.Ordinal);
         Assert.Contains("no per-patient metrics or predictions", pacsNode, StringComparison.Ordinal);
         Assert.Equal(site1Files, Directory.EnumerateFiles(Path.Combine(_folder, "cache-site-1", "dicomweb", "site-1"), "*.dcm", SearchOption.AllDirectories).Count());
-        foreach (var (client, _) in clients) client.Dispose();
     }
 
     [Fact]
@@ -115,7 +116,5 @@ public sealed class PacsClientTests : IDisposable
         foreach (string id in ids) while (!id.StartsWith(prefix, StringComparison.Ordinal)) prefix = prefix[..^1];
         return prefix;
     }
-
-    private static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Process.Start(CliProcess.StartInfo(args, environment))!;
 
 }

@@ -11,35 +11,25 @@ public sealed class ServeClientTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static Process Start(params string[] args)
-    {
-        var start = CliProcess.StartInfo(args);
-
-        return Process.Start(start)!;
-    }
-
     [Fact]
     public async Task Two_hospital_nodes_join_the_server_and_train_two_rounds()
     {
         int port = CliProcess.FreePort();
         string output = Path.Combine(_folder, "run");
-        using Process server = Start("serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rounds", "2",
+        using var server = NodeProcess.Start("serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rounds", "2",
             "--min-nodes", "2", "--base-channels", "4", "--wait-seconds", "300", "--out", output);
-        Task<string> serverOutput = server.StandardOutput.ReadToEndAsync();
-        var clients = new List<Process>();
+        var clients = new List<NodeProcess>();
         try
         {
             foreach (string site in new[] { "site-1", "site-2" })
             {
-                Process client = Start("client", "--server", $"http://127.0.0.1:{port}", "--site", site, "--scale", "0.02", "--base-channels", "4",
-                    "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu");
-                _ = client.StandardOutput.ReadToEndAsync();
-                _ = client.StandardError.ReadToEndAsync();
-                clients.Add(client);
+                clients.Add(NodeProcess.Start("client", "--server", $"http://127.0.0.1:{port}", "--site", site, "--scale", "0.02", "--base-channels", "4",
+                    "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu"));
             }
 
-            Assert.True(server.WaitForExit(TimeSpan.FromMinutes(10)), "serve did not finish within ten minutes");
-            string log = await serverOutput;
+            Assert.True(await server.WaitAsync(TimeSpan.FromMinutes(10)),
+                $"serve did not finish within ten minutes; it printed:\n{server.Output}\nthe nodes printed:\n{string.Join("\n", clients.Select(c => c.Output))}");
+            string log = server.Output;
             Assert.True(server.ExitCode == 0, log);
             Assert.Contains("round 1/2: 2 node(s) aggregated, 0 failed", log);
             Assert.Contains("round 2/2: 2 node(s) aggregated, 0 failed", log);
@@ -55,20 +45,7 @@ public sealed class ServeClientTests : IDisposable
         }
         finally
         {
-            foreach (Process client in clients)
-            {
-                if (!client.HasExited)
-                {
-                    client.Kill(entireProcessTree: true);
-                }
-
-                client.Dispose();
-            }
-
-            if (!server.HasExited)
-            {
-                server.Kill(entireProcessTree: true);
-            }
+            foreach (NodeProcess client in clients) client.Dispose();
         }
     }
 }

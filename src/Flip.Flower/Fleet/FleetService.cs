@@ -77,6 +77,9 @@ public sealed class FleetService : W.Fleet.FleetBase
         public TimeSpan HeartbeatInterval { get; set; }
 
         public Queue<(W.Message Message, W.ObjectTree Tree)> Inbox { get; } = new();
+
+        /// <summary>The object ids this node was last asked to upload (its latest PushMessages) and has not uploaded yet.</summary>
+        public HashSet<string> Asked { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed record PendingReply(W.Message Message, W.ObjectTree Tree, HashSet<string> Missing, ulong NodeId)
@@ -455,6 +458,12 @@ public sealed class FleetService : W.Fleet.FleetBase
         }
 
         var response = new W.PushMessagesResponse { Reconnect = new W.Reconnect { Reconnect_ = 5 } };
+        lock (_gate)
+        {
+            // A node uploads the objects of one PushMessages before it sends the next, so only the latest request's list is kept.
+            node.Asked.Clear();
+        }
+
         for (int i = 0; i < request.MessagesList.Count; i++)
         {
             W.Message reply = request.MessagesList[i];
@@ -501,6 +510,7 @@ public sealed class FleetService : W.Fleet.FleetBase
                 _pendingReplies[replyId] = new PendingReply(reply, tree, missing, node.Id);
                 response.Results[replyId] = 0;
                 response.ObjectsToPush.AddRange(missing);
+                node.Asked.UnionWith(missing);
                 TryComplete(replyId);
             }
         }
@@ -529,7 +539,15 @@ public sealed class FleetService : W.Fleet.FleetBase
 
         lock (_gate)
         {
+            bool asked = node.Asked.Remove(obj.Id);
             PendingReply[] waiting = [.. _pendingReplies.Values.Where(p => p.Missing.Contains(obj.Id))];
+            if (waiting.Length == 0 && asked)
+            {
+                // Objects are content-addressed: another node's reply can hold an identical array and upload it first, after this
+                // node was asked for it. Its reply no longer waits for the object, so there is nothing to store; the upload succeeds.
+                return Task.FromResult(new W.PushObjectResponse { Stored = true });
+            }
+
             if (waiting.Length == 0)
             {
                 throw Fail(StatusCode.FailedPrecondition, $"object {obj.Id} was not announced in a pushed message's object tree");

@@ -175,11 +175,20 @@ public sealed class FlowerNode
                 }
                 catch (FlowerProtocolException e) when (StatusOf(e) == StatusCode.FailedPrecondition && !ct.IsCancellationRequested)
                 {
-                    // The server no longer knows this node (for example it restarted): register again.
-                    _logger.LogWarning("{Server} no longer knows node {NodeId}: {Reason}; registering again", _server, NodeId, e.Message);
-                    NodeId = null;
-                    await RegisterWithRetryAsync(ct).ConfigureAwait(false);
-                    continue;
+                    if (await StillRegisteredAsync(ct).ConfigureAwait(false))
+                    {
+                        // The server refused one call (for example one object of a reply) but still knows this node: go on polling.
+                        _logger.LogWarning("Handling a message from {Server} failed: {Reason}", _server, e.Message);
+                        r = PollResult.NoMessage;
+                    }
+                    else
+                    {
+                        // The server no longer knows this node (for example it restarted): register again.
+                        _logger.LogWarning("{Server} no longer knows node {NodeId}: {Reason}; registering again", _server, NodeId, e.Message);
+                        NodeId = null;
+                        await RegisterWithRetryAsync(ct).ConfigureAwait(false);
+                        continue;
+                    }
                 }
                 catch (FlowerProtocolException e) when (StatusOf(e) != StatusCode.Unauthenticated && !ct.IsCancellationRequested)
                 {
@@ -212,6 +221,28 @@ public sealed class FlowerNode
         catch (FlowerProtocolException e)
         {
             _logger.LogWarning("Could not deactivate at {Server}: {Reason}", _server, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Whether the server still knows this node, asked by a heartbeat: FAILED_PRECONDITION covers both an unknown node
+    /// and a refused call (for example one object of a reply), and only the first calls for registering again.
+    /// </summary>
+    private async Task<bool> StillRegisteredAsync(CancellationToken ct)
+    {
+        try
+        {
+            await SendHeartbeatAsync(ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (FlowerProtocolException e) when (StatusOf(e) == StatusCode.FailedPrecondition)
+        {
+            return false;
+        }
+        catch (FlowerProtocolException)
+        {
+            // Unreachable or refused for another reason: registering again would not help; the loop retries.
+            return true;
         }
     }
 

@@ -2,7 +2,10 @@ using System.Net;
 using Flip.Flower.Auth;
 using Flip.Flower.Fleet;
 using Flip.Flower.Npy;
+using Flip.Flower.Objects;
 using Flip.Flower.Records;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 
@@ -107,6 +110,56 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
         await node.DeactivateAsync(timeout.Token);
         Assert.Empty(_service.OnlineNodes());
         Assert.Equal(0, _service.StoredObjectCount); // confirmed instructions and complete replies leave nothing behind
+    }
+
+    [Fact]
+    public async Task Two_nodes_whose_replies_share_an_object_both_deliver_when_the_second_uploads_it_after_the_first()
+    {
+        // Objects are content-addressed, so two nodes returning an identical array announce the same object id. Here node B
+        // is asked for it (its PushMessages comes while A's copy is still missing) and uploads it only after A's reply is complete.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var bAnnounced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aDelivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using NodeIdentity identityA = NodeIdentity.Create(), identityB = NodeIdentity.Create();
+        var a = new FlowerNode(_channel!.Intercept(new GateInterceptor(beforePushObject: bAnnounced.Task)), identityA, new PlusOneApp(), _address!.ToString());
+        var b = new FlowerNode(_channel!.Intercept(new GateInterceptor(beforePushObject: aDelivered.Task, afterPushMessages: bAnnounced)), identityB, new PlusOneApp(), _address!.ToString());
+        ulong idA = await a.RegisterAsync(timeout.Token), idB = await b.RegisterAsync(timeout.Token);
+
+        string trainA = _service.SendInstruction(idA, RunId, "train", Instruction([1, 2, 3, 4], 1));
+        string trainB = _service.SendInstruction(idB, RunId, "train", Instruction([1, 2, 3, 4], 1));
+        Task<PollResult> pollA = a.PollOnceAsync(timeout.Token), pollB = b.PollOnceAsync(timeout.Token);
+        FlowerMessage replyA = await _service.WaitForReplyAsync(trainA, timeout.Token);
+        aDelivered.SetResult();
+        FlowerMessage replyB = await _service.WaitForReplyAsync(trainB, timeout.Token);
+
+        Assert.Equal(PollResult.Replied, await pollA);
+        Assert.Equal(PollResult.Replied, await pollB);
+        Assert.Equal([2f, 3f, 4f, 5f], ((ArrayRecord)replyA.Content!["arrays"])["0"].ToArray<float>());
+        Assert.Equal([2f, 3f, 4f, 5f], ((ArrayRecord)replyB.Content!["arrays"])["0"].ToArray<float>());
+        Assert.Equal(idB, replyB.Metadata.SrcNodeId);
+    }
+
+    [Fact]
+    public async Task An_object_nobody_asked_for_is_refused_and_the_node_stays_registered()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using NodeIdentity identity = NodeIdentity.Create();
+        var node = new FlowerNode(_channel!.CreateCallInvoker(), identity, new PlusOneApp(), _address!.ToString());
+        ulong nodeId = await node.RegisterAsync(timeout.Token);
+        FlowerObject unasked = FlowerObject.Create("ArrayChunk", [], [1, 2, 3, 4]);
+        var client = new Flip.Flower.Wire.Fleet.FleetClient(_channel!);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await client.PushObjectAsync(
+            new Flip.Flower.Wire.PushObjectRequest
+            {
+                Node = new Flip.Flower.Wire.Node { NodeId = nodeId }, RunId = RunId, ObjectId = unasked.Id, ObjectContent = Google.Protobuf.ByteString.CopyFrom(unasked.Content.Span),
+            },
+            AuthMetadata.Create(identity, DateTimeOffset.UtcNow)));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("was not announced in a pushed message's object tree", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.True(await node.SendHeartbeatAsync(timeout.Token));
+        Assert.Equal(0, _service.StoredObjectCount);
     }
 
     [Fact]
@@ -300,6 +353,40 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
         {
             await app.StopAsync();
             await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Holds a node's PushObject calls until a task completes, and signals when its PushMessages has been answered.</summary>
+    private sealed class GateInterceptor(Task beforePushObject, TaskCompletionSource? afterPushMessages = null) : Interceptor
+    {
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
+            AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+        {
+            if (request is Flip.Flower.Wire.PushObjectRequest)
+            {
+                async Task<TResponse> Held()
+                {
+                    await beforePushObject.WaitAsync(TimeSpan.FromMinutes(1));
+                    return await continuation(request, context).ResponseAsync;
+                }
+
+                return new AsyncUnaryCall<TResponse>(Held(), Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
+            }
+
+            AsyncUnaryCall<TResponse> call = continuation(request, context);
+            if (request is Flip.Flower.Wire.PushMessagesRequest && afterPushMessages is not null)
+            {
+                async Task<TResponse> Signalled()
+                {
+                    TResponse response = await call.ResponseAsync;
+                    afterPushMessages.TrySetResult();
+                    return response;
+                }
+
+                return new AsyncUnaryCall<TResponse>(Signalled(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+            }
+
+            return call;
         }
     }
 }
