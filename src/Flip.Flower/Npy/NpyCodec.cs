@@ -54,6 +54,16 @@ public static class NpyCodec
         return result;
     }
 
+    /// <summary>The NPY header alone (magic, version, dict, padding): <see cref="Encode(NpyArray)"/> is this followed by the array's data.</summary>
+    /// <param name="array">The array.</param>
+    /// <returns>The header bytes.</returns>
+    public static byte[] EncodeHeader(NpyArray array)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        Span<byte> header = stackalloc byte[HeaderScratch(array)];
+        return header[..WriteHeader(array, header)].ToArray();
+    }
+
     /// <summary>Encodes an array into a caller's buffer.</summary>
     /// <param name="array">The array.</param>
     /// <param name="destination">At least <see cref="GetEncodedLength"/> bytes.</param>

@@ -50,16 +50,26 @@ public sealed class FlowerObject
     /// <param name="childIds">Child ids in order (no duplicates, as Flower writes them).</param>
     /// <param name="body">The body.</param>
     /// <returns>The object, with its id computed.</returns>
-    public static FlowerObject Create(string typeName, IReadOnlyList<string> childIds, ReadOnlySpan<byte> body)
+    public static FlowerObject Create(string typeName, IReadOnlyList<string> childIds, ReadOnlySpan<byte> body) => Create(typeName, childIds, body, default);
+
+    /// <summary>Builds an object whose body is two parts back to back (an NPY header and the start of its data, say), copied once.</summary>
+    /// <param name="typeName">One of <see cref="TypeNames"/>.</param>
+    /// <param name="childIds">Child ids in order.</param>
+    /// <param name="first">The body's first part.</param>
+    /// <param name="second">The body's second part.</param>
+    /// <returns>The object, with its id computed.</returns>
+    public static FlowerObject Create(string typeName, IReadOnlyList<string> childIds, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
         ArgumentNullException.ThrowIfNull(typeName);
         ArgumentNullException.ThrowIfNull(childIds);
-        string head = $"{typeName} {string.Join(",", childIds)} {body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        int bodyLength = checked(first.Length + second.Length);
+        string head = $"{typeName} {string.Join(",", childIds)} {bodyLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         int headLength = Encoding.ASCII.GetByteCount(head);
-        byte[] content = GC.AllocateUninitializedArray<byte>(headLength + 1 + body.Length);
+        byte[] content = GC.AllocateUninitializedArray<byte>(headLength + 1 + bodyLength);
         Encoding.ASCII.GetBytes(head, content);
         content[headLength] = 0;
-        body.CopyTo(content.AsSpan(headLength + 1));
+        first.CopyTo(content.AsSpan(headLength + 1));
+        second.CopyTo(content.AsSpan(headLength + 1 + first.Length));
         return new FlowerObject(ComputeId(content), typeName, [.. childIds], content, headLength + 1);
     }
 

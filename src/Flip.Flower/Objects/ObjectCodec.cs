@@ -191,13 +191,20 @@ public static class ObjectCodec
 
     private static W.ObjectTree DeflateArray(NpyArray array, Dictionary<string, FlowerObject> objects, List<string> postOrder)
     {
-        byte[] data = NpyCodec.Encode(array);
+        // The NPY bytes are the header then the array's data; each chunk is cut from the two directly, so the whole
+        // encoding never exists as one more copy of the model.
+        byte[] header = NpyCodec.EncodeHeader(array);
+        ReadOnlySpan<byte> values = array.Data.Span;
+        long total = (long)header.Length + values.Length;
         var children = new List<W.ObjectTree>();
         var indexes = new List<int>();
-        for (int offset = 0; offset < data.Length; offset += MaxChunkSize)
+        for (long offset = 0; offset < total; offset += MaxChunkSize)
         {
-            int length = Math.Min(MaxChunkSize, data.Length - offset);
-            W.ObjectTree chunk = Leaf(FlowerObject.Create("ArrayChunk", [], data.AsSpan(offset, length)), objects, postOrder);
+            int length = (int)Math.Min(MaxChunkSize, total - offset);
+            int fromHeader = (int)Math.Clamp(header.Length - offset, 0, length);
+            int dataStart = (int)Math.Max(0, offset - header.Length);
+            FlowerObject part = FlowerObject.Create("ArrayChunk", [], header.AsSpan((int)Math.Min(offset, header.Length), fromHeader), values.Slice(dataStart, length - fromHeader));
+            W.ObjectTree chunk = Leaf(part, objects, postOrder);
             int index = children.FindIndex(c => c.ObjectId == chunk.ObjectId);
             if (index < 0)
             {

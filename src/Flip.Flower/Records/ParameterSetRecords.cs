@@ -83,9 +83,10 @@ public static class ParameterSetRecords
         ReadOnlySpan<int> shape = array.Shape.AsSpan();
         return array.DataType switch
         {
-            ParameterDataType.Float32 => NpyArray.FromValues(array.AsFloat32().Span, shape),
-            ParameterDataType.Float64 => NpyArray.FromValues(array.AsFloat64().Span, shape),
-            ParameterDataType.Int64 => NpyArray.FromValues(array.AsInt64().Span, shape),
+            // Views, not copies: a parameter set is immutable, and the encoder copies the bytes into the objects it sends.
+            ParameterDataType.Float32 => NpyArray.View(array.AsFloat32(), shape),
+            ParameterDataType.Float64 => NpyArray.View(array.AsFloat64(), shape),
+            ParameterDataType.Int64 => NpyArray.View(array.AsInt64(), shape),
             _ => throw new NotSupportedException($"parameter `{array.Name}` has data type {array.DataType}."),
         };
     }

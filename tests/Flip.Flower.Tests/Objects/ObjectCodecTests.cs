@@ -124,6 +124,46 @@ public sealed class ObjectCodecTests
     }
 
     [Fact]
+    public void Chunks_cut_from_the_header_and_the_data_concatenate_to_the_arrays_npy_bytes()
+    {
+        // Given 12 MiB + 1001 float32 values of noise viewed without a copy: the NPY header ends inside chunk 0 and the data spans three chunks.
+        var random = new Random(5);
+        float[] values = new float[(3 * 1024 * 1024) + 1001];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)random.NextDouble();
+        NpyArray view = NpyArray.View<float>(values, values.Length);
+        var message = new FlowerMessage(new W.Metadata { RunId = 1, MessageType = "train", Ttl = 10, CreatedAt = 1767225600 },
+            new RecordDict { { "arrays", new ArrayRecord { { "noise", view } } } });
+
+        DeflatedMessage deflated = ObjectCodec.Deflate(message);
+
+        FlowerObject array = deflated.Objects.Values.Single(o => o.TypeName == "Array");
+        byte[] joined = [.. array.ChildIds.SelectMany(id => deflated.Objects[id].Body.ToArray())];
+        Assert.Equal(3, array.ChildIds.Length);
+        Assert.Equal(NpyCodec.Encode(NpyArray.FromValues<float>(values, values.Length)), joined);
+        FlowerMessage back = ObjectCodec.Inflate(deflated.MessageId, deflated.Objects);
+        Assert.Equal(values, ((ArrayRecord)back.Content!["arrays"])["noise"].ToArray<float>());
+    }
+
+    [Fact]
+    public void A_view_shares_the_values_and_can_be_pinned()
+    {
+        float[] values = [1f, 2f, 3f, 4f, 5f, 6f];
+        NpyArray view = NpyArray.View<float>(values.AsMemory(2, 4), 2, 2);
+
+        Assert.Equal([3f, 4f, 5f, 6f], view.ToArray<float>());
+        values[2] = 9f;
+        Assert.Equal(9f, view.ToArray<float>()[0]);
+        using (System.Buffers.MemoryHandle pinned = view.Data.Pin())
+        {
+            byte[] copy = new byte[8];
+            System.Runtime.InteropServices.Marshal.Copy(PointerOf(pinned), copy, 0, 8);
+            Assert.Equal([9f, 4f], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(copy).ToArray());
+        }
+    }
+
+    private static unsafe IntPtr PointerOf(System.Buffers.MemoryHandle handle) => (IntPtr)handle.Pointer;
+
+    [Fact]
     public void Parse_rejects_bytes_that_do_not_hash_to_the_id()
     {
         byte[] content = Vectors.Read("fleet/train_ins/objects/0bd55c552a4d962cf4398ecd7b71d1a05377410b9b904603b85f1760b8928530.bin");
