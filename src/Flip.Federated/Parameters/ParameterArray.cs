@@ -4,21 +4,30 @@ namespace Flip.Federated;
 
 /// <summary>
 /// One named array of a <see cref="ParameterSet"/>: a <c>state_dict</c> entry with its element type and shape.
-/// Immutable: the factories copy what they are given and the accessors hand out read-only views.
+/// Immutable: the factories copy what they are given (except the Adopt/View ones, whose callers give up writing) and the
+/// accessors hand out read-only views.
 /// </summary>
 public sealed class ParameterArray
 {
-    private readonly float[]? _float32;
+    // float32 values are memory, not an array, so that a view over received bytes can stand in for a copy (see ViewFloat32).
+    private readonly ReadOnlyMemory<float> _float32;
+    private readonly bool _isFloat32;
     private readonly double[]? _float64;
     private readonly long[]? _int64;
 
     private ParameterArray(ParameterSpec spec, float[]? float32, double[]? float64, long[]? int64)
+        : this(spec, float32 is null ? default : float32.AsMemory(), float32 is not null, float64, int64)
+    {
+    }
+
+    private ParameterArray(ParameterSpec spec, ReadOnlyMemory<float> float32, bool isFloat32, double[]? float64, long[]? int64)
     {
         Spec = spec;
         _float32 = float32;
+        _isFloat32 = isFloat32;
         _float64 = float64;
         _int64 = int64;
-        int stored = float32?.Length ?? float64?.Length ?? int64?.Length ?? 0;
+        int stored = isFloat32 ? float32.Length : float64?.Length ?? int64?.Length ?? 0;
         if (stored != spec.Length)
         {
             throw new ArgumentException($"Parameter `{spec.Name}` has shape {spec.ShapeText} ({spec.Length} elements) but {stored} values were given.");
@@ -107,6 +116,18 @@ public sealed class ParameterArray
     /// <summary>Wraps a buffer without copying; the caller gives up the buffer.</summary>
     internal static ParameterArray OwnFloat32(ParameterSpec spec, float[] values) => new(spec, values, null, null);
 
+    /// <summary>
+    /// Creates a float32 array over <paramref name="values"/> without copying — for a decoder whose buffer (a received
+    /// update, say) stays unchanged for as long as the array is used. The caller must not write to it afterwards.
+    /// </summary>
+    /// <param name="name">The key.</param>
+    /// <param name="shape">The dimensions; their product must equal the number of values.</param>
+    /// <param name="values">Memory no one writes to.</param>
+    /// <returns>The array.</returns>
+    /// <exception cref="ArgumentException">The shape does not match the number of values.</exception>
+    public static ParameterArray ViewFloat32(string name, ReadOnlySpan<int> shape, ReadOnlyMemory<float> values)
+        => new(new ParameterSpec(name, ParameterDataType.Float32, [.. shape]), values, true, null, null);
+
     /// <summary>Wraps a buffer without copying; the caller gives up the buffer.</summary>
     internal static ParameterArray OwnFloat64(ParameterSpec spec, double[] values) => new(spec, null, values, null);
 
@@ -116,7 +137,7 @@ public sealed class ParameterArray
     /// <summary>The float32 values.</summary>
     /// <returns>A read-only view.</returns>
     /// <exception cref="InvalidOperationException">The array is not float32.</exception>
-    public ReadOnlyMemory<float> AsFloat32() => _float32 ?? throw WrongType(ParameterDataType.Float32);
+    public ReadOnlyMemory<float> AsFloat32() => _isFloat32 ? _float32 : throw WrongType(ParameterDataType.Float32);
 
     /// <summary>The float64 values.</summary>
     /// <returns>A read-only view.</returns>
@@ -132,13 +153,24 @@ public sealed class ParameterArray
     /// <param name="index">The flat (C-order) index.</param>
     /// <returns>The value.</returns>
     public double GetDouble(int index)
-        => _float32 is not null ? _float32[index] : _float64 is not null ? _float64[index] : _int64![index];
+        => _isFloat32 ? _float32.Span[index] : _float64 is not null ? _float64[index] : _int64![index];
 
     /// <summary>All elements widened to double, copied into a new array.</summary>
     /// <returns>A new array of <see cref="Length"/> values.</returns>
     public double[] ToDoubleArray()
     {
         var result = new double[Length];
+        if (_isFloat32)
+        {
+            ReadOnlySpan<float> values = _float32.Span;
+            for (int i = 0; i < result.Length; i++)
+            {
+                result[i] = values[i];
+            }
+
+            return result;
+        }
+
         for (int i = 0; i < result.Length; i++)
         {
             result[i] = GetDouble(i);
@@ -182,7 +214,7 @@ public sealed class ParameterArray
     /// <param name="name">The new key.</param>
     /// <returns>A new array sharing the (immutable) values.</returns>
     public ParameterArray Rename(string name)
-        => new(new ParameterSpec(name, DataType, Shape), _float32, _float64, _int64);
+        => new(new ParameterSpec(name, DataType, Shape), _float32, _isFloat32, _float64, _int64);
 
     /// <summary>Whether both arrays have the same spec and bit-identical values.</summary>
     /// <param name="other">The other array.</param>
@@ -197,7 +229,7 @@ public sealed class ParameterArray
 
         return DataType switch
         {
-            ParameterDataType.Float32 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(_float32.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other._float32.AsSpan())),
+            ParameterDataType.Float32 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(_float32.Span).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other._float32.Span)),
             ParameterDataType.Float64 => System.Runtime.InteropServices.MemoryMarshal.AsBytes(_float64.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other._float64.AsSpan())),
             _ => _int64.AsSpan().SequenceEqual(other._int64.AsSpan()),
         };

@@ -61,7 +61,7 @@ public sealed class NpyArray
         return new NpyArray(dtype, [.. shape], fortranOrder, data, count);
     }
 
-    /// <summary>Creates a C-order array over <paramref name="values"/>' memory (not copied); the caller must not change them while the array is used.</summary>
+    /// <summary>Creates a C-order array over <paramref name="values"/>' memory (not copied when it is array-backed); the caller must not change them while the array is used.</summary>
     /// <typeparam name="T">A .NET element type with an NPY dtype (see <see cref="NpyDType.Of{T}"/>).</typeparam>
     /// <param name="values">The elements in C order.</param>
     /// <param name="shape">Dimensions; empty for a scalar.</param>
@@ -69,7 +69,9 @@ public sealed class NpyArray
     /// <exception cref="FlowerProtocolException">The element count does not match the shape.</exception>
     public static NpyArray View<T>(ReadOnlyMemory<T> values, params ReadOnlySpan<int> shape)
         where T : unmanaged =>
-        Create(NpyDType.Of<T>(), shape, new ByteView<T>(values).Memory);
+        MemoryMarshal.TryGetArray(values, out _)
+            ? Create(NpyDType.Of<T>(), shape, new ByteView<T>(values).Memory)
+            : FromValues(values.Span, shape); // memory not backed by an array (a view over received bytes) is copied
 
     /// <summary>Creates a C-order array holding a copy of <paramref name="values"/>.</summary>
     /// <typeparam name="T">A .NET element type with an NPY dtype (see <see cref="NpyDType.Of{T}"/>).</typeparam>

@@ -105,6 +105,9 @@ public static class ParameterSetRecords
             : array.DType.Equals(NpyDType.Float64) ? ParameterDataType.Float64 : ParameterDataType.Float32);
         return target switch
         {
+            // A float32 C-order update is read in place: the received bytes stay unchanged, and no copy of the model is made.
+            ParameterDataType.Float32 when array.DType.Equals(NpyDType.Float32) && !array.FortranOrder =>
+                ParameterArray.ViewFloat32(name, shape, new CastMemory<byte, float>(array.Data).Memory),
             ParameterDataType.Float32 => ParameterArray.Float32(name, shape, Cast(array, NpyDType.Float32).AsSpan<float>()),
             ParameterDataType.Float64 => ParameterArray.Float64(name, shape, Cast(array, NpyDType.Float64).AsSpan<double>()),
             _ => ParameterArray.Int64(name, shape, Cast(array, NpyDType.Int64).AsSpan<long>()),

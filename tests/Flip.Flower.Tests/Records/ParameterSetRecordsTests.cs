@@ -25,6 +25,35 @@ public sealed class ParameterSetRecordsTests
     }
 
     [Fact]
+    public void Received_float32_values_are_read_in_place_and_sent_without_a_copy()
+    {
+        // Given NPY bytes as a node's update arrives (the values start at an odd offset, as inside a Flower object).
+        byte[] npy = NpyCodec.Encode(NpyArray.FromValues<float>([1f, 2f, 3f, 4f, 5f, 6f], 2, 3));
+        byte[] received = [0x55, .. npy];
+        NpyArray decoded = NpyCodec.DecodeShared(received.AsMemory(1));
+        ParameterLayout layout = ParameterSet.Create(ParameterArray.Float32("w", [2, 3], new float[6])).Layout;
+
+        ParameterSet read = new ArrayRecord { { "w", decoded } }.ToParameterSet(layout);
+
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], read[0].AsFloat32().ToArray());
+        Assert.Equal(3.0, read[0].GetDouble(2));
+        Assert.Equal([1.0, 2, 3, 4, 5, 6], read[0].ToDoubleArray());
+        // A view: the received bytes are the values (nothing else writes to them; this test does, to show it).
+        BitConverter.TryWriteBytes(received.AsSpan(received.Length - 4), 60f);
+        Assert.Equal(60f, read[0].AsFloat32().Span[5]);
+        // Sending it on copies once into NPY bytes (the memory is not an array of float), and the bytes equal a fresh encoding.
+        Assert.Equal(NpyCodec.Encode(NpyArray.FromValues<float>([1f, 2f, 3f, 4f, 5f, 60f], 2, 3)), NpyCodec.Encode(read.ToArrayRecord()["w"]));
+        using (System.Buffers.MemoryHandle pinned = read[0].AsFloat32()[5..].Pin())
+        {
+            float[] copy = new float[1];
+            System.Runtime.InteropServices.Marshal.Copy(PointerOf(pinned), copy, 0, 1);
+            Assert.Equal(60f, copy[0]);
+        }
+    }
+
+    private static unsafe IntPtr PointerOf(System.Buffers.MemoryHandle handle) => (IntPtr)handle.Pointer;
+
+    [Fact]
     public void The_legacy_list_round_trips_through_NPY_bytes_with_names_from_the_layout()
     {
         ParameterSet original = Sample();
