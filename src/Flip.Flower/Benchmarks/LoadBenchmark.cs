@@ -16,7 +16,7 @@ namespace Flip.Flower.Benchmarks;
 /// </summary>
 public static class LoadBenchmark
 {
-    /// <summary>The model: <paramref name="arrays"/> float32 arrays of [rows, 1000] (rows = <paramref name="valuesPerArray"/>/1000), zeros.</summary>
+    /// <summary>The model: <paramref name="arrays"/> float32 arrays of [rows, 1000] (rows = <paramref name="valuesPerArray"/>/1000), small non-zero weights.</summary>
     /// <param name="arrays">Number of arrays (25 for the 25M set).</param>
     /// <param name="valuesPerArray">Values per array, a multiple of 1000 (1,000,000 for the 25M set).</param>
     /// <returns>The parameters.</returns>
@@ -28,8 +28,18 @@ public static class LoadBenchmark
             throw new ArgumentOutOfRangeException(nameof(valuesPerArray), valuesPerArray, "Expected a positive multiple of 1000.");
         }
 
+        // Values, not zeros: the operating system maps an untouched array of zeros lazily, so a zero model would not be in the
+        // server's base RSS and would show up in the peak instead, as if it were aggregation memory.
         return ParameterSet.Create(Enumerable.Range(0, arrays).Select(i =>
-            ParameterArray.AdoptFloat32(SiteFlowerApp.Invariant($"layer{i}.weight"), [valuesPerArray / 1000, 1000], new float[valuesPerArray])));
+        {
+            float[] values = GC.AllocateUninitializedArray<float>(valuesPerArray);
+            for (int j = 0; j < values.Length; j++)
+            {
+                values[j] = 0.01f * ((((j * 7919) + i) % 201) - 100) / 100f;
+            }
+
+            return ParameterArray.AdoptFloat32(SiteFlowerApp.Invariant($"layer{i}.weight"), [valuesPerArray / 1000, 1000], values);
+        }));
     }
 
     /// <summary>Serves the rounds: starts a Fleet server on a free loopback port, waits for the nodes, runs FedAvg, and measures.</summary>

@@ -167,7 +167,12 @@ public sealed class FlowerNode
                     r = await PollOnceAsync(ct).ConfigureAwait(false);
                     backoff = TimeSpan.FromSeconds(1);
                 }
-                catch (FlowerProtocolException e) when (IsUnavailable(e) && !ct.IsCancellationRequested)
+                catch (FlowerProtocolException) when (ct.IsCancellationRequested)
+                {
+                    // Stopping: a call cut short by the stop (or by a server that is itself shutting down) is not an error.
+                    break;
+                }
+                catch (FlowerProtocolException e) when (IsUnavailable(e))
                 {
                     await BackOffAsync(backoff, ct).ConfigureAwait(false);
                     backoff = Min(backoff * 2, _options.MaxReconnectDelay);
