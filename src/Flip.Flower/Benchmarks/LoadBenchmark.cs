@@ -70,14 +70,17 @@ public static class LoadBenchmark
             });
             var rounds = new List<double>();
             int lastAggregated = 0;
-            RunResult run = await federation.RunAsync(initial, new Immediate(r =>
+            long modelBytes = initial.ElementCount * 4;
+            Task<RunResult> running = federation.RunAsync(initial, new Immediate(r =>
             {
                 rounds.Add(r.Elapsed.TotalSeconds);
                 lastAggregated = r.SitesAggregated;
-            }), ct).ConfigureAwait(false);
+            }), ct);
+            initial = null!; // as in serve: the federation holds the model now, and the first round's model is not kept alive
+            RunResult run = await running.ConfigureAwait(false);
             using var self = Process.GetCurrentProcess();
             self.Refresh();
-            return new LoadServerResult(options.Nodes, initial.ElementCount * 4, baseRss, self.PeakWorkingSet64, rounds, federation.PeakHeldUpdates,
+            return new LoadServerResult(options.Nodes, modelBytes, baseRss, self.PeakWorkingSet64, rounds, federation.PeakHeldUpdates,
                 fleet.PeakRepliesInFlight, lastAggregated, run.Failures.Count);
         }
     }

@@ -112,8 +112,12 @@ public sealed class FleetFederation
 
     private static ulong NodeOf(SiteId site) => ulong.Parse(site.Value.AsSpan("node-".Length), System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<RunResult> RunRoundsAsync(ParameterSet global, int firstRound, List<FederatedMetricRecord> metrics, List<SiteFailure> failures, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
+    private async Task<RunResult> RunRoundsAsync(ParameterSet start, int firstRound, List<FederatedMetricRecord> metrics, List<SiteFailure> failures, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
     {
+        // The lambdas below capture the global model, so it lives in a closure; the parameter is cleared, or the async method
+        // would keep the initial model alive for the whole run.
+        ParameterSet global = start;
+        start = null!;
         for (int round = firstRound; round <= _options.Rounds; round++)
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -159,9 +163,10 @@ public sealed class FleetFederation
                 return null;
             }, ct).ConfigureAwait(false);
             PeakHeldUpdates = Math.Max(PeakHeldUpdates, aggregator.PeakHeldUpdates);
+            int aggregated = aggregator.Count;
             AddRows(metrics, round, FederatedMetricRecord.TrainSplit, context.Sites, trainMetrics);
 
-            bool skipped = aggregator.Count < Math.Max(1, _strategy.MinTrainSites);
+            bool skipped = aggregated < Math.Max(1, _strategy.MinTrainSites);
             if (!skipped)
             {
                 try
@@ -175,13 +180,17 @@ public sealed class FleetFederation
                 }
             }
 
+            // The aggregator refers to the round's starting model: dropped here, so that model is not kept through evaluation.
+            aggregator = null!;
+
             // Evaluate the (new) global model.
-            ArrayRecord evaluateArrays = global.ToArrayRecord();
+            ArrayRecord? evaluateArrays = global.ToArrayRecord();
             var evaluateSent = Send(_strategy.ConfigureEvaluate(context, global).Select(instruction => (instruction.Site, "evaluate", new RecordDict
             {
-                { RecordKeys.Arrays, evaluateArrays },
+                { RecordKeys.Arrays, evaluateArrays! },
                 { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
             })), round, roundFailures);
+            evaluateArrays = null; // as for training: the service holds the encoded objects until every node has them
             var evaluations = new Dictionary<SiteId, SiteEvaluation>();
             await CollectAsync(evaluateSent, round, "evaluate", roundFailures, (site, content) =>
             {
@@ -204,11 +213,11 @@ public sealed class FleetFederation
                 metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.FederatedSite, FederatedMetricRecord.TestSplit, name, value));
             }
 
-            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : aggregator.Count));
+            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : aggregated));
             metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
             failures.AddRange(roundFailures);
             store?.CommitRound(round, global, _strategy.ExportState(), metrics, null, failures);
-            progress?.Report(new RoundReport(round, _options.Rounds, skipped ? 0 : aggregator.Count, roundFailures, skipped, federated,
+            progress?.Report(new RoundReport(round, _options.Rounds, skipped ? 0 : aggregated, roundFailures, skipped, federated,
                 System.Diagnostics.Stopwatch.GetElapsedTime(started), [.. metrics.Where(m => m.Round == round)]));
         }
 
@@ -236,57 +245,89 @@ public sealed class FleetFederation
     /// <summary>Awaits every reply against one deadline, handing each to <paramref name="accept"/> as it arrives; <paramref name="accept"/> returns why a reply is refused, or null.</summary>
     private async Task CollectAsync(List<(SiteId Site, string Id)> sent, int round, string step, List<SiteFailure> failures, Func<SiteId, RecordDict, string?> accept, CancellationToken ct)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_options.RoundDeadline);
-        var pending = sent.ToDictionary(s => _fleet.WaitForReplyAsync(s.Id, deadline.Token), s => s);
+        // Finished replies queue up in a channel read against the step's deadline. Neither a cancellable wait per reply nor
+        // Task.WhenAny over a long-lived deadline task: both leave registrations that keep finished replies (whole updates)
+        // reachable until the step ends, so the server's memory would grow with the number of nodes.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stop.CancelAfter(_options.RoundDeadline);
+        var pending = sent.ToDictionary(s => _fleet.WaitForReplyAsync(s.Id, CancellationToken.None), s => s);
+        var finished = System.Threading.Channels.Channel.CreateUnbounded<Task<FlowerMessage>>();
+        foreach (Task<FlowerMessage> reply in pending.Keys)
+        {
+            _ = reply.ContinueWith(t => finished.Writer.TryWrite(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         try
         {
             while (pending.Count > 0)
             {
-                Task<FlowerMessage> done = await Task.WhenAny(pending.Keys).ConfigureAwait(false);
-                var (site, id) = pending[done];
-                pending.Remove(done);
+                Task<FlowerMessage> done;
                 try
                 {
-                    FlowerMessage reply = await done.ConfigureAwait(false);
-                    string? problem = reply.Content is { } content
-                        ? accept(site, content)
-                        : SiteFlowerApp.Invariant($"the node's app failed (error code {reply.Error?.Code})");
-                    if (problem is not null)
-                    {
-                        Drop(failures, new SiteFailure(site, round, step, reply.Content is null ? FailureCategory.Trainer : FailureCategory.InvalidReply, problem));
-                    }
+                    done = await finished.Reader.ReadAsync(stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
-                    Drop(failures, new SiteFailure(site, round, step, FailureCategory.Timeout, "no reply before the round deadline"));
-                }
-                catch (ReplyRefusedException e)
-                {
-                    Drop(failures, new SiteFailure(site, round, step, FailureCategory.InvalidReply, e.Reason));
-                }
-                catch (FlowerProtocolException e)
-                {
-                    Drop(failures, new SiteFailure(site, round, step, FailureCategory.InvalidReply, "the reply's objects could not be rebuilt: " + e.GetType().Name));
-                }
-                finally
-                {
-                    // Frees the reply, its slot and any half-uploaded objects: nothing of it stays in memory.
-                    _fleet.Forget(id);
-                    if (_options.CollectAfterEachUpdate)
+                    foreach (var (site, _) in pending.Values)
                     {
-                        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-                        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                        Drop(failures, new SiteFailure(site, round, step, FailureCategory.Timeout, "no reply before the round deadline"));
                     }
+
+                    break;
+                }
+
+                // Handled in a synchronous method, and the local cleared: once handled and forgotten, the update is garbage.
+                HandleFinished(pending, done, round, step, failures, accept);
+                done = null!;
+                if (_options.CollectAfterEachUpdate)
+                {
+                    System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                 }
             }
         }
         finally
         {
+            await stop.CancelAsync().ConfigureAwait(false);
             foreach (var (_, (_, id)) in pending)
             {
                 _fleet.Forget(id);
             }
+        }
+    }
+
+    private void HandleFinished(Dictionary<Task<FlowerMessage>, (SiteId Site, string Id)> pending, Task<FlowerMessage> done, int round, string step, List<SiteFailure> failures,
+        Func<SiteId, RecordDict, string?> accept)
+    {
+        var (site, id) = pending[done];
+        pending.Remove(done);
+        try
+        {
+            FlowerMessage reply = done.GetAwaiter().GetResult();
+            string? problem = reply.Content is { } content
+                ? accept(site, content)
+                : SiteFlowerApp.Invariant($"the node's app failed (error code {reply.Error?.Code})");
+            if (problem is not null)
+            {
+                Drop(failures, new SiteFailure(site, round, step, reply.Content is null ? FailureCategory.Trainer : FailureCategory.InvalidReply, problem));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Drop(failures, new SiteFailure(site, round, step, FailureCategory.Timeout, "no reply before the round deadline"));
+        }
+        catch (ReplyRefusedException e)
+        {
+            Drop(failures, new SiteFailure(site, round, step, FailureCategory.InvalidReply, e.Reason));
+        }
+        catch (FlowerProtocolException e)
+        {
+            Drop(failures, new SiteFailure(site, round, step, FailureCategory.InvalidReply, "the reply's objects could not be rebuilt: " + e.GetType().Name));
+        }
+        finally
+        {
+            // Frees the reply, its slot and any half-uploaded objects: nothing of it stays in memory.
+            _fleet.Forget(id);
         }
     }
 

@@ -17,9 +17,9 @@ public sealed class StreamingServerTests
     [Fact]
     public async Task Eight_nodes_stream_into_a_bounded_aggregation_and_malformed_updates_are_refused_and_recorded()
     {
-        // Given: a server admitting 2 replies at once and at most 6 MB per reply; 4 good nodes and 4 that spoil their update
+        // Given: a server admitting 2 replies at once and at most 12 MB per reply (a float32 update is 4 MB, a float64 one 8 MB, an oversize one 20 MB); 4 good nodes and 4 that spoil their update
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 2, MaxReplyBytes = 6_000_000, Seed = 3 });
+        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 2, MaxReplyBytes = 12_000_000, Seed = 3 });
         fleet.StartRun(1);
         var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
         await using var _ = app;
@@ -39,7 +39,8 @@ public sealed class StreamingServerTests
 
         // When: one FedAvg round
         var federation = new FleetFederation(fleet, 1, new FedAvg { MinTrainSites = 2 }, new FleetFederationOptions { Rounds = 1, MinNodes = 8, RoundDeadline = TimeSpan.FromMinutes(3) });
-        var result = await federation.RunAsync(LoadBenchmark.Model(4, 250_000), ct: timeout.Token);
+        ParameterSet initial = LoadBenchmark.Model(4, 250_000);
+        var result = await federation.RunAsync(initial, ct: timeout.Token);
         ulong[] ids = [.. nodes.Select(n => n.NodeId ?? 0)];
         await stopNodes.CancelAsync();
         await Task.WhenAll(running);
@@ -58,16 +59,18 @@ public sealed class StreamingServerTests
         Assert.StartsWith("wrong shape: array 'layer0.weight' is [1000, 250], the model's is [250,1000]", Reason(1));
         Assert.StartsWith("wrong dtype: array 'layer0.weight' is float64, the model's is float32", Reason(3));
         Assert.StartsWith("non-finite values: array 'layer0.weight' holds NaN or infinity", Reason(5));
-        Assert.StartsWith("oversize: the reply exceeds the server's limit of 6000000 bytes", Reason(7));
+        Assert.StartsWith("oversize: the reply exceeds the server's limit of 12000000 bytes", Reason(7));
         Assert.Contains(result.Metrics, m => m.Metric == "sites-aggregated" && m.Value == 4);
 
         // ... and the model is exactly the example-weighted mean of the four good updates
         int[] good = [0, 2, 4, 6];
         double expected = good.Sum(i => 10.0 * (i + 1) * (i + 1)) / good.Sum(i => 10.0 * (i + 1));
-        foreach (ParameterArray array in result.FinalParameters)
+        for (int a = 0; a < initial.Count; a++)
         {
-            Assert.Equal(expected, array.GetDouble(0), 4);
-            Assert.Equal(expected, array.GetDouble(array.Length - 1), 4);
+            // every good node added its offset to the global model it received
+            ParameterArray array = result.FinalParameters[a];
+            Assert.Equal(initial[a].GetDouble(0) + expected, array.GetDouble(0), 4);
+            Assert.Equal(initial[a].GetDouble(array.Length - 1) + expected, array.GetDouble(array.Length - 1), 4);
         }
     }
 }
