@@ -124,6 +124,7 @@ public sealed class FaultTests : IDisposable
 
         // Then: round 1 aggregated the remaining node after the deadline and said who dropped; round 2 had both again
         Assert.True(server.Process.WaitForExit(TimeSpan.FromMinutes(8)), server.Output);
+        server.Process.WaitForExit(); // the timed wait returns at exit; this one also waits for the last output lines to be read
         string log = server.Output;
         Assert.True(server.Process.ExitCode == 0, log);
         Assert.True(log.Contains("round 1/2: 1 node(s) aggregated,", StringComparison.Ordinal), log);
@@ -160,6 +161,7 @@ public sealed class FaultTests : IDisposable
 
         // Then: rounds 2 and 3 run with both nodes, which reconnected with back-off; round 1 is not repeated
         Assert.True(resumed.Process.WaitForExit(TimeSpan.FromMinutes(8)), resumed.Output);
+        resumed.Process.WaitForExit(); // and the last output lines
         string log = resumed.Output;
         Assert.True(resumed.Process.ExitCode == 0, log);
         Assert.DoesNotContain("round 1/3", log);

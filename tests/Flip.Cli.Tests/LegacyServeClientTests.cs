@@ -74,6 +74,7 @@ public sealed class LegacyServeClientTests : IDisposable
             }
 
             Assert.True(server.WaitForExit(TimeSpan.FromMinutes(10)), "serve did not finish within ten minutes");
+            server.WaitForExit(); // the timed wait returns at exit; this one also waits for the last output lines to be read
             server.WaitForExit();
             string log;
             lock (serverLines)
