@@ -11,6 +11,7 @@ public sealed class ParameterArray
 {
     // float32 values are memory, not an array, so that a view over received bytes can stand in for a copy (see ViewFloat32).
     private readonly ReadOnlyMemory<float> _float32;
+    private readonly float[]? _float32Array; // the same values when they are a whole array: GetDouble's per-element path indexes it directly
     private readonly bool _isFloat32;
     private readonly double[]? _float64;
     private readonly long[]? _int64;
@@ -24,6 +25,8 @@ public sealed class ParameterArray
     {
         Spec = spec;
         _float32 = float32;
+        _float32Array = isFloat32 && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(float32, out ArraySegment<float> whole)
+            && whole.Offset == 0 && whole.Count == whole.Array!.Length ? whole.Array : null;
         _isFloat32 = isFloat32;
         _float64 = float64;
         _int64 = int64;
@@ -153,7 +156,7 @@ public sealed class ParameterArray
     /// <param name="index">The flat (C-order) index.</param>
     /// <returns>The value.</returns>
     public double GetDouble(int index)
-        => _isFloat32 ? _float32.Span[index] : _float64 is not null ? _float64[index] : _int64![index];
+        => _float32Array is not null ? _float32Array[index] : _isFloat32 ? _float32.Span[index] : _float64 is not null ? _float64[index] : _int64![index];
 
     /// <summary>All elements widened to double, copied into a new array.</summary>
     /// <returns>A new array of <see cref="Length"/> values.</returns>

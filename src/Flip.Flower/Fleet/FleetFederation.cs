@@ -288,7 +288,6 @@ public sealed class FleetFederation
         }
         finally
         {
-            await stop.CancelAsync().ConfigureAwait(false);
             foreach (var (_, (_, id)) in pending)
             {
                 _fleet.Forget(id);

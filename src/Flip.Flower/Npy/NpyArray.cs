@@ -61,7 +61,7 @@ public sealed class NpyArray
         return new NpyArray(dtype, [.. shape], fortranOrder, data, count);
     }
 
-    /// <summary>Creates a C-order array over <paramref name="values"/>' memory (not copied when it is array-backed); the caller must not change them while the array is used.</summary>
+    /// <summary>Creates a C-order array over <paramref name="values"/>' memory (not copied); the caller must not change them while the array is used.</summary>
     /// <typeparam name="T">A .NET element type with an NPY dtype (see <see cref="NpyDType.Of{T}"/>).</typeparam>
     /// <param name="values">The elements in C order.</param>
     /// <param name="shape">Dimensions; empty for a scalar.</param>
@@ -69,9 +69,7 @@ public sealed class NpyArray
     /// <exception cref="FlowerProtocolException">The element count does not match the shape.</exception>
     public static NpyArray View<T>(ReadOnlyMemory<T> values, params ReadOnlySpan<int> shape)
         where T : unmanaged =>
-        MemoryMarshal.TryGetArray(values, out _)
-            ? Create(NpyDType.Of<T>(), shape, new ByteView<T>(values).Memory)
-            : FromValues(values.Span, shape); // memory not backed by an array (a view over received bytes) is copied
+        Create(NpyDType.Of<T>(), shape, new CastMemory<T, byte>(values).Memory);
 
     /// <summary>Creates a C-order array holding a copy of <paramref name="values"/>.</summary>
     /// <typeparam name="T">A .NET element type with an NPY dtype (see <see cref="NpyDType.Of{T}"/>).</typeparam>
@@ -267,37 +265,4 @@ public sealed class NpyArray
 
     internal static NpyArray CreateTrusted(NpyDType dtype, ImmutableArray<int> shape, bool fortranOrder, ReadOnlyMemory<byte> data, long count) =>
         new(dtype, shape, fortranOrder, data, count);
-}
-
-/// <summary>The bytes of an array-backed <see cref="ReadOnlyMemory{T}"/> as memory of bytes, without a copy (NPY views over parameter arrays).</summary>
-internal sealed class ByteView<T> : System.Buffers.MemoryManager<byte>
-    where T : unmanaged
-{
-    private readonly ArraySegment<T> _segment;
-
-    public ByteView(ReadOnlyMemory<T> values)
-    {
-        if (!MemoryMarshal.TryGetArray(values, out _segment))
-        {
-            throw new ArgumentException("Expected memory backed by an array.", nameof(values));
-        }
-    }
-
-    public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(_segment.AsSpan());
-
-    public override unsafe System.Buffers.MemoryHandle Pin(int elementIndex = 0)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(elementIndex);
-        var handle = System.Runtime.InteropServices.GCHandle.Alloc(_segment.Array, System.Runtime.InteropServices.GCHandleType.Pinned);
-        byte* start = (byte*)handle.AddrOfPinnedObject() + ((long)_segment.Offset * sizeof(T));
-        return new System.Buffers.MemoryHandle(start + elementIndex, handle); // disposing the handle unpins the array
-    }
-
-    public override void Unpin()
-    {
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-    }
 }

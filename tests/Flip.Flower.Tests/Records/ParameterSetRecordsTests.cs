@@ -41,7 +41,7 @@ public sealed class ParameterSetRecordsTests
         // A view: the received bytes are the values (nothing else writes to them; this test does, to show it).
         BitConverter.TryWriteBytes(received.AsSpan(received.Length - 4), 60f);
         Assert.Equal(60f, read[0].AsFloat32().Span[5]);
-        // Sending it on copies once into NPY bytes (the memory is not an array of float), and the bytes equal a fresh encoding.
+        // Sending it on encodes the same view, and the bytes equal a fresh encoding.
         Assert.Equal(NpyCodec.Encode(NpyArray.FromValues<float>([1f, 2f, 3f, 4f, 5f, 60f], 2, 3)), NpyCodec.Encode(read.ToArrayRecord()["w"]));
         using (System.Buffers.MemoryHandle pinned = read[0].AsFloat32()[5..].Pin())
         {
