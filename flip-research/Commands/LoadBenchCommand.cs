@@ -18,7 +18,7 @@ internal static class LoadBenchCommand
         var rounds = new Option<int>("--rounds", "-r") { Description = "FedAvg rounds per node count.", DefaultValueFactory = _ => 2 };
         var arrays = new Option<int>("--arrays") { Description = "Arrays in the model (BENCHMARKS.md's 25M set: 25).", DefaultValueFactory = _ => 25 };
         var values = new Option<int>("--values-per-array") { Description = "Values per array, a multiple of 1000 (25M set: 1000000).", DefaultValueFactory = _ => 1_000_000 };
-        var concurrent = new Option<int>("--max-concurrent-updates") { Description = "Updates the server receives at once.", DefaultValueFactory = _ => 2 };
+        var concurrent = new Option<int>("--max-concurrent-updates") { Description = "Updates the server receives at once.", DefaultValueFactory = _ => 1 };
         var noCollect = new Option<bool>("--no-collect") { Description = "Do not collect garbage after each folded update (shows what the runtime keeps on its own)." };
         var serveOnly = new Option<bool>("--serve-only") { Description = "Run only the server for the first --clients value and print JSON (used by bench load itself).", Hidden = true };
         var command = new Command("load",

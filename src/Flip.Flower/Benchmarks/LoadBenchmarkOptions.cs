@@ -20,8 +20,8 @@ public sealed record LoadBenchmarkOptions
     public int ValuesPerArray { get; init; } = 1_000_000;
 
     /// <summary>Updates the server receives at once (<see cref="Fleet.FleetServiceOptions.MaxConcurrentReplies"/>).</summary>
-    /// <value>2.</value>
-    public int MaxConcurrentUpdates { get; init; } = 2;
+    /// <value>1.</value>
+    public int MaxConcurrentUpdates { get; init; } = 1;
 
     /// <summary>The per-step deadline.</summary>
     /// <value>30 minutes.</value>

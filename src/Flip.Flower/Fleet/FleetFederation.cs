@@ -49,6 +49,12 @@ public sealed class FleetFederation
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>The last reply handed to the strategy (tests check that it is garbage once handled).</summary>
+    internal WeakReference<FlowerMessage>? LastHandledReply { get; private set; }
+
+    /// <summary>Called after each collection that <see cref="FleetFederationOptions.CollectAfterEachUpdate"/> asks for (tests).</summary>
+    internal Action? AfterCollection { get; set; }
+
     /// <summary>The most site updates the train aggregation held at once in any round (1 when it streams).</summary>
     public int PeakHeldUpdates { get; private set; }
 
@@ -261,10 +267,9 @@ public sealed class FleetFederation
         {
             while (pending.Count > 0)
             {
-                Task<FlowerMessage> done;
                 try
                 {
-                    done = await finished.Reader.ReadAsync(stop.Token).ConfigureAwait(false);
+                    await finished.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
@@ -276,13 +281,17 @@ public sealed class FleetFederation
                     break;
                 }
 
-                // Handled in a synchronous method, and the local cleared: once handled and forgotten, the update is garbage.
-                HandleFinished(pending, done, round, step, failures, accept);
-                done = null!;
-                if (_options.CollectAfterEachUpdate)
+                // Each reply is taken from the channel and handled in a synchronous method, so nothing in this method's frame
+                // refers to it: an awaited ReadAsync would (its completed operation keeps the result, and its awaiter stays on
+                // the stack), and the whole update would survive the collection below until the next reply arrived.
+                while (HandleNext(finished.Reader, pending, round, step, failures, accept))
                 {
-                    System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    if (_options.CollectAfterEachUpdate)
+                    {
+                        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                        AfterCollection?.Invoke();
+                    }
                 }
             }
         }
@@ -293,6 +302,19 @@ public sealed class FleetFederation
                 _fleet.Forget(id);
             }
         }
+    }
+
+    private bool HandleNext(System.Threading.Channels.ChannelReader<Task<FlowerMessage>> finished, Dictionary<Task<FlowerMessage>, (SiteId Site, string Id)> pending,
+        int round, string step, List<SiteFailure> failures, Func<SiteId, RecordDict, string?> accept)
+    {
+        if (!finished.TryRead(out Task<FlowerMessage>? done))
+        {
+            return false;
+        }
+
+        LastHandledReply = done.IsCompletedSuccessfully ? new WeakReference<FlowerMessage>(done.Result) : null;
+        HandleFinished(pending, done, round, step, failures, accept);
+        return true;
     }
 
     private void HandleFinished(Dictionary<Task<FlowerMessage>, (SiteId Site, string Id)> pending, Task<FlowerMessage> done, int round, string step, List<SiteFailure> failures,

@@ -46,6 +46,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     private readonly SemaphoreSlim? _replySlots;
     private readonly HashSet<string> _slotHolders = new(StringComparer.Ordinal);
     private int _peakRepliesInFlight;
+    private long _streamedObjects;
 
     /// <summary>Creates the service.</summary>
     /// <param name="options">Settings; <see langword="null"/> for defaults.</param>
@@ -173,6 +174,9 @@ public sealed class FleetService : W.Fleet.FleetBase
         }
     }
 
+    /// <summary>Objects sent to nodes by streaming (large <c>PullObject</c> responses, <see cref="ObjectDownloads"/>) so far.</summary>
+    public long StreamedObjectCount => Interlocked.Read(ref _streamedObjects);
+
     /// <summary>Objects held in the store: those of instructions not yet confirmed and of replies not yet complete.</summary>
     /// <remarks>An object is dropped once no pending instruction or reply refers to it, so memory does not grow with rounds.</remarks>
     public int StoredObjectCount
@@ -286,7 +290,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.RegisterNodeFleetResponse> RegisterNode(W.RegisterNodeFleetRequest request, ServerCallContext context)
     {
-        string key = Authenticate(context);
+        string key = Authenticate(context.RequestHeaders);
         string requestKey = Encoding.ASCII.GetString(request.PublicKey.Span);
         if (requestKey != key)
         {
@@ -322,7 +326,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.ActivateNodeResponse> ActivateNode(W.ActivateNodeRequest request, ServerCallContext context)
     {
-        string key = Authenticate(context);
+        string key = Authenticate(context.RequestHeaders);
         CheckHeartbeatInterval(request.HeartbeatInterval);
         lock (_gate)
         {
@@ -342,7 +346,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.DeactivateNodeResponse> DeactivateNode(W.DeactivateNodeRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context, request.NodeId);
+        NodeState node = NodeFor(context.RequestHeaders, request.NodeId);
         lock (_gate)
         {
             node.Online = false;
@@ -354,7 +358,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.UnregisterNodeFleetResponse> UnregisterNode(W.UnregisterNodeFleetRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context, request.NodeId);
+        NodeState node = NodeFor(context.RequestHeaders, request.NodeId);
         lock (_gate)
         {
             _nodes.Remove(node.Id);
@@ -368,7 +372,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     public override Task<W.SendNodeHeartbeatResponse> SendNodeHeartbeat(W.SendNodeHeartbeatRequest request, ServerCallContext context)
     {
         CheckHeartbeatInterval(request.HeartbeatInterval);
-        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             node.LastSeen = _time.GetUtcNow();
@@ -381,7 +385,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.PullMessagesResponse> PullMessages(W.PullMessagesRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
         var response = new W.PullMessagesResponse();
         lock (_gate)
         {
@@ -398,7 +402,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.GetRunResponse> GetRun(W.GetRunRequest request, ServerCallContext context)
     {
-        NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             return _runs.TryGetValue(request.RunId, out W.Run? run)
@@ -410,7 +414,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.GetFabResponse> GetFab(W.GetFabRequest request, ServerCallContext context)
     {
-        NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             return _fabs.TryGetValue(request.HashStr, out W.Fab? fab)
@@ -420,9 +424,13 @@ public sealed class FleetService : W.Fleet.FleetBase
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Hosted by <see cref="FlowerServerHost"/>, large objects do not come here: <see cref="ObjectDownloads"/> streams them
+    /// (<see cref="ObjectToStream"/>), so that the transport never holds a whole object per waiting download.
+    /// </remarks>
     public override Task<W.PullObjectResponse> PullObject(W.PullObjectRequest request, ServerCallContext context)
     {
-        NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             return Task.FromResult(_objects.TryGetValue(request.ObjectId, out FlowerObject? obj)
@@ -431,10 +439,39 @@ public sealed class FleetService : W.Fleet.FleetBase
         }
     }
 
+    /// <summary>
+    /// The object a <c>PullObject</c> call asks for, when the call passes every check <see cref="PullObject"/> makes and the
+    /// object is at least <paramref name="minimumLength"/> bytes; otherwise <see langword="null"/>, and the call is left to
+    /// <see cref="PullObject"/>, which answers it (with the error, if any).
+    /// </summary>
+    /// <param name="headers">The call's metadata (the node's signature).</param>
+    /// <param name="request">The request.</param>
+    /// <param name="minimumLength">Smaller objects are not worth streaming.</param>
+    /// <returns>The object, or <see langword="null"/>.</returns>
+    internal FlowerObject? ObjectToStream(Metadata headers, W.PullObjectRequest request, int minimumLength)
+    {
+        try
+        {
+            NodeFor(headers, request.Node?.NodeId ?? 0);
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            return _objects.TryGetValue(request.ObjectId, out FlowerObject? obj) && obj.Length >= minimumLength ? obj : null;
+        }
+    }
+
+    /// <summary>Counts an object that <see cref="ObjectDownloads"/> finished streaming.</summary>
+    internal void CountStreamed() => Interlocked.Increment(ref _streamedObjects);
+
     /// <inheritdoc/>
     public override Task<W.ConfirmMessageReceivedResponse> ConfirmMessageReceived(W.ConfirmMessageReceivedRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             if (_instructions.TryGetValue(request.MessageObjectId, out W.Metadata? ins) && ins.DstNodeId == node.Id
@@ -451,7 +488,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override async Task<W.PushMessagesResponse> PushMessages(W.PushMessagesRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
         if (request.MessagesList.Count != request.MessageObjectTrees.Count)
         {
             throw Fail(StatusCode.InvalidArgument, "messages_list and message_object_trees differ in length");
@@ -521,7 +558,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.PushObjectResponse> PushObject(W.PushObjectRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
         if (_options.MaxReplyBytes is { } limit)
         {
             RefuseOversize(node, request.ObjectId, request.ObjectContent.Length, limit);
@@ -705,9 +742,9 @@ public sealed class FleetService : W.Fleet.FleetBase
         }
     }
 
-    private string Authenticate(ServerCallContext context)
+    private string Authenticate(Metadata headers)
     {
-        if (!AuthMetadata.TryVerify(context.RequestHeaders, _time.GetUtcNow(), out byte[] key, out string problem))
+        if (!AuthMetadata.TryVerify(headers, _time.GetUtcNow(), out byte[] key, out string problem))
         {
             throw Fail(StatusCode.Unauthenticated, problem);
         }
@@ -715,9 +752,9 @@ public sealed class FleetService : W.Fleet.FleetBase
         return Encoding.ASCII.GetString(key);
     }
 
-    private NodeState NodeFor(ServerCallContext context, ulong nodeId)
+    private NodeState NodeFor(Metadata headers, ulong nodeId)
     {
-        string key = Authenticate(context);
+        string key = Authenticate(headers);
         lock (_gate)
         {
             if (!_nodeByKey.TryGetValue(key, out ulong id))

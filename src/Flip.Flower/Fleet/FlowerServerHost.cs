@@ -83,6 +83,8 @@ public static class FlowerServerHost
         WebApplication app = builder.Build();
         if (fleet is not null)
         {
+            // Large PullObject responses are streamed with back-pressure instead of being buffered whole (ObjectDownloads).
+            app.Use((http, next) => ObjectDownloads.InvokeAsync(http, next, fleet, security.AuthorizedKeys));
             app.MapGrpcService<FleetService>();
         }
 

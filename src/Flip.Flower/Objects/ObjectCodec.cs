@@ -191,10 +191,10 @@ public static class ObjectCodec
 
     private static W.ObjectTree DeflateArray(NpyArray array, Dictionary<string, FlowerObject> objects, List<string> postOrder)
     {
-        // The NPY bytes are the header then the array's data; each chunk is cut from the two directly, so the whole
-        // encoding never exists as one more copy of the model.
+        // The NPY bytes are the header then the array's data. Each chunk is a view over the two (FlowerObject.FromViews), so
+        // the encoding is never one more copy of the model: the bytes are put together only when a chunk is sent.
         byte[] header = NpyCodec.EncodeHeader(array);
-        ReadOnlySpan<byte> values = array.Data.Span;
+        ReadOnlyMemory<byte> values = array.Data;
         long total = (long)header.Length + values.Length;
         var children = new List<W.ObjectTree>();
         var indexes = new List<int>();
@@ -203,7 +203,7 @@ public static class ObjectCodec
             int length = (int)Math.Min(MaxChunkSize, total - offset);
             int fromHeader = (int)Math.Clamp(header.Length - offset, 0, length);
             int dataStart = (int)Math.Max(0, offset - header.Length);
-            FlowerObject part = FlowerObject.Create("ArrayChunk", [], header.AsSpan((int)Math.Min(offset, header.Length), fromHeader), values.Slice(dataStart, length - fromHeader));
+            FlowerObject part = FlowerObject.FromViews("ArrayChunk", [], header.AsMemory((int)Math.Min(offset, header.Length), fromHeader), values.Slice(dataStart, length - fromHeader));
             W.ObjectTree chunk = Leaf(part, objects, postOrder);
             int index = children.FindIndex(c => c.ObjectId == chunk.ObjectId);
             if (index < 0)

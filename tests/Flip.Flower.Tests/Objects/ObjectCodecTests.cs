@@ -219,4 +219,40 @@ public sealed class ObjectCodecTests
         FlowerMessage back = ObjectCodec.Inflate(deflated.MessageId, deflated.Objects);
         Assert.Equal("na\"me/é\u0001😀", Assert.Single(back.Content!.Keys));
     }
+
+    [Fact]
+    public void An_object_built_from_views_has_the_id_and_bytes_of_the_same_object_built_whole()
+    {
+        byte[] header = Encoding.ASCII.GetBytes("NPY header");
+        byte[] data = [.. Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7))];
+        FlowerObject whole = FlowerObject.Create("ArrayChunk", [], [.. header, .. data.AsSpan(10, 50_000)]);
+
+        FlowerObject view = FlowerObject.FromViews("ArrayChunk", [], header, data.AsMemory(10, 50_000));
+
+        Assert.False(view.IsContiguous);
+        Assert.True(whole.IsContiguous);
+        Assert.Equal(whole.Id, view.Id);
+        Assert.Equal(whole.Length, view.Length);
+        Assert.Equal(whole.Content.ToArray(), view.Content.ToArray());
+        Assert.Equal(whole.Body.ToArray(), view.Body.ToArray());
+        Assert.Equal(whole.Content.ToArray(), view.Blocks().SelectMany(b => b.ToArray()).ToArray());
+        byte[] copied = new byte[view.Length];
+        view.CopyTo(copied);
+        Assert.Equal(whole.Content.ToArray(), copied);
+        Assert.Equal(view.Id, FlowerObject.Parse(copied, view.Id).Id);
+    }
+
+    [Fact]
+    public void A_deflated_array_refers_to_the_arrays_memory_instead_of_copying_it()
+    {
+        float[] values = [.. Enumerable.Range(0, 300_000).Select(i => i * 0.5f)];
+        var record = new ArrayRecord { { "w", NpyArray.View<float>(values, 300_000) } };
+
+        var objects = ObjectCodec.Deflate(new FlowerMessage(new W.Metadata { MessageType = "train" }, new RecordDict { { "arrays", record } })).Objects.Values;
+
+        FlowerObject chunk = Assert.Single(objects, o => o.TypeName == "ArrayChunk");
+        Assert.False(chunk.IsContiguous);
+        values[299_999] = -1f; // the chunk's last bytes are the array's own: a change shows through (arrays sent are never changed)
+        Assert.Equal(BitConverter.GetBytes(-1f), chunk.Content.Span[^4..].ToArray());
+    }
 }

@@ -1,0 +1,209 @@
+using System.Buffers.Binary;
+using Flip.Flower.Auth;
+using Flip.Flower.Objects;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using W = Flip.Flower.Wire;
+
+namespace Flip.Flower.Fleet;
+
+/// <summary>
+/// Answers <c>Fleet/PullObject</c> for large objects by streaming the response, so that the server's memory does not grow
+/// with the number of nodes downloading at once.
+/// </summary>
+/// <remarks>
+/// <para>A unary gRPC response is serialised whole into the transport's buffers and the call then completes, whether or
+/// not the node has read it: every download a node has open holds a copy of its object (up to 5 MiB) in the server until
+/// the bytes leave. With 50 nodes pulling 4 array chunks each, that was 1.5 model sizes of a 25M-parameter model.</para>
+/// <para>Here the same response (the same bytes on the wire: gRPC's length-prefixed message with fields
+/// <c>object_found</c>, <c>object_available</c> and <c>object_content</c>, then <c>grpc-status: 0</c>) is written in
+/// 64 KiB pieces, each awaited, so Kestrel's back-pressure holds at most its response buffer per download. The object's
+/// bytes come straight from where they are (for the global model: the NPY header and the model's own arrays), with no
+/// copy.</para>
+/// <para>Everything else goes on to the gRPC service unchanged: small objects, missing objects, any call that fails a
+/// check (unsigned, unknown node, a key not on the allow-list), compressed requests. The checks are the service's own
+/// (<see cref="FleetService.ObjectToStream"/>), and on any doubt the call is handed over, so the service answers it
+/// with its usual status and log line.</para>
+/// </remarks>
+internal static class ObjectDownloads
+{
+    /// <summary>The request path of <c>PullObject</c>.</summary>
+    public const string Path = "/flwr.proto.Fleet/PullObject";
+
+    /// <summary>Objects smaller than this are answered by the gRPC service as usual.</summary>
+    public const int MinimumStreamedLength = 64 * 1024;
+
+    private const int PieceLength = 64 * 1024;
+    private const int MaxRequestLength = 64 * 1024; // a PullObjectRequest is a node id, a run id and a 64-character object id
+
+    /// <summary>Streams the object when it can, otherwise calls <paramref name="next"/> with the request body restored.</summary>
+    /// <param name="http">The request.</param>
+    /// <param name="next">The rest of the pipeline (the gRPC service).</param>
+    /// <param name="fleet">The service that owns the objects and the checks.</param>
+    /// <param name="allowList">The server's allow-list, when it has one.</param>
+    /// <returns>A task that ends when the response has been written.</returns>
+    public static async Task InvokeAsync(HttpContext http, RequestDelegate next, FleetService fleet, NodeAllowList? allowList)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method) || !string.Equals(http.Request.Path.Value, Path, StringComparison.Ordinal)
+            || !string.Equals(http.Request.ContentType, "application/grpc", StringComparison.OrdinalIgnoreCase)
+            || http.Request.Headers.ContainsKey("grpc-encoding") && http.Request.Headers["grpc-encoding"] != "identity")
+        {
+            await next(http).ConfigureAwait(false);
+            return;
+        }
+
+        byte[] body = await ReadBodyAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        FlowerObject? obj = TryParse(body) is { } request && Metadata(http.Request.Headers) is { } headers && Allowed(headers, allowList)
+            ? fleet.ObjectToStream(headers, request, MinimumStreamedLength)
+            : null;
+        if (obj is null)
+        {
+            http.Request.Body = new MemoryStream(body, writable: false);
+            await next(http).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteAsync(http, obj).ConfigureAwait(false);
+        fleet.CountStreamed();
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        byte[] piece = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(piece, ct).ConfigureAwait(false)) > 0)
+        {
+            // Past the limit the bytes are kept anyway and handed to the gRPC service, which applies its own message limit.
+            buffer.Write(piece, 0, read);
+            if (buffer.Length > MaxRequestLength)
+            {
+                await request.Body.CopyToAsync(buffer, ct).ConfigureAwait(false);
+                break;
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static W.PullObjectRequest? TryParse(byte[] body)
+    {
+        // gRPC framing: 1 byte compressed flag, 4 bytes big-endian length, then the message.
+        if (body.Length < 5 || body[0] != 0 || body.Length > MaxRequestLength || BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1)) != body.Length - 5)
+        {
+            return null;
+        }
+
+        try
+        {
+            return W.PullObjectRequest.Parser.ParseFrom(body.AsSpan(5));
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The call's metadata as gRPC would give it to the service: text headers as text, <c>-bin</c> headers decoded from base64.</summary>
+    private static Metadata? Metadata(IHeaderDictionary headers)
+    {
+        var metadata = new Metadata();
+        try
+        {
+            foreach ((string key, Microsoft.Extensions.Primitives.StringValues values) in headers)
+            {
+                if (key.StartsWith(':') || !key.StartsWith("flwr-", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue; // only Flower's own metadata (the node's signature) is needed
+                }
+
+                foreach (string? value in values)
+                {
+                    if (key.EndsWith(Grpc.Core.Metadata.BinaryHeaderSuffix, StringComparison.OrdinalIgnoreCase))
+                    {
+                        string padded = value!.PadRight(value.Length + ((4 - (value.Length % 4)) % 4), '=');
+                        metadata.Add(key.ToLowerInvariant(), Convert.FromBase64String(padded));
+                    }
+                    else
+                    {
+                        metadata.Add(key.ToLowerInvariant(), value ?? string.Empty);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return null;
+        }
+
+        return metadata;
+    }
+
+    private static bool Allowed(Metadata headers, NodeAllowList? allowList) =>
+        allowList is null || (headers.GetValueBytes(AuthMetadata.PublicKeyKey) is { } key && allowList.Contains(key, out _));
+
+    private static async Task WriteAsync(HttpContext http, FlowerObject obj)
+    {
+        // PullObjectResponse: object_found = 1 (field 1, varint), object_available = 1 (field 2, varint), object_content (field 3, bytes).
+        int lengthPrefix = VarintLength((uint)obj.Length);
+        int messageLength = 2 + 2 + 1 + lengthPrefix + obj.Length;
+        byte[] start = new byte[5 + 5 + lengthPrefix];
+        start[0] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(start.AsSpan(1), (uint)messageLength);
+        start[5] = 0x08;
+        start[6] = 1;
+        start[7] = 0x10;
+        start[8] = 1;
+        start[9] = 0x1A;
+        WriteVarint(start.AsSpan(10), (uint)obj.Length);
+
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/grpc";
+        CancellationToken ct = http.RequestAborted;
+        System.IO.Pipelines.PipeWriter writer = http.Response.BodyWriter;
+        await SendAsync(writer, start, ct).ConfigureAwait(false);
+        foreach (ReadOnlyMemory<byte> block in obj.Blocks())
+        {
+            for (int offset = 0; offset < block.Length; offset += PieceLength)
+            {
+                await SendAsync(writer, block.Slice(offset, Math.Min(PieceLength, block.Length - offset)), ct).ConfigureAwait(false);
+            }
+        }
+
+        http.Response.AppendTrailer("grpc-status", "0");
+    }
+
+    /// <summary>Writes and flushes: the flush waits while the transport holds more than its response buffer (back-pressure).</summary>
+    private static async ValueTask SendAsync(System.IO.Pipelines.PipeWriter writer, ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        System.IO.Pipelines.FlushResult result = await writer.WriteAsync(bytes, ct).ConfigureAwait(false);
+        if (result.IsCanceled || result.IsCompleted)
+        {
+            throw new OperationCanceledException("the node stopped reading the object", ct);
+        }
+    }
+
+    private static int VarintLength(uint value)
+    {
+        int length = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            length++;
+        }
+
+        return length;
+    }
+
+    private static void WriteVarint(Span<byte> destination, uint value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i] = (byte)value;
+    }
+}

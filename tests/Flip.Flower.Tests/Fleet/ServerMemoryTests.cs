@@ -1,0 +1,239 @@
+using System.Buffers.Binary;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Headers;
+using Flip.Federated;
+using Flip.Federated.Simulations;
+using Flip.Federated.Strategies;
+using Flip.Flower.Auth;
+using Flip.Flower.Benchmarks;
+using Flip.Flower.Fleet;
+using Flip.Flower.Objects;
+using Flip.Flower.Records;
+using Grpc.Core;
+using W = Flip.Flower.Wire;
+
+namespace Flip.Flower.Tests.Fleet;
+
+/// <summary>Runs alone: it reads the process-wide Kestrel memory-pool meter, which other servers would disturb.</summary>
+[CollectionDefinition(nameof(ServerMemoryCollection), DisableParallelization = true)]
+public sealed class ServerMemoryCollection;
+
+/// <summary>
+/// What keeps the Fleet server's memory independent of the number of nodes: large objects are streamed to nodes with
+/// back-pressure (a node that does not read holds a few KiB of the server, not the object), the objects of the global
+/// model are views of the model rather than a copy, and a reply handled by the strategy is garbage at once.
+/// </summary>
+[Collection(nameof(ServerMemoryCollection))]
+public sealed class ServerMemoryTests
+{
+    private const ulong RunId = 11;
+
+    [Fact]
+    public async Task Nodes_that_do_not_read_their_downloads_hold_kilobytes_of_the_server_not_whole_objects()
+    {
+        // Given: a server holding a train instruction whose two 4 MB arrays are views of the model, and a registered node
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var pool = new KestrelPoolMeter();
+        var fleet = new FleetService(new FleetServiceOptions { Seed = 5 });
+        fleet.StartRun(RunId);
+        var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
+        await using var _ = app;
+        using var channel = FlowerChannel.Create(address);
+        using NodeIdentity identity = NodeIdentity.Create();
+        ulong nodeId = await new FlowerNode(channel.CreateCallInvoker(), identity, new SyntheticUpdateApp(1, 1), address.ToString()).RegisterAsync(timeout.Token);
+        var content = new RecordDict { { RecordKeys.Arrays, LoadBenchmark.Model(2, 1_000_000).ToArrayRecord() } };
+        fleet.SendInstruction(nodeId, RunId, "train", content);
+        FlowerObject chunk = ObjectCodec.Deflate(new FlowerMessage(new W.Metadata { RunId = RunId, MessageType = "train" }, content)).Objects.Values.First(o => o.TypeName == "ArrayChunk");
+        Assert.False(chunk.IsContiguous);
+        long before = pool.ResetPeak();
+
+        // When: 16 downloads of the 4 MB chunk are opened and none is read (the client's 64 KiB stream windows stay shut)
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var responses = new List<HttpResponseMessage>();
+        for (int i = 0; i < 16; i++)
+        {
+            responses.Add(await http.SendAsync(PullRequest(address, identity, nodeId, chunk.Id), HttpCompletionOption.ResponseHeadersRead, timeout.Token));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2), timeout.Token);
+        long held = pool.PeakInUse - before;
+
+        // Then: the server holds far less than one object per open download (buffered whole, 16 of them would be 64 MB)
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.InRange(held, 0, 8L << 20);
+
+        // ... and a download that is read gets exactly the bytes gRPC would have sent, then grpc-status 0
+        byte[] framed = await responses[0].Content.ReadAsByteArrayAsync(timeout.Token);
+        Assert.Equal(0, framed[0]);
+        Assert.Equal(framed.Length - 5, (int)BinaryPrimitives.ReadUInt32BigEndian(framed.AsSpan(1)));
+        var streamed = W.PullObjectResponse.Parser.ParseFrom(framed.AsSpan(5));
+        Assert.True(streamed.ObjectFound);
+        Assert.True(streamed.ObjectAvailable);
+        Assert.Equal(chunk.Content.ToArray(), streamed.ObjectContent.ToByteArray());
+        Assert.Equal(chunk.Id, FlowerObject.ComputeId(streamed.ObjectContent.Span));
+        Assert.Equal("0", Assert.Single(responses[0].TrailingHeaders.GetValues("grpc-status")));
+        responses.ForEach(r => r.Dispose());
+
+        // ... the gRPC client reads the same response, and the server keeps working after the abandoned downloads
+        var client = new W.Fleet.FleetClient(channel);
+        W.PullObjectResponse pulled = await client.PullObjectAsync(new W.PullObjectRequest { Node = new W.Node { NodeId = nodeId }, RunId = RunId, ObjectId = chunk.Id },
+            AuthMetadata.Create(identity, DateTimeOffset.UtcNow), cancellationToken: timeout.Token);
+        Assert.Equal(chunk.Content.ToArray(), pulled.ObjectContent.ToByteArray());
+        Assert.Equal(2, fleet.StreamedObjectCount);
+    }
+
+    [Fact]
+    public async Task Calls_that_are_not_plain_large_downloads_get_the_services_own_answers()
+    {
+        // Given: a server holding a model's instruction and a registered node
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var fleet = new FleetService(new FleetServiceOptions { Seed = 6 });
+        fleet.StartRun(RunId);
+        var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
+        await using var _ = app;
+        using var channel = FlowerChannel.Create(address);
+        using NodeIdentity identity = NodeIdentity.Create();
+        ulong nodeId = await new FlowerNode(channel.CreateCallInvoker(), identity, new SyntheticUpdateApp(1, 1), address.ToString()).RegisterAsync(timeout.Token);
+        var content = new RecordDict { { RecordKeys.Arrays, LoadBenchmark.Model(1, 1_000_000).ToArrayRecord() } };
+        fleet.SendInstruction(nodeId, RunId, "train", content);
+        var objects = ObjectCodec.Deflate(new FlowerMessage(new W.Metadata { RunId = RunId, MessageType = "train" }, content)).Objects.Values.ToList();
+        FlowerObject chunk = objects.First(o => o.TypeName == "ArrayChunk");
+        FlowerObject small = objects.First(o => o.TypeName == "ArrayRecord");
+        var client = new W.Fleet.FleetClient(channel);
+        W.PullObjectRequest Request(ulong node, string id) => new() { Node = new W.Node { NodeId = node }, RunId = RunId, ObjectId = id };
+        Metadata Signed() => AuthMetadata.Create(identity, DateTimeOffset.UtcNow);
+
+        // When/Then: an unsigned call, or one naming another node, is refused exactly as the service refuses it
+        var unsigned = await Assert.ThrowsAsync<RpcException>(async () => await client.PullObjectAsync(Request(nodeId, chunk.Id), cancellationToken: timeout.Token));
+        Assert.Equal(StatusCode.Unauthenticated, unsigned.StatusCode);
+        var otherNode = await Assert.ThrowsAsync<RpcException>(async () => await client.PullObjectAsync(Request(nodeId + 1, chunk.Id), Signed(), cancellationToken: timeout.Token));
+        Assert.Equal(StatusCode.PermissionDenied, otherNode.StatusCode);
+
+        // ... an unknown object is "not found", and a small object comes whole from the service
+        Assert.False((await client.PullObjectAsync(Request(nodeId, new string('0', 64)), Signed(), cancellationToken: timeout.Token)).ObjectFound);
+        Assert.Equal(small.Content.ToArray(), (await client.PullObjectAsync(Request(nodeId, small.Id), Signed(), cancellationToken: timeout.Token)).ObjectContent.ToByteArray());
+        Assert.Equal(0, fleet.StreamedObjectCount);
+
+        // ... while the large chunk is streamed
+        Assert.Equal(chunk.Content.ToArray(), (await client.PullObjectAsync(Request(nodeId, chunk.Id), Signed(), cancellationToken: timeout.Token)).ObjectContent.ToByteArray());
+        Assert.Equal(1, fleet.StreamedObjectCount);
+    }
+
+    [Fact]
+    public async Task A_reply_handed_to_the_strategy_is_garbage_before_the_next_one_is_taken()
+    {
+        // Given: three nodes sending 4 MB updates to a FedAvg server that collects garbage after each reply
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 1, Seed = 7 });
+        fleet.StartRun(1);
+        var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
+        await using var _ = app;
+        using var channel = FlowerChannel.Create(address);
+        var identities = Enumerable.Range(0, 3).Select(_ => NodeIdentity.Create()).ToList();
+        using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        var running = identities.Select((identity, i) => new FlowerNode(channel.CreateCallInvoker(), identity, new SyntheticUpdateApp(i + 1, 10), address.ToString(),
+            new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(50) }).RunAsync(stopNodes.Token)).ToList();
+        var federation = new FleetFederation(fleet, 1, new FedAvg(), new FleetFederationOptions { Rounds = 1, MinNodes = 3, CollectAfterEachUpdate = true });
+        var stillAlive = new List<bool>();
+        federation.AfterCollection = () => stillAlive.Add(federation.LastHandledReply is { } reply && reply.TryGetTarget(out FlowerMessage? _));
+
+        // When: one round (3 train replies, 3 evaluate replies)
+        RunResult result = await federation.RunAsync(LoadBenchmark.Model(1, 1_000_000), ct: timeout.Token);
+        await stopNodes.CancelAsync();
+        await Task.WhenAll(running);
+        identities.ForEach(i => i.Dispose());
+
+        // Then: after each reply was handled, the collection freed it: nothing the server keeps refers to it
+        Assert.Empty(result.Failures);
+        Assert.Equal(6, stillAlive.Count);
+        Assert.All(stillAlive, Assert.False);
+    }
+
+    private static HttpRequestMessage PullRequest(Uri server, NodeIdentity identity, ulong nodeId, string objectId)
+    {
+        byte[] message = Google.Protobuf.MessageExtensions.ToByteArray(new W.PullObjectRequest { Node = new W.Node { NodeId = nodeId }, RunId = RunId, ObjectId = objectId });
+        byte[] framed = new byte[5 + message.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), (uint)message.Length);
+        message.CopyTo(framed, 5);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server, ObjectDownloads.Path))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(framed),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        foreach (Metadata.Entry entry in AuthMetadata.Create(identity, DateTimeOffset.UtcNow))
+        {
+            request.Headers.TryAddWithoutValidation(entry.Key, entry.IsBinary ? Convert.ToBase64String(entry.ValueBytes) : entry.Value);
+        }
+
+        return request;
+    }
+
+    /// <summary>Bytes Kestrel's memory pools have handed out and not got back, from the .NET 10 <c>aspnetcore.memory_pool.*</c> instruments.</summary>
+    private sealed class KestrelPoolMeter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly object _gate = new();
+        private long _allocated;
+        private long _evicted;
+        private long _pooled;
+        private long _peak;
+
+        public KestrelPoolMeter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name.StartsWith("aspnetcore.memory_pool.", StringComparison.Ordinal))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Record(instrument.Name, value));
+            _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Record(instrument.Name, value));
+            _listener.Start();
+        }
+
+        /// <summary>Starts a new peak from the bytes in use now.</summary>
+        /// <returns>The bytes in use now.</returns>
+        public long ResetPeak()
+        {
+            lock (_gate)
+            {
+                _peak = _allocated - _evicted - _pooled;
+                return _peak;
+            }
+        }
+
+        public long PeakInUse
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _peak;
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Record(string name, long value)
+        {
+            lock (_gate)
+            {
+                switch (name)
+                {
+                    case "aspnetcore.memory_pool.allocated": _allocated += value; break;
+                    case "aspnetcore.memory_pool.evicted": _evicted += value; break;
+                    case "aspnetcore.memory_pool.pooled": _pooled += value; break;
+                    default: return;
+                }
+
+                _peak = Math.Max(_peak, _allocated - _evicted - _pooled);
+            }
+        }
+    }
+}
