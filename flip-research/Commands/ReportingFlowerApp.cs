@@ -8,11 +8,17 @@ namespace Flip.Cli.Commands;
 /// <summary>Prints one line when a node starts and finishes each instruction (round and step only), so an operator sees what the node is doing.</summary>
 internal sealed class ReportingFlowerApp(IFlowerApp inner, IAnsiConsole console) : IFlowerApp
 {
-    public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct) => Report("training", instruction, () => inner.TrainAsync(instruction, ct));
+    public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct) => Report(TrainStep(instruction), instruction, () => inner.TrainAsync(instruction, ct));
 
     public Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct) => Report("evaluating", instruction, () => inner.EvaluateAsync(instruction, ct));
 
     public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => inner.QueryAsync(instruction, ct);
+
+    // A secure aggregation round is four train messages; only collect_masked_vectors trains.
+    private static string TrainStep(FlowerInstruction instruction) =>
+        instruction.Content.TryGet(SecAggPlusKeys.ConfigRecord, out ConfigRecord? configs) && configs.TryGetValue(SecAggPlusKeys.Stage, out RecordValue? stage) && stage.Kind == RecordValueKind.String
+            ? stage.AsString() == SecAggPlusKeys.StageCollectMaskedVectors ? "training (secure aggregation: masking the update)" : "secure aggregation: " + stage.AsString()
+            : "training";
 
     private async Task<RecordDict> Report(string step, FlowerInstruction instruction, Func<Task<RecordDict>> run)
     {

@@ -21,8 +21,16 @@ internal static class ServeCommand
         var port = new Option<int?>("--port") { Description = "TCP port to listen on (default 9092 for the Fleet API, 8080 for the legacy transport, as Flower)." }.Port();
         var transportKind = LegacyTransport.TransportOption("fleet: Flower's Fleet API for 'flip-research client' nodes; legacy: Flower's FlowerService/Join stream for start_client()/--transport legacy clients.");
         var address = new Option<string>("--address") { Description = "Address to listen on (loopback by default; a hospital network needs TLS).", DefaultValueFactory = _ => "127.0.0.1" }.IpAddress();
-        var strategy = new Option<string>("--strategy", "-s") { Description = "The strategy (" + string.Join(", ", StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only")) + ").", DefaultValueFactory = _ => "fedavg" };
-        strategy.AcceptOnlyFromAmong([.. StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only")]);
+        string[] strategies = [.. StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only"), StrategyCatalog.SecureFedAvg];
+        var strategy = new Option<string>("--strategy", "-s") { Description = "The strategy (" + string.Join(", ", strategies) + ").", DefaultValueFactory = _ => "fedavg" };
+        strategy.AcceptOnlyFromAmong(strategies);
+        var secure = new Option<bool>("--secure-aggregation")
+        {
+            Description = "Run FedAvg over SecAgg+ (as --strategy fedavg-secagg): each round is Flower's four SecAgg+ stages (setup, share_keys, " +
+                "collect_masked_vectors, unmask) as train messages, and the server learns only the sum of the nodes' weighted updates, never one node's. " +
+                "Nodes that drop out after sharing keys are unmasked around with their neighbours' Shamir shares; with too few left the round is skipped. " +
+                "'flip-research client' nodes take part without any flag. Fleet transport only; FLIP's crypto, so Python secaggplus_mod nodes cannot join.",
+        };
         var rounds = new Option<int>("--rounds", "-r") { Description = "Federated rounds.", DefaultValueFactory = _ => 3 }.InRange(1, 1000);
         var minNodes = new Option<int>("--min-nodes") { Description = "Hospital nodes that must join before round 1.", DefaultValueFactory = _ => 2 }.InRange(1, 10000);
         var wait = new Option<int>("--wait-seconds") { Description = "How long to wait for them.", DefaultValueFactory = _ => 300 }.InRange(1, 86400);
@@ -36,10 +44,11 @@ internal static class ServeCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the serve run in this folder from its last committed round (settings come from its run.json)." };
         var command = new Command("serve",
             "Serve Flower's Fleet API and run a federated study over the hospital nodes that join ('flip-research client'): " +
-            "every round, each node trains on its own patients and only parameters and metrics come back.\n\n" +
-            "Example:\n  flip-research serve --rounds 5 --min-nodes 3 --out runs/live")
+            "every round, each node trains on its own patients and only parameters and metrics come back. With --secure-aggregation " +
+            "the server sees only masked updates and learns just their sum.\n\n" +
+            "Examples:\n  flip-research serve --rounds 5 --min-nodes 3 --out runs/live\n  flip-research serve --secure-aggregation --rounds 5 --min-nodes 3 --out runs/secure")
         {
-            port, address, strategy, rounds, minNodes, wait, baseChannels, seed, output, roundTimeout, minSites, maxConcurrent, maxUpdateBytes, resume, transportKind,
+            port, address, strategy, secure, rounds, minNodes, wait, baseChannels, seed, output, roundTimeout, minSites, maxConcurrent, maxUpdateBytes, resume, transportKind,
         };
         var transport = new TransportOptions.Server();
         transport.AddTo(command);
@@ -47,13 +56,25 @@ internal static class ServeCommand
         {
             bool legacy = parse.GetValue(transportKind) == LegacyTransport.Legacy;
             var endpoint = new IPEndPoint(IPAddress.Parse(parse.GetValue(address)!), parse.GetValue(port) ?? (legacy ? LegacyTransport.LegacyPort : LegacyTransport.FleetPort));
-            FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLineLogger<FleetService>(console));
             string? resumeFolder = parse.GetValue(resume);
             string folder = resumeFolder ?? parse.GetValue(output)!;
             RunStore? resumed = resumeFolder is null ? null : RunStore.Open(resumeFolder);
+            string strategyName = parse.GetValue(strategy)!;
+            if (parse.GetValue(secure) && strategyName != StrategyCatalog.SecureFedAvg)
+            {
+                strategyName = SimulateSecurity.Strategies([strategyName], secure: true)[0];
+            }
+
             ServeSettings settings = resumed is null
-                ? new ServeSettings(parse.GetValue(strategy)!, parse.GetValue(rounds), parse.GetValue(seed), parse.GetValue(baseChannels), parse.GetValue(minNodes), parse.GetValue(minSites), parse.GetValue(roundTimeout))
+                ? new ServeSettings(strategyName, parse.GetValue(rounds), parse.GetValue(seed), parse.GetValue(baseChannels), parse.GetValue(minNodes), parse.GetValue(minSites), parse.GetValue(roundTimeout))
                 : ServeSettings.FromRunInfo(resumed);
+            if (legacy && settings.Strategy == StrategyCatalog.SecureFedAvg)
+            {
+                throw new FlipException("--secure-aggregation needs the Fleet API: the legacy transport's fit results carry each update in the clear.", ExitCodes.BadCommandLine,
+                    "drop --transport legacy; 'flip-research client' nodes join over the Fleet API and take part in secure aggregation automatically.");
+            }
+
+            FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLineLogger<FleetService>(console));
             var options = new ExperimentOptions { Seed = settings.Seed, MinTrainSites = settings.MinSites };
             var chosen = StrategyCatalog.Create(settings.Strategy, options);
             torch.manual_seed(settings.Seed);
@@ -83,6 +104,10 @@ internal static class ServeCommand
             await using (app.ConfigureAwait(false))
             {
                 console.MarkupLineInterpolated($"Fleet API listening on [bold]{listening}[/]; waiting for {settings.MinNodes} hospital node(s).");
+                if (chosen is Flip.Federated.SecureAggregation.SecureFedAvg)
+                {
+                    console.MarkupLine("Secure aggregation (SecAgg+): the nodes send masked updates; this server learns only their sum.");
+                }
                 var federation = new FleetFederation(fleet, runId, chosen, new FleetFederationOptions
                 {
                     Rounds = settings.Rounds,

@@ -14,8 +14,9 @@ public static class StrategyCatalog
         ["local-only", "fedavg", "fedavgm", "fedprox", "fedbn", "scaffold", "fedadam", "fedyogi", "fedadagrad", "fedmedian", "trimmed-mean", "krum", "fedavg-ft", "centralised"];
 
     /// <summary>
-    /// FedAvg over SecAgg+ (<c>simulate --secure-aggregation</c>); <see cref="Create"/> accepts it, but it is not in
-    /// <see cref="Names"/> because only the in-process simulation runs the protocol (a Fleet server would see the updates).
+    /// FedAvg over SecAgg+ (<c>simulate --secure-aggregation</c>, <c>serve --secure-aggregation</c> or <c>serve --strategy fedavg-secagg</c>);
+    /// <see cref="Create"/> accepts it, but it is not in <see cref="Names"/>: the simulation offers it only as the secure form of
+    /// fedavg, and the legacy transport cannot run it (its fit results carry each update in the clear).
     /// </summary>
     public const string SecureFedAvg = "fedavg-secagg";
 

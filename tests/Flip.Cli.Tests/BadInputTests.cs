@@ -29,7 +29,7 @@ public sealed class BadInputTests : IDisposable
         { ["simulate", "--rounds", "0"], 2, "--rounds must be between 1 and 1000. Run 'flip-research --help' for the verbs and options." },
         { ["simulate", "--scale", "-1"], 2, "--scale must be in (0, 1]. Run 'flip-research --help' for the verbs and options." },
         { ["simulate", "--strategy", "fedavgg"], 2, "'fedavgg' is not a valid value for --strategy; expected one of centralised, fedadagrad, fedadam, fedavg, fedavg-ft, fedavgm, fedbn, fedmedian, fedprox, fedyogi, krum, local-only, scaffold, trimmed-mean. Did you mean 'fedavg'?" },
-        { ["serve", "--strategy", "krumm"], 2, "'krumm' is not a valid value for --strategy; expected one of fedadagrad, fedadam, fedavg, fedavg-ft, fedavgm, fedbn, fedmedian, fedprox, fedyogi, krum, scaffold, trimmed-mean. Did you mean 'krum'?" },
+        { ["serve", "--strategy", "krumm"], 2, "'krumm' is not a valid value for --strategy; expected one of fedadagrad, fedadam, fedavg, fedavg-ft, fedavg-secagg, fedavgm, fedbn, fedmedian, fedprox, fedyogi, krum, scaffold, trimmed-mean. Did you mean 'krum'?" },
         { ["serve", "--rounds", "0"], 2, "--rounds must be between 1 and 1000 (got 0); for example --rounds 3. Run 'flip-research --help' for the verbs and options." },
         { ["serve", "--port", "70000"], 2, "--port must be a TCP port between 0 and 65535 (got 70000); 0 picks a free port. Run 'flip-research --help' for the verbs and options." },
         { ["serve", "--address", "hospital"], 2, "--address 'hospital' is not an IP address; expected one such as 127.0.0.1 (loopback) or 0.0.0.0 (every interface). Run 'flip-research --help' for the verbs and options." },

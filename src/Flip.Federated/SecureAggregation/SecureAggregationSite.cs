@@ -120,15 +120,28 @@ public sealed class SecureAggregationSite : IDisposable
 
     /// <summary>
     /// Stage collect-masked: quantises the input, adds the self mask PRG(bᵢ), and for every neighbour j
-    /// adds PRG(sᵢⱼ) when i sorts before j and subtracts it otherwise.
+    /// whose shares arrived adds PRG(sᵢⱼ) when i sorts before j and subtracts it otherwise.
     /// </summary>
+    /// <remarks>
+    /// A neighbour whose shares never arrived dropped out before it shared its secrets, so the server
+    /// could not remove a mask agreed with it; it is left out, as Flower's <c>secaggplus_mod</c> masks only
+    /// against the sources of the shares it received. With fewer shares held than the threshold the
+    /// site refuses: too few neighbours are left for its input to be hidden among theirs.
+    /// </remarks>
     /// <param name="values">The site's input, already scaled by its weight.</param>
     /// <returns>The masked input.</returns>
+    /// <exception cref="SecureAggregationException">This site holds fewer shares (its own included) than the threshold.</exception>
     public MaskedInput MaskInput(ReadOnlySpan<double> values)
     {
+        int threshold = _settings.Threshold(Holders().Count);
+        if (_held.Count < threshold)
+        {
+            throw new SecureAggregationException($"Round {_round}: {Id} holds shares from {_held.Count - 1} neighbour(s), fewer than the threshold {threshold} needs with its own; it does not send its input.");
+        }
+
         uint[] masked = Quantizer.Quantize(values, _settings.ClippingRange, _settings.QuantizationRange);
         MaskGenerator.Apply(masked, _selfMaskSeed, +1);
-        foreach (var neighbour in _neighbours.Values)
+        foreach (var neighbour in _neighbours.Values.Where(n => _held.ContainsKey(n.Site)))
         {
             byte[] seed = PairwiseSeed(_maskKey, neighbour.MaskKey);
             MaskGenerator.Apply(masked, seed, PairwiseSign(Id, neighbour.Site));

@@ -1,5 +1,6 @@
 using Flip.Federated;
 using Flip.Federated.Runs;
+using Flip.Federated.SecureAggregation;
 using Flip.Federated.Simulations;
 using Flip.Federated.Strategies;
 using Flip.Flower.Records;
@@ -132,8 +133,19 @@ public sealed class FleetFederation
             var roundFailures = new List<SiteFailure>();
 
             // Train: send, then fold each reply into the aggregation as it arrives.
-            // One ArrayRecord for every node: it is encoded and hashed once, and its objects are shared in the store.
             var trainInstructions = _strategy.ConfigureTrain(context, global);
+            var trainMetrics = new Dictionary<SiteId, MetricSet>();
+            int aggregated;
+            bool skipped;
+            if (_strategy is SecureFedAvg secure)
+            {
+                // SecAgg+ (SecureFleetRound): four train messages per node; the server holds only masked updates and their sum.
+                var seeded = trainInstructions.Select((instruction, i) => instruction with { Config = instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) } }).ToList();
+                (global, aggregated, skipped) = await new SecureFleetRound(secure, Send, CollectAsync, _logger).RunAsync(context, global, seeded, trainMetrics, roundFailures, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                // One ArrayRecord for every node: it is encoded and hashed once, and its objects are shared in the store.
             ArrayRecord? trainArrays = global.ToArrayRecord();
             var trainSent = Send(trainInstructions.Select((instruction, i) => (instruction.Site, "train", new RecordDict
             {
@@ -142,7 +154,6 @@ public sealed class FleetFederation
             })), round, roundFailures);
             trainArrays = null; // the service holds the encoded objects now; locals of an async method live until reassigned
             TrainAggregator aggregator = _strategy.StartTrainAggregation(context, global);
-            var trainMetrics = new Dictionary<SiteId, MetricSet>();
             await CollectAsync(trainSent, round, "train", roundFailures, (site, content) =>
             {
                 if (!content.TryGet(RecordKeys.Arrays, out ArrayRecord? arrays))
@@ -169,10 +180,8 @@ public sealed class FleetFederation
                 return null;
             }, ct).ConfigureAwait(false);
             PeakHeldUpdates = Math.Max(PeakHeldUpdates, aggregator.PeakHeldUpdates);
-            int aggregated = aggregator.Count;
-            AddRows(metrics, round, FederatedMetricRecord.TrainSplit, context.Sites, trainMetrics);
-
-            bool skipped = aggregated < Math.Max(1, _strategy.MinTrainSites);
+                aggregated = aggregator.Count;
+                skipped = aggregated < Math.Max(1, _strategy.MinTrainSites);
             if (!skipped)
             {
                 try
@@ -188,6 +197,9 @@ public sealed class FleetFederation
 
             // The aggregator refers to the round's starting model: dropped here, so that model is not kept through evaluation.
             aggregator = null!;
+            }
+
+            AddRows(metrics, round, FederatedMetricRecord.TrainSplit, context.Sites, trainMetrics);
 
             // Evaluate the (new) global model.
             ArrayRecord? evaluateArrays = global.ToArrayRecord();
@@ -393,7 +405,7 @@ public sealed class FleetFederation
         return [.. _fleet.OnlineNodes().Order()];
     }
 
-    private static (MetricSet Values, long Examples) Read(RecordDict content)
+    internal static (MetricSet Values, long Examples) Read(RecordDict content)
     {
         if (!content.TryGet(RecordKeys.Metrics, out FlowerMetricRecord? record))
         {

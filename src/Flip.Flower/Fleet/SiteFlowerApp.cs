@@ -15,11 +15,16 @@ namespace Flip.Flower.Fleet;
 /// <c>arrays</c> and settings in a <c>ConfigRecord</c> under <c>config</c> (keys of
 /// <see cref="ConfigKeys"/>); replies carry <c>arrays</c> (train) and a <c>MetricRecord</c> under
 /// <c>metrics</c> with <c>num-examples</c>. Only parameters, counts and metrics leave the site.
+/// <para>A <c>train</c> message carrying <see cref="SecAggPlusKeys.ConfigRecord"/> is a stage of secure
+/// aggregation (<c>serve --secure-aggregation</c>): the app keeps the round's SecAgg+ state across the
+/// four stages, trains in collect_masked_vectors and sends its update only masked
+/// (<see cref="SecureAggregationNode"/>). Nothing needs configuring on the node.</para>
 /// </remarks>
 public sealed class SiteFlowerApp : IFlowerApp
 {
     private readonly Site _site;
     private readonly ParameterLayout _layout;
+    private readonly SecureAggregationNode _secure;
 
     /// <summary>Wraps a site.</summary>
     /// <param name="site">The site: trainer plus state that never leaves.</param>
@@ -28,12 +33,29 @@ public sealed class SiteFlowerApp : IFlowerApp
     {
         _site = site;
         _layout = layout;
+        _secure = new SecureAggregationNode(TrainUpdateAsync, () => _site.Describe().TrainExampleCount);
     }
 
     /// <inheritdoc />
     public async Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(instruction);
+        if (SecureAggregationNode.Handles(instruction))
+        {
+            return await _secure.HandleAsync(instruction, ct).ConfigureAwait(false);
+        }
+
+        (ParameterSet global, SiteUpdate update) = await TrainUpdateAsync(instruction, ct).ConfigureAwait(false);
+        ParameterSet parameters = update.Kind == ParameterKind.Full ? update.Parameters : ParameterMath.Add(global, update.Parameters, _site.Id.Value);
+        return new RecordDict
+        {
+            { RecordKeys.Arrays, parameters.ToArrayRecord() },
+            { RecordKeys.Metrics, Metrics(update.Metrics, update.ExampleCount) },
+        };
+    }
+
+    private async Task<(ParameterSet Global, SiteUpdate Update)> TrainUpdateAsync(FlowerInstruction instruction, CancellationToken ct)
+    {
         ParameterSet global = Global(instruction);
         ConfigRecord config = Config(instruction);
         var train = new TrainConfig
@@ -45,13 +67,7 @@ public sealed class SiteFlowerApp : IFlowerApp
             Seed = (int)Long(config, ConfigKeys.Seed, 0),
             LocalParameterNames = Strings(config, ConfigKeys.LocalParameters),
         };
-        SiteUpdate update = await _site.TrainAsync(global, train, ct).ConfigureAwait(false);
-        ParameterSet parameters = update.Kind == ParameterKind.Full ? update.Parameters : ParameterMath.Add(global, update.Parameters, _site.Id.Value);
-        return new RecordDict
-        {
-            { RecordKeys.Arrays, parameters.ToArrayRecord() },
-            { RecordKeys.Metrics, Metrics(update.Metrics, update.ExampleCount) },
-        };
+        return (global, await _site.TrainAsync(global, train, ct).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
@@ -148,7 +164,7 @@ public sealed class SiteFlowerApp : IFlowerApp
     private static ConfigRecord Config(FlowerInstruction instruction)
         => instruction.Content.TryGet(RecordKeys.Config, out ConfigRecord? config) ? config : new ConfigRecord();
 
-    private static MetricRecord Metrics(MetricSet metrics, long examples)
+    internal static MetricRecord Metrics(MetricSet metrics, long examples)
     {
         var record = new MetricRecord();
         foreach (var (name, value) in metrics)

@@ -33,10 +33,18 @@ public sealed class LegacyFederation
     /// <param name="service">The legacy service the clients join.</param>
     /// <param name="strategy">The strategy.</param>
     /// <param name="options">Rounds, minimum clients, waits and deadlines; <see langword="null"/> for defaults.</param>
+    /// <exception cref="FlipException">The strategy is <see cref="Flip.Federated.SecureAggregation.SecureFedAvg"/>: the legacy transport
+    /// carries plain fit results, so the server would see every update; secure aggregation runs over the Fleet API (<see cref="FleetFederation"/>).</exception>
     public LegacyFederation(LegacyFlowerService service, Strategy strategy, FleetFederationOptions? options = null)
     {
         _service = service ?? throw new ArgumentNullException(nameof(service));
         _strategy = strategy ?? throw new ArgumentNullException(nameof(strategy));
+        if (strategy is Flip.Federated.SecureAggregation.SecureFedAvg)
+        {
+            throw new FlipException("Secure aggregation (fedavg-secagg) cannot run over the legacy transport: its fit results carry each update in the clear.",
+                ExitCodes.BadCommandLine, "serve over the Fleet API (the default transport); 'flip-research client' nodes take part in secure aggregation automatically.");
+        }
+
         _options = options ?? new FleetFederationOptions();
     }
 

@@ -136,6 +136,47 @@ public sealed class SecureAggregationTests
     }
 
     [Fact]
+    public void A_site_that_drops_out_before_sharing_its_keys_is_left_out_of_the_masks_and_the_sum_is_exact()
+    {
+        // Four sites, every pair joined, t = ⌈0.5·4⌉ = 2: site-3 publishes its keys but never sends its shares (it dropped during
+        // share-keys, as a networked node can), so it is neither a survivor nor dropped-after-sharing; the others must not mask against it.
+        var inputs = Inputs(4, 300, seed: 11);
+        SiteId[] ids = [.. inputs.Select((_, i) => Site(i))];
+        var server = new SecureAggregationServer(ids, Settings, 2, new Random(0));
+        var sites = ids.Select(id => new SecureAggregationSite(id, Settings, 2)).ToList();
+        sites.ForEach(s => server.CollectKeys(s.Setup()));
+        sites.Take(3).ToList().ForEach(s => server.CollectShares(s.Id, s.ShareKeys(server.KeysFor(s.Id))));
+        sites.Take(3).ToList().ForEach(s => s.ReceiveShares(server.SharesFor(s.Id)));
+        for (int i = 0; i < 3; i++)
+        {
+            server.CollectMasked(sites[i].MaskInput(inputs[i]));
+        }
+
+        var survivors = server.Survivors.Order().ToList();
+        uint[] sum = server.Unmask(sites.Take(3).Select(s => s.Unmask(survivors, server.Dropped)).ToList());
+
+        WithinBound(PlainSum(inputs.Take(3)), Quantizer.DequantizeSum(sum, 3, Settings.ClippingRange, Settings.QuantizationRange), Settings.SumErrorBound(3));
+        Assert.Empty(server.Dropped);
+        sites.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public void A_site_holding_fewer_shares_than_the_threshold_refuses_to_send_its_input()
+    {
+        // Three sites, t = ⌈0.5·3⌉ = 2 of 3 holders: site-0 receives no share at all (its neighbours' shares never reached it).
+        SiteId[] ids = [Site(0), Site(1), Site(2)];
+        var server = new SecureAggregationServer(ids, Settings, 1, new Random(0));
+        var sites = ids.Select(id => new SecureAggregationSite(id, Settings, 1)).ToList();
+        sites.ForEach(s => server.CollectKeys(s.Setup()));
+        sites.ForEach(s => server.CollectShares(s.Id, s.ShareKeys(server.KeysFor(s.Id))));
+
+        var error = Assert.Throws<SecureAggregationException>(() => sites[0].MaskInput([1.0]));
+
+        Assert.Equal("Round 1: site-0 holds shares from 0 neighbour(s), fewer than the threshold 2 needs with its own; it does not send its input.", error.Message);
+        sites.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public void A_share_altered_on_the_way_is_refused()
     {
         var settings = Settings;
