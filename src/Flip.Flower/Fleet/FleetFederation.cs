@@ -132,73 +132,14 @@ public sealed class FleetFederation
             var context = new RoundContext(round, _options.Rounds, [.. nodes.Select(SiteOf)], new Random(Seeds.Derive(_options.Seed, round, 1)));
             var roundFailures = new List<SiteFailure>();
 
-            // Train: send, then fold each reply into the aggregation as it arrives.
-            var trainInstructions = _strategy.ConfigureTrain(context, global);
+            // Train: plain (each reply folded into the aggregation as it arrives) or SecAgg+ (SecureFleetRound: four train
+            // messages per node; the server holds only masked updates and their sum).
+            var trainInstructions = _strategy.ConfigureTrain(context, global)
+                .Select((instruction, i) => instruction with { Config = instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) } }).ToList();
             var trainMetrics = new Dictionary<SiteId, MetricSet>();
-            int aggregated;
-            bool skipped;
-            if (_strategy is SecureFedAvg secure)
-            {
-                // SecAgg+ (SecureFleetRound): four train messages per node; the server holds only masked updates and their sum.
-                var seeded = trainInstructions.Select((instruction, i) => instruction with { Config = instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) } }).ToList();
-                (global, aggregated, skipped) = await new SecureFleetRound(secure, Send, CollectAsync, _logger).RunAsync(context, global, seeded, trainMetrics, roundFailures, ct).ConfigureAwait(false);
-            }
-            else
-            {
-                // One ArrayRecord for every node: it is encoded and hashed once, and its objects are shared in the store.
-            ArrayRecord? trainArrays = global.ToArrayRecord();
-            var trainSent = Send(trainInstructions.Select((instruction, i) => (instruction.Site, "train", new RecordDict
-            {
-                { RecordKeys.Arrays, trainArrays! },
-                { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) }, round) },
-            })), round, roundFailures);
-            trainArrays = null; // the service holds the encoded objects now; locals of an async method live until reassigned
-            TrainAggregator aggregator = _strategy.StartTrainAggregation(context, global);
-            await CollectAsync(trainSent, round, "train", roundFailures, (site, content) =>
-            {
-                if (!content.TryGet(RecordKeys.Arrays, out ArrayRecord? arrays))
-                {
-                    return "reply without the expected records";
-                }
-
-                if (!UpdateValidator.TryRead(arrays, global.Layout, out ParameterSet? parameters, out string? problem))
-                {
-                    return problem;
-                }
-
-                var (values, examples) = Read(content);
-                try
-                {
-                    aggregator.Add(new TrainReply(site, new SiteUpdate(parameters, ParameterKind.Full, examples, values)));
-                }
-                catch (ParameterLayoutException e)
-                {
-                    return e.Message;
-                }
-
-                trainMetrics[site] = values;
-                return null;
-            }, ct).ConfigureAwait(false);
-            PeakHeldUpdates = Math.Max(PeakHeldUpdates, aggregator.PeakHeldUpdates);
-                aggregated = aggregator.Count;
-                skipped = aggregated < Math.Max(1, _strategy.MinTrainSites);
-            if (!skipped)
-            {
-                try
-                {
-                    global = aggregator.Finish(roundFailures);
-                }
-                catch (AggregationException e)
-                {
-                    _logger.LogWarning("Round {Round}: aggregation skipped: {Reason}", round, e.Message);
-                    skipped = true;
-                }
-            }
-
-            // The aggregator refers to the round's starting model: dropped here, so that model is not kept through evaluation.
-            aggregator = null!;
-            }
-
+            (global, int aggregated, bool skipped) = _strategy is SecureFedAvg secure
+                ? await new SecureFleetRound(secure, Send, CollectAsync, _logger).RunAsync(context, global, trainInstructions, trainMetrics, roundFailures, ct).ConfigureAwait(false)
+                : await TrainAsync(context, global, trainInstructions, trainMetrics, roundFailures, ct).ConfigureAwait(false);
             AddRows(metrics, round, FederatedMetricRecord.TrainSplit, context.Sites, trainMetrics);
 
             // Evaluate the (new) global model.
@@ -240,6 +181,64 @@ public sealed class FleetFederation
         }
 
         return new RunResult(global, metrics, failures, _options.Rounds, false, store?.Folder);
+    }
+
+    /// <summary>The plain train step: one model for every node, each reply checked and folded into the strategy's aggregation as it arrives.</summary>
+    /// <returns>The new global model (the old one when the round is skipped), how many updates were aggregated, and whether the round was skipped.</returns>
+    private async Task<TrainOutcome> TrainAsync(RoundContext context, ParameterSet global, IReadOnlyList<TrainInstruction> instructions,
+        Dictionary<SiteId, MetricSet> trainMetrics, List<SiteFailure> failures, CancellationToken ct)
+    {
+        int round = context.Round;
+
+        // One ArrayRecord for every node: it is encoded and hashed once, and its objects (views of the model) are shared in the store.
+        ArrayRecord trainArrays = global.ToArrayRecord();
+        var sent = Send(instructions.Select(instruction => (instruction.Site, "train", new RecordDict
+        {
+            { RecordKeys.Arrays, trainArrays },
+            { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
+        })), round, failures);
+        TrainAggregator aggregator = _strategy.StartTrainAggregation(context, global);
+        await CollectAsync(sent, round, "train", failures, (site, content) =>
+        {
+            if (!content.TryGet(RecordKeys.Arrays, out ArrayRecord? arrays))
+            {
+                return "reply without the expected records";
+            }
+
+            if (!UpdateValidator.TryRead(arrays, global.Layout, out ParameterSet? parameters, out string? problem))
+            {
+                return problem;
+            }
+
+            var (values, examples) = Read(content);
+            try
+            {
+                aggregator.Add(new TrainReply(site, new SiteUpdate(parameters, ParameterKind.Full, examples, values)));
+            }
+            catch (ParameterLayoutException e)
+            {
+                return e.Message;
+            }
+
+            trainMetrics[site] = values;
+            return null;
+        }, ct).ConfigureAwait(false);
+        PeakHeldUpdates = Math.Max(PeakHeldUpdates, aggregator.PeakHeldUpdates);
+        int aggregated = aggregator.Count;
+        if (aggregated < Math.Max(1, _strategy.MinTrainSites))
+        {
+            return new TrainOutcome(global, aggregated, true);
+        }
+
+        try
+        {
+            return new TrainOutcome(aggregator.Finish(failures), aggregated, false);
+        }
+        catch (AggregationException e)
+        {
+            _logger.LogWarning("Round {Round}: aggregation skipped: {Reason}", round, e.Message);
+            return new TrainOutcome(global, aggregated, true);
+        }
     }
 
     private List<(SiteId Site, string Id)> Send(IEnumerable<(SiteId Site, string Step, RecordDict Content)> instructions, int round, List<SiteFailure> failures)

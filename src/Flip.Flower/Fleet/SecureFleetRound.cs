@@ -54,9 +54,6 @@ internal sealed class SecureFleetRound
     /// <summary>Awaits the replies against one deadline, handing each to <c>accept</c> (which returns why it is refused, or null).</summary>
     internal delegate Task CollectReplies(List<(SiteId Site, string Id)> sent, int round, string step, List<SiteFailure> failures, Func<SiteId, RecordDict, string?> accept, CancellationToken ct);
 
-    /// <summary>What the round's train step gave: the next model (the same one when skipped), how many updates are in it, whether it was skipped.</summary>
-    internal readonly record struct Outcome(ParameterSet Global, int Aggregated, bool Skipped);
-
     /// <summary>Runs the four stages.</summary>
     /// <param name="context">The round.</param>
     /// <param name="global">The global model.</param>
@@ -65,12 +62,12 @@ internal sealed class SecureFleetRound
     /// <param name="failures">Receives the round's failures.</param>
     /// <param name="ct">Stops the run.</param>
     /// <returns>The outcome.</returns>
-    public async Task<Outcome> RunAsync(RoundContext context, ParameterSet global, IReadOnlyList<TrainInstruction> instructions, Dictionary<SiteId, MetricSet> trainMetrics,
+    public async Task<TrainOutcome> RunAsync(RoundContext context, ParameterSet global, IReadOnlyList<TrainInstruction> instructions, Dictionary<SiteId, MetricSet> trainMetrics,
         List<SiteFailure> failures, CancellationToken ct)
     {
         int round = context.Round;
         SecureAggregationSettings settings = _strategy.Settings;
-        var skipped = new Outcome(global, 0, true);
+        var skipped = new TrainOutcome(global, 0, true);
         long bytes = 0;
         if (TooFew(round, "sampling", instructions.Count))
         {
@@ -270,7 +267,7 @@ internal sealed class SecureFleetRound
             ParameterSet next = _strategy.ApplySum(context, global, secureSum, counters);
             _logger.LogInformation("Round {Round}: secure aggregation of {Survivors} node(s), {Dropped} dropped after sharing keys; {Bytes} bytes of protocol and masked updates from the nodes",
                 round, survivors, dropped.Count, bytes);
-            return new Outcome(next, survivors, false);
+            return new TrainOutcome(next, survivors, false);
         }
         catch (AggregationException e)
         {
