@@ -26,13 +26,17 @@ internal static class ClientCommand
         var key = new Option<string>("--key") { Description = "The node's private key (PEM, created with mode 0600 if missing); keeps the node's identity.", DefaultValueFactory = _ => ".flip-node-key.pem" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var reconnect = new Option<int>("--max-reconnect-seconds") { Description = "Longest wait between reconnection attempts while the server is unreachable (the wait starts at 1 s and doubles, with jitter).", DefaultValueFactory = _ => 30 };
+        var requireSecure = new Option<bool>("--require-secure-aggregation")
+        {
+            Description = "Send the model update only masked, in secure aggregation rounds ('serve --secure-aggregation'): a plain train request is refused, and the server records the node as failed for that round.",
+        };
         var transportKind = LegacyTransport.TransportOption("fleet: join a Flower Fleet API server (SuperLink or 'flip-research serve'); legacy: join Flower's start_server() or 'serve --transport legacy' over FlowerService/Join (no node key).");
         var command = new Command("client",
             "Run a hospital node: hold this site's patients, join a Flower Fleet server, and answer its train and evaluate " +
             "messages with the same trainer the simulation uses. Only parameters, counts and metrics leave. Stops on Ctrl-C.\n\n" +
             "Examples:\n  flip-research client --server http://127.0.0.1:9092 --site site-2\n  flip-research client --server http://127.0.0.1:9092 --manifest hospital.json --site umcg")
         {
-            server, site, manifest, cache, share, scale, seed, baseChannels, key, device, reconnect, transportKind,
+            server, site, manifest, cache, share, requireSecure, scale, seed, baseChannels, key, device, reconnect, transportKind,
         };
         var transport = new TransportOptions.Client();
         transport.AddTo(command);
@@ -58,13 +62,25 @@ internal static class ClientCommand
             }
 
             HospitalSiteData.CheckSharing(parse.GetValue(share)!);
+            bool secureOnly = parse.GetValue(requireSecure);
+            if (secureOnly && parse.GetValue(transportKind) == LegacyTransport.Legacy)
+            {
+                throw new FlipException("--require-secure-aggregation: the legacy transport has no secure aggregation (its fit results carry the update itself).",
+                    ExitCodes.BadCommandLine, "use the Fleet transport (the default), or drop --require-secure-aggregation.");
+            }
+
             string siteId = parse.GetValue(site)!;
             PreparedSite local = HospitalSiteData.Load(console, siteId, parse.GetValue(manifest), parse.GetValue(cache), parse.GetValue(scale), parse.GetValue(seed), ct);
             using var workspace = new ModelWorkspace(() => new UNet2D(3, 2, parse.GetValue(baseChannels)), DeviceChoice.Resolve(parse.GetValue(device)!));
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
             ParameterSet initial = workspace.Model.ToParameterSet();
             HospitalSiteData.PrintSharing(console, siteId, local, initial);
-            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout);
+            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout, secureOnly);
+            if (secureOnly)
+            {
+                console.MarkupLine("the model update leaves only masked (secure aggregation required); plain train requests are refused.");
+            }
+
             var address = new Uri(parse.GetValue(server)!);
             if (parse.GetValue(transportKind) == LegacyTransport.Legacy)
             {

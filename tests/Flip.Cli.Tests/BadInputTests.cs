@@ -35,6 +35,7 @@ public sealed class BadInputTests : IDisposable
         { ["serve", "--address", "hospital"], 2, "--address 'hospital' is not an IP address; expected one such as 127.0.0.1 (loopback) or 0.0.0.0 (every interface). Run 'flip-research --help' for the verbs and options." },
         { ["serve", "--transport", "grpc"], 2, "'grpc' is not a valid value for --transport; expected one of fleet, legacy." },
         { ["client", "--server", "localhost", "--site", "site-1"], 2, "--server 'localhost' is not a server address; expected http://HOST:PORT or https://HOST:PORT, for example http://127.0.0.1:9092. Run 'flip-research --help' for the verbs and options." },
+        { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--transport", "legacy", "--require-secure-aggregation"], 2, "--require-secure-aggregation: the legacy transport has no secure aggregation (its fit results carry the update itself). Fix: use the Fleet transport (the default), or drop --require-secure-aggregation." },
         { ["bench", "dicom", ".", "--passes", "0"], 2, "--passes must be between 1 and 100 (got 0); for example --passes 3. Run 'flip-research --help' for the verbs and options." },
         { ["fuzz", "dicom", "--cases", "0"], 2, "--cases must be at least 1 (got 0); for example --cases 100000. Run 'flip-research --help' for the verbs and options." },
         { ["fuzz", "dicom", "--seed", "-3"], 2, "--seed: '-3' is not a whole number ≥ 0; expected a whole number ≥ 0 (see 'flip-research --help')." },

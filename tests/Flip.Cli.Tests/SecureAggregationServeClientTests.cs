@@ -10,9 +10,9 @@ public sealed class SecureAggregationServeClientTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public async Task Three_hospital_nodes_train_two_secure_rounds_without_failures_and_without_a_client_flag()
+    public async Task Three_hospital_nodes_train_two_secure_rounds_without_failures_with_or_without_requiring_it()
     {
-        // Given: a server asked for secure aggregation, and three ordinary client nodes
+        // Given: a server asked for secure aggregation, and three client nodes (the third one insists on secure aggregation)
         string port = CliProcess.FreePort().ToString(CultureInfo.InvariantCulture);
         string output = Path.Combine(_folder, "run");
         using var server = NodeProcess.Start("serve", "--secure-aggregation", "--port", port, "--rounds", "2", "--min-nodes", "3", "--base-channels", "4",
@@ -22,8 +22,9 @@ public sealed class SecureAggregationServeClientTests : IDisposable
         {
             foreach (string site in new[] { "site-1", "site-2", "site-3" })
             {
-                clients.Add(NodeProcess.Start("client", "--server", $"http://127.0.0.1:{port}", "--site", site, "--scale", "0.02", "--base-channels", "4",
-                    "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu"));
+                string[] args = ["client", "--server", $"http://127.0.0.1:{port}", "--site", site, "--scale", "0.02", "--base-channels", "4",
+                    "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu"];
+                clients.Add(NodeProcess.Start(site == "site-3" ? [.. args, "--require-secure-aggregation"] : args));
             }
 
             // When
@@ -41,6 +42,7 @@ public sealed class SecureAggregationServeClientTests : IDisposable
             Assert.DoesNotContain("dropped out", log);
 
             // ... every node went through the four stages each round and trained only while masking
+            Assert.Contains("the model update leaves only masked (secure aggregation required)", clients[2].Output);
             foreach (NodeProcess client in clients)
             {
                 foreach (string stage in new[] { "secure aggregation: setup", "secure aggregation: share_keys", "training (secure aggregation: masking the update)", "secure aggregation: unmask" })

@@ -29,20 +29,31 @@ public sealed class SiteFlowerApp : IFlowerApp
     /// <summary>Wraps a site.</summary>
     /// <param name="site">The site: trainer plus state that never leaves.</param>
     /// <param name="layout">The model's layout, to check and type the arrays the server sends.</param>
-    public SiteFlowerApp(Site site, ParameterLayout layout)
+    /// <param name="requireSecureAggregation">Refuse every plain train instruction: the update leaves only masked, in a SecAgg+ round.</param>
+    public SiteFlowerApp(Site site, ParameterLayout layout, bool requireSecureAggregation = false)
     {
         _site = site;
         _layout = layout;
+        RequiresSecureAggregation = requireSecureAggregation;
         _secure = new SecureAggregationNode(TrainUpdateAsync, () => _site.Describe().TrainExampleCount);
     }
 
+    /// <summary>Whether plain train instructions are refused (the node sends its update only under secure aggregation).</summary>
+    public bool RequiresSecureAggregation { get; }
+
     /// <inheritdoc />
+    /// <exception cref="PlainUpdateRefusedException">A plain train instruction reached a node that requires secure aggregation; nothing was trained or sent.</exception>
     public async Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(instruction);
         if (SecureAggregationNode.Handles(instruction))
         {
             return await _secure.HandleAsync(instruction, ct).ConfigureAwait(false);
+        }
+
+        if (RequiresSecureAggregation)
+        {
+            throw new PlainUpdateRefusedException(_site.Id, instruction.ServerRound);
         }
 
         (ParameterSet global, SiteUpdate update) = await TrainUpdateAsync(instruction, ct).ConfigureAwait(false);

@@ -252,6 +252,34 @@ public sealed class SecureFleetTests
         Assert.StartsWith("<class 'FlowerProtocolException'>", reply.Error.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_node_that_requires_secure_aggregation_refuses_a_plain_round_and_takes_part_in_a_secure_one()
+    {
+        // Given: four nodes, the last of which sends its update only under secure aggregation
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var trainers = Examples.Select((n, i) => new PatternTrainer(n, j => Sine(i, j), 0)).ToList();
+        ParameterSet initial = Model();
+        IFlowerApp[] apps = [.. trainers.Select((t, i) => (IFlowerApp)new SiteFlowerApp(new Site(new SiteId("hospital"), t), initial.Layout, requireSecureAggregation: i == 3))];
+        await using var harness = await Harness.StartAsync(apps, capture: null, timeout.Token);
+        string secureOnly = FleetFederation.SiteOf(harness.NodeIds[3]).Value;
+
+        // When: a plain FedAvg round, then a secure one
+        RunResult plain = await new FleetFederation(harness.Fleet, RunId, new FedAvg(), Options(1)).RunAsync(initial, ct: timeout.Token);
+        bool trainedInPlainRound = !trainers[3].Updates.IsEmpty;
+        RunResult secure = await new FleetFederation(harness.Fleet, RunId, new SecureFedAvg(), Options(1)).RunAsync(initial, ct: timeout.Token);
+
+        // Then: in the plain round the node trained nothing and sent only an error reply, recorded as its failure; the others aggregated
+        SiteFailure refused = Assert.Single(plain.Failures);
+        Assert.Equal((secureOnly, "train", FailureCategory.Trainer), (refused.Site.Value, refused.Step, refused.Category));
+        Assert.False(trainedInPlainRound);
+        Assert.Contains(plain.Metrics, m => m.Metric == MetricNames.SitesAggregated && m.Value == 3);
+
+        // ... in the secure round it took part like any node
+        Assert.Empty(secure.Failures);
+        Assert.True(trainers[3].Updates.ContainsKey(1));
+        Assert.Contains(secure.Metrics, m => m.Metric == MetricNames.SitesAggregated && m.Value == 4);
+    }
+
     private static FleetFederationOptions Options(int rounds) => new() { Rounds = rounds, MinNodes = 4, RoundDeadline = TimeSpan.FromMinutes(3) };
 
     private static SiteFlowerApp App(PatternTrainer trainer, ParameterSet model) => new(new Site(new SiteId("hospital"), trainer), model.Layout);
