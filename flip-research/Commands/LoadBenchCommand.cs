@@ -41,7 +41,14 @@ internal static class LoadBenchCommand
             int[] counts = parse.GetValue(clients)!;
             if (parse.GetValue(serveOnly))
             {
-                LoadServerResult served = await LoadBenchmark.ServeAsync(options with { Nodes = counts[0] }, a => Console.Out.WriteLine(ListeningPrefix + a), ct).ConfigureAwait(false);
+                // The measuring process holds this one's standard input open; when it ends (even killed), so does this server.
+                using var orphaned = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                _ = Task.Run(async () =>
+                {
+                    await Console.In.ReadToEndAsync(orphaned.Token).ConfigureAwait(false);
+                    await orphaned.CancelAsync().ConfigureAwait(false);
+                }, CancellationToken.None);
+                LoadServerResult served = await LoadBenchmark.ServeAsync(options with { Nodes = counts[0] }, a => Console.Out.WriteLine(ListeningPrefix + a), orphaned.Token).ConfigureAwait(false);
                 Console.Out.WriteLine(JsonSerializer.Serialize(served));
                 return ExitCodes.Ok;
             }
@@ -61,7 +68,7 @@ internal static class LoadBenchCommand
 
     private static async Task<LoadServerResult> MeasureAsync(LoadBenchmarkOptions options, CancellationToken ct)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
         {
             start.ArgumentList.Add(typeof(LoadBenchCommand).Assembly.Location);
