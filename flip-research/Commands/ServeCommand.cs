@@ -31,6 +31,8 @@ internal static class ServeCommand
                 "Nodes that drop out after sharing keys are unmasked around with their neighbours' Shamir shares; with too few left the round is skipped. " +
                 "'flip-research client' nodes take part without any flag. Fleet transport only; FLIP's crypto, so Python secaggplus_mod nodes cannot join.",
         };
+        var secaggNeighbours = SimulateSecurity.NeighboursOption();
+        var secaggThreshold = SimulateSecurity.ThresholdOption();
         var rounds = new Option<int>("--rounds", "-r") { Description = "Federated rounds.", DefaultValueFactory = _ => 3 }.InRange(1, 1000);
         var minNodes = new Option<int>("--min-nodes") { Description = "Hospital nodes that must join before round 1.", DefaultValueFactory = _ => 2 }.InRange(1, 10000);
         var wait = new Option<int>("--wait-seconds") { Description = "How long to wait for them.", DefaultValueFactory = _ => 300 }.InRange(1, 86400);
@@ -48,7 +50,7 @@ internal static class ServeCommand
             "the server sees only masked updates and learns just their sum.\n\n" +
             "Examples:\n  flip-research serve --rounds 5 --min-nodes 3 --out runs/live\n  flip-research serve --secure-aggregation --rounds 5 --min-nodes 3 --out runs/secure")
         {
-            port, address, strategy, secure, rounds, minNodes, wait, baseChannels, seed, output, roundTimeout, minSites, maxConcurrent, maxUpdateBytes, resume, transportKind,
+            port, address, strategy, secure, secaggNeighbours, secaggThreshold, rounds, minNodes, wait, baseChannels, seed, output, roundTimeout, minSites, maxConcurrent, maxUpdateBytes, resume, transportKind,
         };
         var transport = new TransportOptions.Server();
         transport.AddTo(command);
@@ -65,8 +67,10 @@ internal static class ServeCommand
                 strategyName = SimulateSecurity.Strategies([strategyName], secure: true)[0];
             }
 
+            var secureSettings = SimulateSecurity.Settings(parse, secaggNeighbours, secaggThreshold, strategyName == StrategyCatalog.SecureFedAvg);
             ServeSettings settings = resumed is null
-                ? new ServeSettings(strategyName, parse.GetValue(rounds), parse.GetValue(seed), parse.GetValue(baseChannels), parse.GetValue(minNodes), parse.GetValue(minSites), parse.GetValue(roundTimeout))
+                ? new ServeSettings(strategyName, parse.GetValue(rounds), parse.GetValue(seed), parse.GetValue(baseChannels), parse.GetValue(minNodes), parse.GetValue(minSites), parse.GetValue(roundTimeout),
+                    secureSettings.Neighbours, secureSettings.ThresholdFraction)
                 : ServeSettings.FromRunInfo(resumed);
             if (legacy && settings.Strategy == StrategyCatalog.SecureFedAvg)
             {
@@ -75,7 +79,12 @@ internal static class ServeCommand
             }
 
             FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLineLogger<FleetService>(console));
-            var options = new ExperimentOptions { Seed = settings.Seed, MinTrainSites = settings.MinSites };
+            var options = new ExperimentOptions
+            {
+                Seed = settings.Seed,
+                MinTrainSites = settings.MinSites,
+                SecureAggregation = new Flip.Federated.SecureAggregation.SecureAggregationSettings { Neighbours = settings.SecAggNeighbours, ThresholdFraction = settings.SecAggThreshold },
+            };
             var chosen = StrategyCatalog.Create(settings.Strategy, options);
             torch.manual_seed(settings.Seed);
             using var model = new UNet2D(3, 2, settings.BaseChannels);
@@ -104,9 +113,10 @@ internal static class ServeCommand
             await using (app.ConfigureAwait(false))
             {
                 console.MarkupLineInterpolated($"Fleet API listening on [bold]{listening}[/]; waiting for {settings.MinNodes} hospital node(s).");
-                if (chosen is Flip.Federated.SecureAggregation.SecureFedAvg)
+                if (chosen is Flip.Federated.SecureAggregation.SecureFedAvg secureFedAvg)
                 {
                     console.MarkupLine("Secure aggregation (SecAgg+): the nodes send masked updates; this server learns only their sum.");
+                    console.WriteLine("Secure aggregation settings: " + SimulateSecurity.Describe(secureFedAvg.Settings) + ".");
                 }
                 var federation = new FleetFederation(fleet, runId, chosen, new FleetFederationOptions
                 {

@@ -4,7 +4,8 @@ using Flip.Federated.Runs;
 namespace Flip.Cli.Commands;
 
 /// <summary>What a <c>serve</c> run was started with, kept in its <c>run.json</c> so <c>serve --resume</c> continues it identically.</summary>
-internal sealed record ServeSettings(string Strategy, int Rounds, int Seed, int BaseChannels, int MinNodes, int MinSites, int RoundTimeoutSeconds)
+internal sealed record ServeSettings(string Strategy, int Rounds, int Seed, int BaseChannels, int MinNodes, int MinSites, int RoundTimeoutSeconds,
+    int SecAggNeighbours = 0, double SecAggThreshold = 0.5)
 {
     private const string Kind = "serve";
 
@@ -21,6 +22,8 @@ internal sealed record ServeSettings(string Strategy, int Rounds, int Seed, int 
             ["min-nodes"] = MinNodes.ToString(CultureInfo.InvariantCulture),
             ["min-sites"] = MinSites.ToString(CultureInfo.InvariantCulture),
             ["round-timeout-seconds"] = RoundTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+            ["secagg-neighbours"] = SecAggNeighbours.ToString(CultureInfo.InvariantCulture),
+            ["secagg-threshold"] = SecAggThreshold.ToString("R", CultureInfo.InvariantCulture),
         },
         CreatedUtc = DateTimeOffset.UtcNow,
     };
@@ -40,6 +43,13 @@ internal sealed record ServeSettings(string Strategy, int Rounds, int Seed, int 
             : throw new FlipException($"{file}: $.simulation-settings.{key} is missing or not an integer; expected the value serve recorded.", ExitCodes.BadInput,
                 "the run folder is damaged; start a new run.");
 
-        return new ServeSettings(store.Info.Strategy, store.Info.Rounds, store.Info.Seed, Get("base-channels"), Get("min-nodes"), Get("min-sites"), Get("round-timeout-seconds"));
+        // Runs from before the secure-aggregation settings were recorded used the defaults.
+        int neighbours = s.ContainsKey("secagg-neighbours") ? Get("secagg-neighbours") : 0;
+        double threshold = !s.TryGetValue("secagg-threshold", out string? fraction) ? 0.5
+            : double.TryParse(fraction, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value is > 0 and <= 1 ? value
+            : throw new FlipException($"{file}: $.simulation-settings.secagg-threshold is \"{fraction}\"; expected a fraction in (0, 1].", ExitCodes.BadInput,
+                "the run folder is damaged; start a new run.");
+        return new ServeSettings(store.Info.Strategy, store.Info.Rounds, store.Info.Seed, Get("base-channels"), Get("min-nodes"), Get("min-sites"), Get("round-timeout-seconds"),
+            neighbours, threshold);
     }
 }

@@ -51,6 +51,8 @@ internal static class SimulateCommand
         profile.AcceptOnlyFromAmong("quick", "full");
         var partition = PartitionOption.Create();
         var secure = SimulateSecurity.SecureAggregationOption();
+        var secaggNeighbours = SimulateSecurity.NeighboursOption();
+        var secaggThreshold = SimulateSecurity.ThresholdOption();
         var attack = SimulateSecurity.AttackOption();
         var cache = SimulateCohort.CacheOption();
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rounds must be between 1 and 1000."); });
@@ -62,7 +64,7 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, partition, manifest, secure, attack, cache,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, partition, manifest, secure, secaggNeighbours, secaggThreshold, attack, cache,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -76,7 +78,11 @@ internal static class SimulateCommand
             if (parse.GetValue(resume) is { } resumeFolder)
             {
                 SimulateSettings saved = SimulateSettings.Read(resumeFolder);
-                var resumed = new ExperimentOptions { Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, Resume = true, Attack = SimulateSecurity.Attack(saved.Attack) };
+                var resumed = new ExperimentOptions
+                {
+                    Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, Resume = true, Attack = SimulateSecurity.Attack(saved.Attack),
+                    SecureAggregation = new Flip.Federated.SecureAggregation.SecureAggregationSettings { Neighbours = saved.SecAggNeighbours, ThresholdFraction = saved.SecAggThreshold },
+                };
                 return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct, saved.Partition, saved.Manifest).ConfigureAwait(false);
             }
 
@@ -89,6 +95,7 @@ internal static class SimulateCommand
                 LocalEpochs = full ? 2 : 1,
                 Threads = parse.GetValue(threads),
                 Attack = SimulateSecurity.Attack(parse.GetValue(attack)),
+                SecureAggregation = SimulateSecurity.Settings(parse, secaggNeighbours, secaggThreshold, parse.GetValue(secure)),
             };
             double cohortScale = parse.GetResult(scale) is { Implicit: false } ? parse.GetValue(scale) : full ? 0.25 : 0.08;
             string[] names = SimulateSecurity.Strategies(parse.GetValue(strategies) is { Length: > 0 } chosen ? chosen : [.. StrategyCatalog.Default], parse.GetValue(secure));
@@ -111,7 +118,8 @@ internal static class SimulateCommand
             EnsureEmpty(folder, $"choose another --out, delete the folder, or continue it with --resume {folder}.");
 
             Directory.CreateDirectory(folder);
-            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString()).Write(folder);
+            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString(),
+                options.SecureAggregation.Neighbours, options.SecureAggregation.ThresholdFraction).Write(folder);
         }
 
         PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest, cacheFolder);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Flip.Experiments;
 using Flip.Federated.Attacks;
+using Flip.Federated.SecureAggregation;
 
 namespace Flip.Cli.Commands;
 
@@ -12,6 +13,48 @@ internal static class SimulateSecurity
         Description = "Run FedAvg over SecAgg+ (pairwise masks from ECDH keys, Shamir shares, quantised updates): the server learns only the " +
             "sum of the hospitals' updates; sites that drop out are unmasked around. Replaces fedavg in --strategy (fedavg-secagg).",
     };
+
+    public static Option<int> NeighboursOption() => new Option<int>("--secagg-neighbours")
+    {
+        Description = "Secure aggregation: how many neighbours each hospital shares secrets with and masks against (SecAgg+'s sparse ring, Flower's num_shares); 0 joins every pair.",
+        DefaultValueFactory = _ => 0,
+    }.InRange(0, 100000);
+
+    public static Option<double> ThresholdOption()
+    {
+        var option = new Option<double>("--secagg-threshold")
+        {
+            Description = "Secure aggregation: the fraction of a hospital's share holders needed to unmask around it when it drops out (Flower's reconstruction_threshold); higher resists more colluders, lower survives more dropouts.",
+            DefaultValueFactory = _ => 0.5,
+        };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is <= 0 or > 1 || double.IsNaN(r.GetValueOrDefault<double>()))
+            {
+                r.AddError("--secagg-threshold must be in (0, 1], for example 0.5.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The SecAgg+ settings from <c>--secagg-neighbours</c> and <c>--secagg-threshold</c>; refused when given without secure aggregation.</summary>
+    public static SecureAggregationSettings Settings(ParseResult parse, Option<int> neighbours, Option<double> threshold, bool secure)
+    {
+        foreach (Option given in new Option[] { neighbours, threshold }.Where(o => parse.GetResult(o) is { Implicit: false }))
+        {
+            if (!secure)
+            {
+                throw new FlipException($"{given.Name} sets up secure aggregation, which this run does not use.", ExitCodes.BadCommandLine,
+                    "add --secure-aggregation, or drop " + given.Name + ".");
+            }
+        }
+
+        return new SecureAggregationSettings { Neighbours = parse.GetValue(neighbours), ThresholdFraction = parse.GetValue(threshold) };
+    }
+
+    /// <summary>One line on the settings, for the run's banner.</summary>
+    public static string Describe(SecureAggregationSettings settings) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{(settings.Neighbours == 0 ? "every pair of nodes joined" : $"{settings.Neighbours} neighbours per node")}, unmasking needs {settings.ThresholdFraction:0.##} of a node's share holders");
 
     public static Option<string?> AttackOption() => new("--attack")
     {

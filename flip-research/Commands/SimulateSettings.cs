@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Flip.Cli.Commands;
 
 /// <summary>The settings a <c>simulate</c> run was started with, kept in its folder so <c>--resume</c> repeats them.</summary>
-internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Rounds, double Scale, int Seed, string Device, int LocalEpochs, string Partition = "natural", string? Manifest = null, string? Attack = null)
+internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Rounds, double Scale, int Seed, string Device, int LocalEpochs, string Partition = "natural", string? Manifest = null, string? Attack = null,
+    int SecAggNeighbours = 0, double SecAggThreshold = 0.5)
 {
     public const string FileName = "simulate.json";
 

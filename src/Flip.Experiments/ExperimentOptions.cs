@@ -59,6 +59,10 @@ public sealed record ExperimentOptions
     /// <value><see langword="null"/>.</value>
     public Flip.Federated.Attacks.SiteAttack? Attack { get; init; }
 
+    /// <summary>SecAgg+'s settings for <c>fedavg-secagg</c> (neighbours, threshold, quantisation).</summary>
+    /// <value>Every pair joined, threshold 0.5.</value>
+    public Flip.Federated.SecureAggregation.SecureAggregationSettings SecureAggregation { get; init; } = new();
+
     /// <summary>libtorch intra-op threads, or 0 to keep libtorch's default (one per core).</summary>
     /// <value>0.</value>
     public int Threads { get; init; }

@@ -45,7 +45,7 @@ public static class StrategyCatalog
             "krum" => new Krum { TrainConfig = train, MinTrainSites = options.MinTrainSites },
             "fedavg-ft" => new FedAvgFineTuned { TrainConfig = train, MinTrainSites = options.MinTrainSites },
             "centralised" => new Centralised { TrainConfig = train, MinTrainSites = options.MinTrainSites },
-            SecureFedAvg => new Flip.Federated.SecureAggregation.SecureFedAvg { TrainConfig = train, MinTrainSites = options.MinTrainSites },
+            SecureFedAvg => new Flip.Federated.SecureAggregation.SecureFedAvg { TrainConfig = train, MinTrainSites = options.MinTrainSites, Settings = options.SecureAggregation },
             _ => throw new FlipException($"unknown strategy '{name}'; expected one of {string.Join(", ", Names)}.", ExitCodes.BadCommandLine),
         };
     }

@@ -15,7 +15,7 @@ public sealed class SecureAggregationServeClientTests : IDisposable
         // Given: a server asked for secure aggregation, and three client nodes (the third one insists on secure aggregation)
         string port = CliProcess.FreePort().ToString(CultureInfo.InvariantCulture);
         string output = Path.Combine(_folder, "run");
-        using var server = NodeProcess.Start("serve", "--secure-aggregation", "--port", port, "--rounds", "2", "--min-nodes", "3", "--base-channels", "4",
+        using var server = NodeProcess.Start("serve", "--secure-aggregation", "--secagg-neighbours", "2", "--secagg-threshold", "0.7", "--port", port, "--rounds", "2", "--min-nodes", "3", "--base-channels", "4",
             "--wait-seconds", "300", "--out", output);
         var clients = new List<NodeProcess>();
         try
@@ -35,6 +35,7 @@ public sealed class SecureAggregationServeClientTests : IDisposable
             string log = server.Output;
             Assert.True(server.ExitCode == 0, log);
             Assert.Contains("Secure aggregation (SecAgg+): the nodes send masked updates; this server learns only their sum.", log);
+            Assert.Contains("Secure aggregation settings: 2 neighbours per node, unmasking needs 0.7 of a node's share holders.", log);
             Assert.Contains("round 1/2: 3 node(s) aggregated, 0 failed", log);
             Assert.Contains("round 2/2: 3 node(s) aggregated, 0 failed", log);
             Assert.Contains("Round 1: secure aggregation of 3 node(s), 0 dropped after sharing keys;", log);
@@ -53,7 +54,10 @@ public sealed class SecureAggregationServeClientTests : IDisposable
             }
 
             // ... and the run folder is a normal serve run: strategy, per-node metrics, no failures, a final model
-            Assert.Contains("\"fedavg-secagg\"", File.ReadAllText(Path.Combine(output, "run.json")));
+            string runJson = File.ReadAllText(Path.Combine(output, "run.json"));
+            Assert.Contains("\"fedavg-secagg\"", runJson);
+            Assert.Contains("\"secagg-neighbours\": \"2\"", runJson);
+            Assert.Contains("\"secagg-threshold\": \"0.7\"", runJson);
             string metrics = File.ReadAllText(Path.Combine(output, "metrics.csv"));
             Assert.Equal(6, metrics.Split('\n').Count(l => l.Contains(",test,dice,", StringComparison.Ordinal) && l.Contains(",node-", StringComparison.Ordinal)));
             Assert.Equal(6, metrics.Split('\n').Count(l => l.Contains(",train,loss,", StringComparison.Ordinal) && l.Contains(",node-", StringComparison.Ordinal)));

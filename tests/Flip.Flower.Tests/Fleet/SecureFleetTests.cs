@@ -253,6 +253,28 @@ public sealed class SecureFleetTests
     }
 
     [Fact]
+    public async Task With_a_threshold_of_every_share_holder_a_dropped_node_cannot_be_unmasked_around_and_the_round_keeps_the_model()
+    {
+        // Given: the dropout of the test above, but unmasking needs all of a node's share holders (serve --secagg-threshold 1)
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var trainers = Examples.Select((n, i) => new PatternTrainer(n, j => Sine(i, j), 0)).ToList();
+        ParameterSet initial = Model();
+        Harness? harness = null;
+        var apps = trainers.Select((t, i) => (IFlowerApp)new StageFault(App(t, initial), i == 2 ? SecAggPlusKeys.StageCollectMaskedVectors : null, 1, () => harness!.StopNode(2))).ToList();
+        harness = await Harness.StartAsync(apps, capture: null, timeout.Token);
+        await using var _ = harness;
+        var strategy = new SecureFedAvg { Settings = new SecureAggregationSettings { ThresholdFraction = 1.0 } };
+
+        // When: one round
+        RunResult run = await new FleetFederation(harness.Fleet, RunId, strategy, Options(1) with { RoundDeadline = TimeSpan.FromSeconds(20) }).RunAsync(initial, ct: timeout.Token);
+
+        // Then: three of node 2's four share holders survived, below the threshold of four: the round is skipped, the model kept
+        Assert.Equal([0.0], run.Metrics.Where(m => m.Metric == MetricNames.SitesAggregated).Select(m => m.Value));
+        Assert.Equal(0, MaxDifference(initial, run.FinalParameters));
+        Assert.Contains(run.Failures, f => f.Site == FleetFederation.SiteOf(harness.NodeIds[2]) && f.Step == "train");
+    }
+
+    [Fact]
     public async Task A_node_that_requires_secure_aggregation_refuses_a_plain_round_and_takes_part_in_a_secure_one()
     {
         // Given: four nodes, the last of which sends its update only under secure aggregation

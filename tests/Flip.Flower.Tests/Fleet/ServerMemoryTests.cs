@@ -11,6 +11,7 @@ using Flip.Flower.Fleet;
 using Flip.Flower.Objects;
 using Flip.Flower.Records;
 using Grpc.Core;
+using Xunit.Abstractions;
 using W = Flip.Flower.Wire;
 
 namespace Flip.Flower.Tests.Fleet;
