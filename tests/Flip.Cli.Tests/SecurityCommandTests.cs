@@ -11,8 +11,8 @@ public sealed class SecurityCommandTests : IDisposable
     {
         string run = Path.Combine(_folder, "run");
 
-        CliProcess.Result result = CliProcess.Run("simulate", "--secure-aggregation", "--attack", "site-3:scale=10", "--strategy", "fedavg", "krum",
-            "--rounds", "1", "--scale", "0.02", "--device", "cpu", "--out", run);
+        CliProcess.Result result = CliProcess.Run("simulate", "--secure-aggregation", "--secagg-neighbours", "2", "--secagg-threshold", "0.7", "--attack", "site-3:scale=10",
+            "--strategy", "fedavg", "krum", "--rounds", "1", "--scale", "0.02", "--device", "cpu", "--out", run);
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains("fedavg-secagg", result.Output);
@@ -21,7 +21,10 @@ public sealed class SecurityCommandTests : IDisposable
             Assert.StartsWith("round,site,split,metric,value", File.ReadAllText(Path.Combine(run, strategy, "metrics.csv")));
         }
 
-        Assert.Contains("\"attack\": \"site-3:scale=10\"", File.ReadAllText(Path.Combine(run, "simulate.json")));
+        string settings = File.ReadAllText(Path.Combine(run, "simulate.json"));
+        Assert.Contains("\"attack\": \"site-3:scale=10\"", settings);
+        Assert.Contains("\"secagg-neighbours\": 2", settings);
+        Assert.Contains("\"secagg-threshold\": 0.7", settings);
     }
 
     [Theory]
