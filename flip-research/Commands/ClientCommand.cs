@@ -75,7 +75,7 @@ internal static class ClientCommand
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
             ParameterSet initial = workspace.Model.ToParameterSet();
             HospitalSiteData.PrintSharing(console, siteId, local, initial);
-            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout, secureOnly);
+            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout, secureOnly, new Logging.ConsoleLineLogger<SiteFlowerApp>(console));
             if (secureOnly)
             {
                 console.MarkupLine("the model update leaves only masked (secure aggregation required); plain train requests are refused.");

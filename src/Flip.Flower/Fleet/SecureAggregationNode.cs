@@ -2,6 +2,8 @@ using Flip.Federated;
 using Flip.Federated.SecureAggregation;
 using Flip.Flower.Npy;
 using Flip.Flower.Records;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ConfigRecord = Flip.Flower.Records.ConfigRecord;
 
 namespace Flip.Flower.Fleet;
@@ -25,7 +27,9 @@ internal sealed class SecureAggregationNode
 
     private readonly Func<FlowerInstruction, CancellationToken, Task<(ParameterSet Global, SiteUpdate Update)>> _train;
     private readonly Func<long> _trainExamples;
+    private readonly ILogger _logger;
     private SecureAggregationSite? _site;
+    private double _clippingRange;
     private SiteKeys? _keys;
     private long _round;
     private string _stage = SecAggPlusKeys.StageUnmask;
@@ -33,10 +37,12 @@ internal sealed class SecureAggregationNode
     /// <summary>Creates the node's state.</summary>
     /// <param name="train">Trains the site from a train instruction's global model: the global model as received and the site's update.</param>
     /// <param name="trainExamples">The site's training example count, announced at setup.</param>
-    public SecureAggregationNode(Func<FlowerInstruction, CancellationToken, Task<(ParameterSet Global, SiteUpdate Update)>> train, Func<long> trainExamples)
+    /// <param name="logger">Receives a warning, on the node only, when the update had to be clipped to the server's clipping range; <see langword="null"/> for none.</param>
+    public SecureAggregationNode(Func<FlowerInstruction, CancellationToken, Task<(ParameterSet Global, SiteUpdate Update)>> train, Func<long> trainExamples, ILogger? logger = null)
     {
         _train = train;
         _trainExamples = trainExamples;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>Whether an instruction is a secure aggregation stage.</summary>
@@ -123,6 +129,7 @@ internal sealed class SecureAggregationNode
         }
 
         _site = new SecureAggregationSite(self, settings, (int)round);
+        _clippingRange = settings.ClippingRange;
         _keys = _site.Setup();
         _round = round;
         return Reply(new ConfigRecord
@@ -175,6 +182,26 @@ internal sealed class SecureAggregationNode
         });
     }
 
+    // Values outside [−c, c] are clipped before quantising, which changes the update the server sums: say so here, on the node
+    // (the count and the largest magnitude stay in the node's log; nothing of it is sent).
+    private void WarnIfClipped(double[] input, SiteId self, long round)
+    {
+        int clipped = 0;
+        double largest = 0;
+        foreach (double value in input)
+        {
+            double magnitude = Math.Abs(value);
+            largest = Math.Max(largest, magnitude);
+            clipped += magnitude > _clippingRange ? 1 : 0;
+        }
+
+        if (clipped > 0)
+        {
+            _logger.LogWarning("Round {Round}: {Site}: {Clipped} of {Count} weighted update values lie outside the server's clipping range ±{Range} (largest {Largest:G3}) and were clipped; the secure sum differs from this update there. Lower the learning rate or local epochs, or raise the clipping range",
+                round, self, clipped, input.Length, _clippingRange, largest);
+        }
+    }
+
     private async Task<RecordDict> CollectMaskedVectorsAsync(FlowerInstruction instruction, ConfigRecord configs, SiteId self, CancellationToken ct)
     {
         byte[][] ciphertexts = SecAggPlusWire.Bytes(configs, SecAggPlusKeys.CiphertextList);
@@ -188,7 +215,9 @@ internal sealed class SecureAggregationNode
 
         _site!.ReceiveShares(sources.Zip(ciphertexts, (source, ciphertext) => new EncryptedShare(FleetFederation.SiteOf(source), self, ciphertext)));
         (ParameterSet global, SiteUpdate update) = await _train(instruction, ct).ConfigureAwait(false);
-        MaskedInput masked = _site.MaskInput(SecureFedAvg.SiteInput(global, self, update, maxWeight));
+        double[] input = SecureFedAvg.SiteInput(global, self, update, maxWeight);
+        WarnIfClipped(input, self, _round);
+        MaskedInput masked = _site.MaskInput(input);
         var reply = new RecordDict
         {
             { SecAggPlusKeys.MaskedRecord, new ArrayRecord { { SecAggPlusKeys.MaskedParameters, NpyArray.FromValues<uint>(masked.Values, masked.Values.Length) } } },

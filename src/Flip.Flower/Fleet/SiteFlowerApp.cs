@@ -30,12 +30,13 @@ public sealed class SiteFlowerApp : IFlowerApp
     /// <param name="site">The site: trainer plus state that never leaves.</param>
     /// <param name="layout">The model's layout, to check and type the arrays the server sends.</param>
     /// <param name="requireSecureAggregation">Refuse every plain train instruction: the update leaves only masked, in a SecAgg+ round.</param>
-    public SiteFlowerApp(Site site, ParameterLayout layout, bool requireSecureAggregation = false)
+    /// <param name="logger">Receives the node's own warnings (an update clipped for secure aggregation); <see langword="null"/> for none.</param>
+    public SiteFlowerApp(Site site, ParameterLayout layout, bool requireSecureAggregation = false, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         _site = site;
         _layout = layout;
         RequiresSecureAggregation = requireSecureAggregation;
-        _secure = new SecureAggregationNode(TrainUpdateAsync, () => _site.Describe().TrainExampleCount);
+        _secure = new SecureAggregationNode(TrainUpdateAsync, () => _site.Describe().TrainExampleCount, logger);
     }
 
     /// <summary>Whether plain train instructions are refused (the node sends its update only under secure aggregation).</summary>

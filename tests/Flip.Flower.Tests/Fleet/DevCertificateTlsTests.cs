@@ -27,18 +27,6 @@ public sealed class DevCertificateTlsTests : IDisposable
         public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => throw new NotSupportedException();
     }
 
-    private sealed class LinesLogger : ILogger
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Enqueue(formatter(state, exception));
-    }
-
     private string Certs(string name, params string[] nodes)
     {
         string folder = Path.Combine(_folder, name);

@@ -275,6 +275,27 @@ public sealed class SecureFleetTests
     }
 
     [Fact]
+    public async Task A_node_whose_weighted_update_exceeds_the_clipping_range_says_so_in_its_own_log()
+    {
+        // Given: node 1 (the most examples, so weight 1) moves every value by 20, beyond the clipping range of ±8; the others by less than 0.4
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var trainers = Examples.Select((n, i) => new PatternTrainer(n, i == 1 ? _ => 20f : j => Sine(i, j), 0)).ToList();
+        ParameterSet initial = Model();
+        var logs = trainers.Select(_ => new LinesLogger()).ToList();
+        IFlowerApp[] apps = [.. trainers.Select((t, i) => (IFlowerApp)new SiteFlowerApp(new Site(new SiteId("hospital"), t), initial.Layout, logger: logs[i]))];
+        await using var harness = await Harness.StartAsync(apps, capture: null, timeout.Token);
+
+        // When: one secure round
+        RunResult run = await new FleetFederation(harness.Fleet, RunId, new SecureFedAvg(), Options(1)).RunAsync(initial, ct: timeout.Token);
+
+        // Then: the round went through, node 1 logged how many of its 250 values were clipped, and no other node logged anything
+        Assert.Empty(run.Failures);
+        string warning = Assert.Single(logs[1].Lines);
+        Assert.StartsWith($"Round 1: {FleetFederation.SiteOf(harness.NodeIds[1])}: 250 of 251 weighted update values lie outside the server's clipping range ±8 (largest 20) and were clipped", warning);
+        Assert.All(new[] { 0, 2, 3 }, i => Assert.Empty(logs[i].Lines));
+    }
+
+    [Fact]
     public async Task A_node_that_requires_secure_aggregation_refuses_a_plain_round_and_takes_part_in_a_secure_one()
     {
         // Given: four nodes, the last of which sends its update only under secure aggregation
