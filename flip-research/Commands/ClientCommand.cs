@@ -54,19 +54,20 @@ internal static class ClientCommand
         });
         command.SetAction(async (parse, ct) =>
         {
-            using NodeIdentity identity = NodeIdentity.LoadOrCreate(parse.GetValue(key)!);
-            if (parse.GetValue(export))
-            {
-                Console.Out.Write(System.Text.Encoding.ASCII.GetString(identity.PublicKeyPem));
-                return ExitCodes.Ok;
-            }
-
+            // Refused before the key file is created: a refused command writes nothing.
             HospitalSiteData.CheckSharing(parse.GetValue(share)!);
             bool secureOnly = parse.GetValue(requireSecure);
             if (secureOnly && parse.GetValue(transportKind) == LegacyTransport.Legacy)
             {
                 throw new FlipException("--require-secure-aggregation: the legacy transport has no secure aggregation (its fit results carry the update itself).",
                     ExitCodes.BadCommandLine, "use the Fleet transport (the default), or drop --require-secure-aggregation.");
+            }
+
+            using NodeIdentity identity = NodeIdentity.LoadOrCreate(parse.GetValue(key)!);
+            if (parse.GetValue(export))
+            {
+                Console.Out.Write(System.Text.Encoding.ASCII.GetString(identity.PublicKeyPem));
+                return ExitCodes.Ok;
             }
 
             string siteId = parse.GetValue(site)!;

@@ -53,6 +53,18 @@ public sealed class BadInputTests : IDisposable
         => AssertOneSentence(CliProcess.Run(args), exitCode, expected);
 
     [Fact]
+    public void A_refused_client_creates_no_node_key()
+    {
+        string key = Path.Combine(_folder, "node-key.pem");
+        string[] client = ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--key", key];
+
+        Assert.Equal(2, CliProcess.Run([.. client, "--transport", "legacy", "--require-secure-aggregation"]).ExitCode);
+        Assert.Equal(2, CliProcess.Run([.. client, "--share", "predictions"]).ExitCode);
+
+        Assert.False(File.Exists(key));
+    }
+
+    [Fact]
     public void A_non_empty_out_folder_is_refused_with_the_fix()
     {
         Write("taken/keep.txt", "x");
