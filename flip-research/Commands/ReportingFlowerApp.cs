@@ -15,10 +15,12 @@ internal sealed class ReportingFlowerApp(IFlowerApp inner, IAnsiConsole console)
     public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => inner.QueryAsync(instruction, ct);
 
     // A secure aggregation round is four train messages; only collect_masked_vectors trains.
-    private static string TrainStep(FlowerInstruction instruction) =>
-        instruction.Content.TryGet(SecAggPlusKeys.ConfigRecord, out ConfigRecord? configs) && configs.TryGetValue(SecAggPlusKeys.Stage, out RecordValue? stage) && stage.Kind == RecordValueKind.String
-            ? stage.AsString() == SecAggPlusKeys.StageCollectMaskedVectors ? "training (secure aggregation: masking the update)" : "secure aggregation: " + stage.AsString()
-            : "training";
+    private static string TrainStep(FlowerInstruction instruction) => SecAggPlusKeys.StageOf(instruction.Content) switch
+    {
+        null => "training",
+        SecAggPlusKeys.StageCollectMaskedVectors => "training (secure aggregation: masking the update)",
+        string stage => "secure aggregation: " + stage,
+    };
 
     private async Task<RecordDict> Report(string step, FlowerInstruction instruction, Func<Task<RecordDict>> run)
     {

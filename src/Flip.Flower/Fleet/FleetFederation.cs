@@ -117,7 +117,8 @@ public sealed class FleetFederation
     /// <returns>The site id.</returns>
     public static SiteId SiteOf(ulong nodeId) => new(SiteFlowerApp.Invariant($"node-{nodeId}"));
 
-    private static ulong NodeOf(SiteId site) => ulong.Parse(site.Value.AsSpan("node-".Length), System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The Fleet node id of a site id <see cref="SiteOf"/> made.</summary>
+    internal static ulong NodeOf(SiteId site) => ulong.Parse(site.Value.AsSpan("node-".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<RunResult> RunRoundsAsync(ParameterSet start, int firstRound, List<FederatedMetricRecord> metrics, List<SiteFailure> failures, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
     {

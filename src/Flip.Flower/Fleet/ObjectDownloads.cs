@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Flip.Flower.Auth;
 using Flip.Flower.Objects;
@@ -36,7 +37,7 @@ internal static class ObjectDownloads
     private const int PieceLength = 64 * 1024;
     private const int MaxRequestLength = 64 * 1024; // a PullObjectRequest is a node id, a run id and a 64-character object id
 
-    /// <summary>Streams the object when it can, otherwise calls <paramref name="next"/> with the request body restored.</summary>
+    /// <summary>Streams the object when it can, otherwise calls <paramref name="next"/>, which reads the request body untouched.</summary>
     /// <param name="http">The request.</param>
     /// <param name="next">The rest of the pipeline (the gRPC service).</param>
     /// <param name="fleet">The service that owns the objects and the checks.</param>
@@ -52,51 +53,64 @@ internal static class ObjectDownloads
             return;
         }
 
-        byte[] body = await ReadBodyAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        // The request is looked at in the body's pipe without being consumed, so a call handed on reads it as if untouched.
+        System.IO.Pipelines.PipeReader reader = http.Request.BodyReader;
+        ReadOnlySequence<byte> body = await PeekRequestAsync(reader, http.RequestAborted).ConfigureAwait(false);
         FlowerObject? obj = TryParse(body) is { } request && Metadata(http.Request.Headers) is { } headers && Allowed(headers, allowList)
             ? fleet.ObjectToStream(headers, request, MinimumStreamedLength)
             : null;
         if (obj is null)
         {
-            http.Request.Body = new MemoryStream(body, writable: false);
+            reader.AdvanceTo(body.Start);
             await next(http).ConfigureAwait(false);
             return;
         }
 
+        reader.AdvanceTo(body.End);
         await WriteAsync(http, obj).ConfigureAwait(false);
         fleet.CountStreamed();
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>Reads until the body holds one whole gRPC message, ends, or passes <see cref="MaxRequestLength"/>; consumes nothing.</summary>
+    private static async Task<ReadOnlySequence<byte>> PeekRequestAsync(System.IO.Pipelines.PipeReader reader, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        byte[] piece = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(piece, ct).ConfigureAwait(false)) > 0)
+        while (true)
         {
-            // Past the limit the bytes are kept anyway and handed to the gRPC service, which applies its own message limit.
-            buffer.Write(piece, 0, read);
-            if (buffer.Length > MaxRequestLength)
+            System.IO.Pipelines.ReadResult result = await reader.ReadAsync(ct).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            if (result.IsCompleted || buffer.Length > MaxRequestLength || (FramedLength(buffer) is { } length && buffer.Length >= 5 + length))
             {
-                await request.Body.CopyToAsync(buffer, ct).ConfigureAwait(false);
-                break;
+                return buffer;
             }
-        }
 
-        return buffer.ToArray();
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
     }
 
-    private static W.PullObjectRequest? TryParse(byte[] body)
+    /// <summary>gRPC framing: 1 byte compressed flag, 4 bytes big-endian message length, then the message.</summary>
+    private static long? FramedLength(ReadOnlySequence<byte> buffer)
     {
-        // gRPC framing: 1 byte compressed flag, 4 bytes big-endian length, then the message.
-        if (body.Length < 5 || body[0] != 0 || body.Length > MaxRequestLength || BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1)) != body.Length - 5)
+        if (buffer.Length < 5)
+        {
+            return null;
+        }
+
+        Span<byte> prefix = stackalloc byte[5];
+        buffer.Slice(0, 5).CopyTo(prefix);
+        return prefix[0] == 0 ? BinaryPrimitives.ReadUInt32BigEndian(prefix[1..]) : -1;
+    }
+
+    private static W.PullObjectRequest? TryParse(ReadOnlySequence<byte> body)
+    {
+        // Exactly one uncompressed message of at most MaxRequestLength bytes.
+        if (body.Length > MaxRequestLength || FramedLength(body) is not { } length || length < 0 || body.Length != 5 + length)
         {
             return null;
         }
 
         try
         {
-            return W.PullObjectRequest.Parser.ParseFrom(body.AsSpan(5));
+            return W.PullObjectRequest.Parser.ParseFrom(body.Slice(5));
         }
         catch (Google.Protobuf.InvalidProtocolBufferException)
         {

@@ -26,6 +26,17 @@ public static class SecAggPlusKeys
     /// <summary>The stage of an instruction (string).</summary>
     public const string Stage = "stage";
 
+    /// <summary>The secure aggregation stage an instruction or reply belongs to, or <see langword="null"/> when it has no <see cref="ConfigRecord"/>.</summary>
+    /// <param name="content">The message's content.</param>
+    /// <returns>The stage name, or <see langword="null"/>.</returns>
+    public static string? StageOf(Records.RecordDict content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return content.TryGet(ConfigRecord, out Records.ConfigRecord? config) && config.TryGetValue(Stage, out Records.RecordValue? stage) && stage.Kind == Records.RecordValueKind.String
+            ? stage.AsString()
+            : null;
+    }
+
     /// <summary>Stage 0: publish two public keys.</summary>
     public const string StageSetup = "setup";
 

@@ -14,15 +14,6 @@ internal static class SecAggPlusWire
     /// <summary>The modulus FLIP's masks live in (Flower's default <c>modulus_range</c>).</summary>
     public const long ModRange = 1L << 32;
 
-    /// <summary>A Fleet node id from the site id <see cref="FleetFederation.SiteOf"/> gave it.</summary>
-    public static ulong NodeOf(SiteId site) => ulong.Parse(site.Value.AsSpan("node-".Length), NumberStyles.None, CultureInfo.InvariantCulture);
-
-    /// <summary>The stage of an instruction or reply, or <see langword="null"/> when it has no <see cref="SecAggPlusKeys.ConfigRecord"/>.</summary>
-    public static string? StageOf(RecordDict content) =>
-        content.TryGet(SecAggPlusKeys.ConfigRecord, out ConfigRecord? config) && config.TryGetValue(SecAggPlusKeys.Stage, out RecordValue? stage) && stage.Kind == RecordValueKind.String
-            ? stage.AsString()
-            : null;
-
     /// <summary>A share as bytes: x as int32 little-endian, then f(x) unsigned big-endian.</summary>
     public static byte[] Encode(ShamirShare share)
     {
@@ -39,7 +30,7 @@ internal static class SecAggPlusWire
     {
         if (bytes.Length is < 5 or > 70 || BinaryPrimitives.ReadInt32LittleEndian(bytes) < 1)
         {
-            throw FlowerProtocolException.BadMessage("train", SecAggPlusKeys.ShareList, Invariant($"a share of {bytes.Length} bytes; expected x ≥ 1 as 4 bytes, then 1 to 66 bytes of f(x)"));
+            throw FlowerProtocolException.BadMessage("train", SecAggPlusKeys.ShareList, SiteFlowerApp.Invariant($"a share of {bytes.Length} bytes; expected x ≥ 1 as 4 bytes, then 1 to 66 bytes of f(x)"));
         }
 
         return new ShamirShare(BinaryPrimitives.ReadInt32LittleEndian(bytes), new BigInteger(bytes[4..], isUnsigned: true, isBigEndian: true));
@@ -57,7 +48,7 @@ internal static class SecAggPlusWire
     public static RecordValue Get(ConfigRecord config, string key, RecordValueKind kind) =>
         config.TryGetValue(key, out RecordValue? value) && value.Kind == kind
             ? value
-            : throw FlowerProtocolException.BadMessage("train", SecAggPlusKeys.ConfigRecord + "." + key, value is null ? Invariant($"missing; expected a {kind} value") : Invariant($"a {value.Kind} value; expected {kind}"));
+            : throw FlowerProtocolException.BadMessage("train", SecAggPlusKeys.ConfigRecord + "." + key, value is null ? SiteFlowerApp.Invariant($"missing; expected a {kind} value") : SiteFlowerApp.Invariant($"a {value.Kind} value; expected {kind}"));
 
     /// <summary>A list of node ids (uint64 list).</summary>
     public static ulong[] NodeIds(ConfigRecord config, string key) => [.. Get(config, key, RecordValueKind.UIntList).AsUInt64List()];
@@ -66,7 +57,5 @@ internal static class SecAggPlusWire
     public static byte[][] Bytes(ConfigRecord config, string key) => [.. Get(config, key, RecordValueKind.BytesList).AsBytesList().Select(b => b.ToArray())];
 
     /// <summary>A list of node ids as a record value.</summary>
-    public static RecordValue OfNodes(IEnumerable<SiteId> sites) => RecordValue.OfList(sites.Select(NodeOf));
-
-    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    public static RecordValue OfNodes(IEnumerable<SiteId> sites) => RecordValue.OfList(sites.Select(FleetFederation.NodeOf));
 }

@@ -46,7 +46,7 @@ internal sealed class SecureAggregationNode
     }
 
     /// <summary>Whether an instruction is a secure aggregation stage.</summary>
-    public static bool Handles(FlowerInstruction instruction) => SecAggPlusWire.StageOf(instruction.Content) is not null;
+    public static bool Handles(FlowerInstruction instruction) => SecAggPlusKeys.StageOf(instruction.Content) is not null;
 
     /// <summary>Answers one stage.</summary>
     /// <exception cref="FlowerProtocolException">A key is missing or of the wrong type, or the stage is out of order.</exception>
@@ -87,17 +87,17 @@ internal sealed class SecureAggregationNode
         int index = Array.IndexOf(Stages, stage);
         if (index < 0)
         {
-            throw FlowerProtocolException.BadMessage(instruction.MessageType, SecAggPlusKeys.ConfigRecord + "." + SecAggPlusKeys.Stage, SecAggPlusWire.Invariant($"'{stage}'; expected one of {string.Join(", ", Stages)}"));
+            throw FlowerProtocolException.BadMessage(instruction.MessageType, SecAggPlusKeys.ConfigRecord + "." + SecAggPlusKeys.Stage, SiteFlowerApp.Invariant($"'{stage}'; expected one of {string.Join(", ", Stages)}"));
         }
 
         // Setup may always come (a new round, or the server starting a round again); the others only in order, in the same round.
         string expected = Stages[(Array.IndexOf(Stages, _stage) + 1) % Stages.Length];
         if (index > 0 && (_site is null || stage != expected || round != _round))
         {
-            string state = _site is null ? "no secure aggregation round in progress" : SecAggPlusWire.Invariant($"round {_round} expects {expected}");
+            string state = _site is null ? "no secure aggregation round in progress" : SiteFlowerApp.Invariant($"round {_round} expects {expected}");
             Forget();
             throw FlowerProtocolException.BadMessage(instruction.MessageType, SecAggPlusKeys.ConfigRecord + "." + SecAggPlusKeys.Stage,
-                SecAggPlusWire.Invariant($"{stage} for round {round}, but {state}; the node takes no further part in this round"));
+                SiteFlowerApp.Invariant($"{stage} for round {round}, but {state}; the node takes no further part in this round"));
         }
     }
 
@@ -115,17 +115,17 @@ internal sealed class SecureAggregationNode
         var problems = settings.Validate((int)Math.Clamp(sampled, 1, int.MaxValue)).ToList();
         if (modulus != SecAggPlusWire.ModRange)
         {
-            problems.Add(SecAggPlusWire.Invariant($"mod_range must be 2³² (got {modulus})."));
+            problems.Add(SiteFlowerApp.Invariant($"mod_range must be 2³² (got {modulus})."));
         }
 
         if (sampled < 2)
         {
-            problems.Add(SecAggPlusWire.Invariant($"sample_num must be ≥ 2 (got {sampled}); a sum of one update is that update."));
+            problems.Add(SiteFlowerApp.Invariant($"sample_num must be ≥ 2 (got {sampled}); a sum of one update is that update."));
         }
 
         if (problems.Count > 0)
         {
-            throw new SecureAggregationException(SecAggPlusWire.Invariant($"Round {round}: {self} refuses the server's secure aggregation settings: {string.Join(" ", problems)}"));
+            throw new SecureAggregationException(SiteFlowerApp.Invariant($"Round {round}: {self} refuses the server's secure aggregation settings: {string.Join(" ", problems)}"));
         }
 
         _site = new SecureAggregationSite(self, settings, (int)round);
@@ -171,13 +171,13 @@ internal sealed class SecureAggregationNode
         var all = neighbours.SelectMany(k => new[] { Convert.ToHexString(k.MaskKey), Convert.ToHexString(k.EncryptionKey) }).Append(Convert.ToHexString(_keys!.MaskKey)).Append(Convert.ToHexString(_keys.EncryptionKey)).ToList();
         if (!ownKeysEchoed || all.Distinct(StringComparer.Ordinal).Count() != all.Count)
         {
-            throw new SecureAggregationException(SecAggPlusWire.Invariant($"Round {_round}: {self} received public keys in which its own are missing or altered, or two keys are equal; it takes no further part in this round."));
+            throw new SecureAggregationException(SiteFlowerApp.Invariant($"Round {_round}: {self} received public keys in which its own are missing or altered, or two keys are equal; it takes no further part in this round."));
         }
 
         var shares = _site!.ShareKeys(neighbours);
         return Reply(new ConfigRecord
         {
-            { SecAggPlusKeys.DestinationList, RecordValue.OfList(shares.Select(s => SecAggPlusWire.NodeOf(s.To))) },
+            { SecAggPlusKeys.DestinationList, RecordValue.OfList(shares.Select(s => FleetFederation.NodeOf(s.To))) },
             { SecAggPlusKeys.CiphertextList, RecordValue.OfList(shares.Select(s => s.Ciphertext)) },
         });
     }
@@ -210,7 +210,7 @@ internal sealed class SecureAggregationNode
         if (ciphertexts.Length != sources.Length || !(maxWeight > 0) || !double.IsFinite(maxWeight))
         {
             throw FlowerProtocolException.BadMessage(instruction.MessageType, SecAggPlusKeys.ConfigRecord,
-                SecAggPlusWire.Invariant($"{ciphertexts.Length} ciphertexts from {sources.Length} sources and max_weight {maxWeight}; expected one source per ciphertext and a finite max_weight > 0"));
+                SiteFlowerApp.Invariant($"{ciphertexts.Length} ciphertexts from {sources.Length} sources and max_weight {maxWeight}; expected one source per ciphertext and a finite max_weight > 0"));
         }
 
         _site!.ReceiveShares(sources.Zip(ciphertexts, (source, ciphertext) => new EncryptedShare(FleetFederation.SiteOf(source), self, ciphertext)));
@@ -240,14 +240,14 @@ internal sealed class SecureAggregationNode
         var dead = SecAggPlusWire.NodeIds(configs, SecAggPlusKeys.DeadNodeIdList).Select(FleetFederation.SiteOf).ToList();
         if (active.Distinct().Count() < 2)
         {
-            throw new SecureAggregationException(SecAggPlusWire.Invariant($"Round {_round}: {_site!.Id} was asked to unmask a sum of {active.Distinct().Count()} update(s); a sum of one update is that update, so it refuses."));
+            throw new SecureAggregationException(SiteFlowerApp.Invariant($"Round {_round}: {_site!.Id} was asked to unmask a sum of {active.Distinct().Count()} update(s); a sum of one update is that update, so it refuses."));
         }
 
         UnmaskReply shares = _site!.Unmask(active, dead);
         var owners = shares.SelfMaskShares.Concat(shares.MaskKeyShares).ToList();
         return Reply(new ConfigRecord
         {
-            { SecAggPlusKeys.NodeIdList, RecordValue.OfList(owners.Select(o => SecAggPlusWire.NodeOf(o.Key))) },
+            { SecAggPlusKeys.NodeIdList, RecordValue.OfList(owners.Select(o => FleetFederation.NodeOf(o.Key))) },
             { SecAggPlusKeys.ShareList, RecordValue.OfList(owners.Select(o => SecAggPlusWire.Encode(o.Value))) },
         });
     }

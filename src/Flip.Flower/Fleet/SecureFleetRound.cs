@@ -127,7 +127,7 @@ internal sealed class SecureFleetRound
             var configs = new ConfigRecord { { SecAggPlusKeys.Stage, RecordValue.Of(SecAggPlusKeys.StageShareKeys) } };
             foreach (SiteKeys k in server.KeysFor(site).Append(keys[site]))
             {
-                configs.Add(SecAggPlusWire.NodeOf(k.Site).ToString(System.Globalization.CultureInfo.InvariantCulture), RecordValue.OfList([k.MaskKey, k.EncryptionKey]));
+                configs.Add(FleetFederation.NodeOf(k.Site).ToString(System.Globalization.CultureInfo.InvariantCulture), RecordValue.OfList([k.MaskKey, k.EncryptionKey]));
             }
 
             return (site, Message(round, configs));
@@ -135,10 +135,10 @@ internal sealed class SecureFleetRound
         {
             ulong[] destinations = SecAggPlusWire.NodeIds(configs, SecAggPlusKeys.DestinationList);
             byte[][] ciphertexts = SecAggPlusWire.Bytes(configs, SecAggPlusKeys.CiphertextList);
-            var neighbours = server.NeighboursOf(site).Select(SecAggPlusWire.NodeOf).ToHashSet();
+            var neighbours = server.NeighboursOf(site).Select(FleetFederation.NodeOf).ToHashSet();
             if (destinations.Length != ciphertexts.Length || destinations.Any(d => !neighbours.Contains(d)) || destinations.Distinct().Count() != neighbours.Count)
             {
-                return SecAggPlusWire.Invariant($"{destinations.Length} share(s) for {destinations.Distinct().Count()} node(s); expected one for each of its {neighbours.Count} neighbour(s)");
+                return SiteFlowerApp.Invariant($"{destinations.Length} share(s) for {destinations.Distinct().Count()} node(s); expected one for each of its {neighbours.Count} neighbour(s)");
             }
 
             server.CollectShares(site, destinations.Zip(ciphertexts, (to, ciphertext) => new EncryptedShare(site, FleetFederation.SiteOf(to), ciphertext)));
@@ -169,7 +169,7 @@ internal sealed class SecureFleetRound
                     {
                         { SecAggPlusKeys.Stage, RecordValue.Of(SecAggPlusKeys.StageCollectMaskedVectors) },
                         { SecAggPlusKeys.CiphertextList, RecordValue.OfList(mailbox.Select(s => s.Ciphertext)) },
-                        { SecAggPlusKeys.SourceList, RecordValue.OfList(mailbox.Select(s => SecAggPlusWire.NodeOf(s.From))) },
+                        { SecAggPlusKeys.SourceList, RecordValue.OfList(mailbox.Select(s => FleetFederation.NodeOf(s.From))) },
                         { SecAggPlusKeys.MaxWeight, RecordValue.Of(maxWeight) },
                     }
                 },
@@ -178,12 +178,12 @@ internal sealed class SecureFleetRound
         {
             if (!content.TryGet(SecAggPlusKeys.MaskedRecord, out ArrayRecord? masked) || !masked.TryGetValue(SecAggPlusKeys.MaskedParameters, out NpyArray? vector))
             {
-                return SecAggPlusWire.Invariant($"reply without the masked vector ({SecAggPlusKeys.MaskedRecord}.{SecAggPlusKeys.MaskedParameters})");
+                return SiteFlowerApp.Invariant($"reply without the masked vector ({SecAggPlusKeys.MaskedRecord}.{SecAggPlusKeys.MaskedParameters})");
             }
 
             if (vector.DType != NpyDType.UInt32 || vector.Shape.Length != 1 || vector.ElementCount != length)
             {
-                return SecAggPlusWire.Invariant($"the masked vector is {vector}; expected uint32[{length}]");
+                return SiteFlowerApp.Invariant($"the masked vector is {vector}; expected uint32[{length}]");
             }
 
             ParameterSet? own = ParameterSet.Empty;
@@ -230,7 +230,7 @@ internal sealed class SecureFleetRound
             byte[][] shares = SecAggPlusWire.Bytes(configs, SecAggPlusKeys.ShareList);
             if (owners.Length != shares.Length)
             {
-                return SecAggPlusWire.Invariant($"{owners.Length} owner(s) for {shares.Length} share(s)");
+                return SiteFlowerApp.Invariant($"{owners.Length} owner(s) for {shares.Length} share(s)");
             }
 
             var selfMasks = new Dictionary<SiteId, ShamirShare>();
@@ -241,7 +241,7 @@ internal sealed class SecureFleetRound
                 var into = server.Survivors.Contains(owner) ? selfMasks : dropped.Contains(owner) ? maskKeys : null;
                 if (into is null || !into.TryAdd(owner, SecAggPlusWire.DecodeShare(shares[i])))
                 {
-                    return SecAggPlusWire.Invariant($"a share of {owner}, which is neither a survivor nor dropped, or sent twice");
+                    return SiteFlowerApp.Invariant($"a share of {owner}, which is neither a survivor nor dropped, or sent twice");
                 }
             }
 

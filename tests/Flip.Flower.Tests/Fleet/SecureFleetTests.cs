@@ -159,12 +159,8 @@ public sealed class SecureFleetTests
     {
         // Given: four nodes; node 2's process stops when it is asked for its masked update in round 1 (it has shared its keys)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var trainers = Examples.Select((n, i) => new PatternTrainer(n, j => Sine(i, j), 0)).ToList();
         ParameterSet initial = Model();
-        Harness? harness = null;
-        var apps = trainers.Select((t, i) => (IFlowerApp)new StageFault(App(t, initial), i == 2 ? SecAggPlusKeys.StageCollectMaskedVectors : null, 1, () => harness!.StopNode(2))).ToList();
-        harness = await Harness.StartAsync(apps, capture: null, timeout.Token);
-        await using var _ = harness;
+        await using Harness harness = await StartWithNodeTwoStoppingAtCollectAsync(initial, timeout.Token);
         var strategy = new SecureFedAvg();
         var sums = new Dictionary<int, SecureSum>();
 
@@ -257,12 +253,8 @@ public sealed class SecureFleetTests
     {
         // Given: the dropout of the test above, but unmasking needs all of a node's share holders (serve --secagg-threshold 1)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var trainers = Examples.Select((n, i) => new PatternTrainer(n, j => Sine(i, j), 0)).ToList();
         ParameterSet initial = Model();
-        Harness? harness = null;
-        var apps = trainers.Select((t, i) => (IFlowerApp)new StageFault(App(t, initial), i == 2 ? SecAggPlusKeys.StageCollectMaskedVectors : null, 1, () => harness!.StopNode(2))).ToList();
-        harness = await Harness.StartAsync(apps, capture: null, timeout.Token);
-        await using var _ = harness;
+        await using Harness harness = await StartWithNodeTwoStoppingAtCollectAsync(initial, timeout.Token);
         var strategy = new SecureFedAvg { Settings = new SecureAggregationSettings { ThresholdFraction = 1.0 } };
 
         // When: one round
@@ -321,6 +313,16 @@ public sealed class SecureFleetTests
         Assert.Empty(secure.Failures);
         Assert.True(trainers[3].Updates.ContainsKey(1));
         Assert.Contains(secure.Metrics, m => m.Metric == MetricNames.SitesAggregated && m.Value == 4);
+    }
+
+    /// <summary>Four nodes adding their own pattern; node 2's process stops when it is asked for its masked update in round 1 (after sharing its keys).</summary>
+    private static async Task<Harness> StartWithNodeTwoStoppingAtCollectAsync(ParameterSet initial, CancellationToken ct)
+    {
+        Harness? harness = null;
+        var apps = Examples.Select((n, i) => (IFlowerApp)new StageFault(App(new PatternTrainer(n, j => Sine(i, j), 0), initial),
+            i == 2 ? SecAggPlusKeys.StageCollectMaskedVectors : null, 1, () => harness!.StopNode(2))).ToList();
+        harness = await Harness.StartAsync(apps, capture: null, ct);
+        return harness;
     }
 
     private static FleetFederationOptions Options(int rounds) => new() { Rounds = rounds, MinNodes = 4, RoundDeadline = TimeSpan.FromMinutes(3) };
@@ -432,7 +434,7 @@ public sealed class SecureFleetTests
 
         public async Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct)
         {
-            string? now = SecAggPlusWire.StageOf(instruction.Content);
+            string? now = SecAggPlusKeys.StageOf(instruction.Content);
             Seen.Enqueue((instruction.ServerRound ?? 0, now ?? "train"));
             if (stage is not null && now == stage && instruction.ServerRound == round)
             {

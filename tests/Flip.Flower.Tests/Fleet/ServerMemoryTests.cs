@@ -36,16 +36,9 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
         // Given: a server holding a train instruction whose two 4 MB arrays are views of the model, and a registered node
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         using var pool = new KestrelPoolMeter();
-        var fleet = new FleetService(new FleetServiceOptions { Seed = 5 });
-        fleet.StartRun(RunId);
-        var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
-        await using var _ = app;
-        using var channel = FlowerChannel.Create(address);
-        using NodeIdentity identity = NodeIdentity.Create();
-        ulong nodeId = await new FlowerNode(channel.CreateCallInvoker(), identity, new SyntheticUpdateApp(1, 1), address.ToString()).RegisterAsync(timeout.Token);
-        var content = new RecordDict { { RecordKeys.Arrays, LoadBenchmark.Model(2, 1_000_000).ToArrayRecord() } };
-        fleet.SendInstruction(nodeId, RunId, "train", content);
-        FlowerObject chunk = ObjectCodec.Deflate(new FlowerMessage(new W.Metadata { RunId = RunId, MessageType = "train" }, content)).Objects.Values.First(o => o.TypeName == "ArrayChunk");
+        await using var server = await InstructedServer.StartAsync(arrays: 2, timeout.Token);
+        var (fleet, address, channel, identity, nodeId) = (server.Fleet, server.Address, server.Channel, server.Identity, server.NodeId);
+        FlowerObject chunk = server.Objects.First(o => o.TypeName == "ArrayChunk");
         Assert.False(chunk.IsContiguous);
         long before = pool.ResetPeak();
 
@@ -90,18 +83,10 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
     {
         // Given: a server holding a model's instruction and a registered node
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var fleet = new FleetService(new FleetServiceOptions { Seed = 6 });
-        fleet.StartRun(RunId);
-        var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
-        await using var _ = app;
-        using var channel = FlowerChannel.Create(address);
-        using NodeIdentity identity = NodeIdentity.Create();
-        ulong nodeId = await new FlowerNode(channel.CreateCallInvoker(), identity, new SyntheticUpdateApp(1, 1), address.ToString()).RegisterAsync(timeout.Token);
-        var content = new RecordDict { { RecordKeys.Arrays, LoadBenchmark.Model(1, 1_000_000).ToArrayRecord() } };
-        fleet.SendInstruction(nodeId, RunId, "train", content);
-        var objects = ObjectCodec.Deflate(new FlowerMessage(new W.Metadata { RunId = RunId, MessageType = "train" }, content)).Objects.Values.ToList();
-        FlowerObject chunk = objects.First(o => o.TypeName == "ArrayChunk");
-        FlowerObject small = objects.First(o => o.TypeName == "ArrayRecord");
+        await using var server = await InstructedServer.StartAsync(arrays: 1, timeout.Token);
+        var (fleet, channel, identity, nodeId) = (server.Fleet, server.Channel, server.Identity, server.NodeId);
+        FlowerObject chunk = server.Objects.First(o => o.TypeName == "ArrayChunk");
+        FlowerObject small = server.Objects.First(o => o.TypeName == "ArrayRecord");
         var client = new W.Fleet.FleetClient(channel);
         W.PullObjectRequest Request(ulong node, string id) => new() { Node = new W.Node { NodeId = node }, RunId = RunId, ObjectId = id };
         Metadata Signed() => AuthMetadata.Create(identity, DateTimeOffset.UtcNow);
@@ -150,6 +135,54 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
         Assert.Empty(result.Failures);
         Assert.Equal(6, stillAlive.Count);
         Assert.All(stillAlive, Assert.False);
+    }
+
+    /// <summary>A Fleet server on loopback, one registered node, and a train instruction for it holding a model of 4 MB float32 arrays.</summary>
+    private sealed class InstructedServer : IAsyncDisposable
+    {
+        private Microsoft.AspNetCore.Builder.WebApplication? _app;
+
+        public required FleetService Fleet { get; init; }
+
+        public required Uri Address { get; init; }
+
+        public required Grpc.Net.Client.GrpcChannel Channel { get; init; }
+
+        public required NodeIdentity Identity { get; init; }
+
+        public required ulong NodeId { get; init; }
+
+        /// <summary>The instruction's objects, as the server holds them.</summary>
+        public required IReadOnlyList<FlowerObject> Objects { get; init; }
+
+        public static async Task<InstructedServer> StartAsync(int arrays, CancellationToken ct)
+        {
+            var fleet = new FleetService(new FleetServiceOptions { Seed = 5 });
+            fleet.StartRun(RunId);
+            var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, ct);
+            var channel = FlowerChannel.Create(address);
+            var identity = NodeIdentity.Create();
+            ulong nodeId = await new FlowerNode(channel.CreateCallInvoker(), identity, new SyntheticUpdateApp(1, 1), address.ToString()).RegisterAsync(ct);
+            var content = new RecordDict { { RecordKeys.Arrays, LoadBenchmark.Model(arrays, 1_000_000).ToArrayRecord() } };
+            fleet.SendInstruction(nodeId, RunId, "train", content);
+            return new InstructedServer
+            {
+                _app = app,
+                Fleet = fleet,
+                Address = address,
+                Channel = channel,
+                Identity = identity,
+                NodeId = nodeId,
+                Objects = [.. ObjectCodec.Deflate(new FlowerMessage(new W.Metadata { RunId = RunId, MessageType = "train" }, content)).Objects.Values],
+            };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Identity.Dispose();
+            Channel.Dispose();
+            await _app!.DisposeAsync();
+        }
     }
 
     private static HttpRequestMessage PullRequest(Uri server, NodeIdentity identity, ulong nodeId, string objectId)
