@@ -4,6 +4,7 @@ using Flip.Experiments;
 using Flip.Federated;
 using Flip.Federated.Simulations;
 using Flip.Cli.Rendering;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Report = Flip.Reporting.Report;
 using ReportOptions = Flip.Reporting.ReportOptions;
@@ -31,6 +32,13 @@ internal static class SimulateCommand
         {
             Description = "Leave-one-site-out: for each hospital, train on the other five and test on all of its patients (default strategy fedavg).",
         };
+        var minSites = new Option<int>("--min-sites")
+        {
+            Description = "The fewest hospitals whose updates a federated round aggregates; with fewer the model is kept and the round marked skipped " +
+                "(the local-only and centralised baselines need one).",
+            DefaultValueFactory = _ => 2,
+        };
+        minSites.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--min-sites must be at least 1."); });
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (0 = one per core)." };
         var output = new Option<string?>("--out", "-o") { Description = "Run folder (default: runs/simulate-<UTC time>)." };
         var resume = new Option<string?>("--resume")
@@ -64,7 +72,7 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, leaveOneOut, partition, manifest, secure, secaggNeighbours, secaggThreshold, attack, cache,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, minSites, leaveOneOut, partition, manifest, secure, secaggNeighbours, secaggThreshold, attack, cache,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -80,7 +88,7 @@ internal static class SimulateCommand
                 SimulateSettings saved = SimulateSettings.Read(resumeFolder);
                 var resumed = new ExperimentOptions
                 {
-                    Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, Resume = true, Attack = SimulateSecurity.Attack(saved.Attack),
+                    Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, MinTrainSites = saved.MinSites, Resume = true, Attack = SimulateSecurity.Attack(saved.Attack),
                     SecureAggregation = new Flip.Federated.SecureAggregation.SecureAggregationSettings { Neighbours = saved.SecAggNeighbours, ThresholdFraction = saved.SecAggThreshold },
                 };
                 return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct, saved.Partition, saved.Manifest).ConfigureAwait(false);
@@ -94,6 +102,7 @@ internal static class SimulateCommand
                 Device = parse.GetValue(device) ?? "auto",
                 LocalEpochs = full ? 2 : 1,
                 Threads = parse.GetValue(threads),
+                MinTrainSites = parse.GetValue(minSites),
                 Attack = SimulateSecurity.Attack(parse.GetValue(attack)),
                 SecureAggregation = SimulateSecurity.Settings(parse, secaggNeighbours, secaggThreshold, parse.GetValue(secure)),
             };
@@ -119,7 +128,7 @@ internal static class SimulateCommand
 
             Directory.CreateDirectory(folder);
             new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString(),
-                options.SecureAggregation.Neighbours, options.SecureAggregation.ThresholdFraction).Write(folder);
+                options.SecureAggregation.Neighbours, options.SecureAggregation.ThresholdFraction, options.MinTrainSites).Write(folder);
         }
 
         PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest, cacheFolder);
@@ -161,6 +170,13 @@ internal static class SimulateCommand
         {
             console.Write(localOnly.CrossSiteTable(comparison.Sites, MetricNames.Auroc));
         }
+
+        foreach (string line in comparison.HealthLines())
+        {
+            console.MarkupLine($"[red]{Markup.Escape(line)}[/]");
+            log.LogWarning("Run check: {Line}", line);
+        }
+
         Directory.CreateDirectory(folder);
         string summary = Path.Combine(folder, "comparison.csv");
         comparison.WriteCsv(summary);
@@ -177,6 +193,13 @@ internal static class SimulateCommand
         {
             console.MarkupLineInterpolated($"Peak memory: {peak:F0} MB resident (one model for all {cohort.Sites.Count} hospitals, their slices, one parameter set per site).");
         }
+
+        if (comparison.AnyNeverAggregated)
+        {
+            console.MarkupLineInterpolated($"[red]A strategy never aggregated anything; its results are an untrained model's (exit code {ExitCodes.StudyFailed}).[/]");
+            return ExitCodes.StudyFailed;
+        }
+
         return ExitCodes.Ok;
     }
 

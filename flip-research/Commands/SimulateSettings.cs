@@ -5,7 +5,8 @@ namespace Flip.Cli.Commands;
 /// <summary>The settings a <c>simulate</c> run was started with, kept in its folder so <c>--resume</c> repeats them.</summary>
 internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Rounds, double Scale, int Seed, string Device, int LocalEpochs, string Partition = "natural", string? Manifest = null, string? Attack = null,
     [property: System.Text.Json.Serialization.JsonPropertyName("secagg-neighbours")] int SecAggNeighbours = 0,
-    [property: System.Text.Json.Serialization.JsonPropertyName("secagg-threshold")] double SecAggThreshold = 0.5)
+    [property: System.Text.Json.Serialization.JsonPropertyName("secagg-threshold")] double SecAggThreshold = 0.5,
+    [property: System.Text.Json.Serialization.JsonPropertyName("min-sites")] int MinSites = 2)
 {
     public const string FileName = "simulate.json";
 

@@ -12,9 +12,17 @@ internal static class ComparisonRenderer
         // One row per hospital and metric keeps five strategies within 80 columns.
         var table = new Table().Border(TableBorder.Simple).Title("Per hospital, last round, held-out patients");
         table.AddColumn("hospital").AddColumn("metric");
+        var flagged = comparison.Flagged;
         foreach (string strategy in comparison.Strategies)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(strategy)).RightAligned());
+            // A strategy that skipped rounds or whose loss did not fall is marked where its numbers are read.
+            string header = flagged.Contains(strategy) ? $"{Markup.Escape(strategy)} [red]{FlagMark}[/]" : Markup.Escape(strategy);
+            table.AddColumn(new TableColumn(header).RightAligned());
+        }
+
+        if (flagged.Count > 0)
+        {
+            table.Caption($"[red]{FlagMark}[/] = not a trained result as it stands: see the checks below the tables.");
         }
 
         foreach (string site in comparison.Sites)
@@ -30,6 +38,13 @@ internal static class ComparisonRenderer
         return table;
     }
 
+    /// <summary>The mark put beside a strategy whose run is not healthy.</summary>
+    public const string FlagMark = "(!)";
+
+    /// <summary>One line per unhealthy strategy: what is wrong with it.</summary>
+    public static IEnumerable<string> HealthLines(this Comparison comparison)
+        => comparison.Flagged.Select(s => $"{FlagMark} {s}: {string.Join("; ", comparison.Health[s].Problems)}.");
+
     public static Table FairnessTable(this Comparison comparison, string metric)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"Fairness across hospitals: {metric}")
@@ -37,7 +52,7 @@ internal static class ComparisonRenderer
         foreach (FairnessRow row in comparison.Fairness(metric))
         {
             table.AddRow(
-                Markup.Escape(row.Strategy),
+                comparison.Flagged.Contains(row.Strategy) ? $"{Markup.Escape(row.Strategy)} [red]{FlagMark}[/]" : Markup.Escape(row.Strategy),
                 Format(row.Mean),
                 Markup.Escape($"{row.WorstSite} {Format(row.Worst)}"),
                 Markup.Escape($"{row.BestSite} {Format(row.Best)}"),

@@ -2,6 +2,7 @@ using Flip.Federated.Runs;
 using System.Globalization;
 using System.Text;
 using Flip.Federated;
+using Flip.Federated.Simulations;
 using Flip.Reporting;
 
 namespace Flip.Experiments;
@@ -9,11 +10,12 @@ namespace Flip.Experiments;
 /// <summary>Strategies side by side, hospital by hospital, with the fairness of each.</summary>
 public sealed class Comparison
 {
-    private Comparison(IReadOnlyList<string> strategies, IReadOnlyList<string> sites, IReadOnlyDictionary<(string Strategy, string Site), MetricSet> values)
+    private Comparison(IReadOnlyList<string> strategies, IReadOnlyList<string> sites, IReadOnlyDictionary<(string Strategy, string Site), MetricSet> values, IReadOnlyDictionary<string, RunHealth> health)
     {
         Strategies = strategies;
         Sites = sites;
         Values = values;
+        Health = health;
     }
 
     /// <summary>Strategy names in run order.</summary>
@@ -24,6 +26,15 @@ public sealed class Comparison
 
     /// <summary>Final-round test metrics per (strategy, hospital).</summary>
     public IReadOnlyDictionary<(string Strategy, string Site), MetricSet> Values { get; }
+
+    /// <summary>Each strategy's run health: skipped rounds and whether its loss fell.</summary>
+    public IReadOnlyDictionary<string, RunHealth> Health { get; }
+
+    /// <summary>The strategies whose runs are not healthy (a skipped round, or a loss that did not fall), in run order.</summary>
+    public IReadOnlyList<string> Flagged => [.. Strategies.Where(s => Health.TryGetValue(s, out RunHealth? h) && !h.IsHealthy)];
+
+    /// <summary>Whether some strategy never aggregated anything: its row is an untrained model's.</summary>
+    public bool AnyNeverAggregated => Health.Values.Any(h => h.NeverAggregated);
 
     /// <summary>Collects the final-round test metrics of each run for each hospital of the cohort.</summary>
     /// <param name="results">One result per strategy.</param>
@@ -46,7 +57,8 @@ public sealed class Comparison
             }
         }
 
-        return new Comparison([.. results.Select(r => r.Strategy)], sites, values);
+        var health = results.ToDictionary(r => r.Strategy, r => r.Health, StringComparer.Ordinal);
+        return new Comparison([.. results.Select(r => r.Strategy)], sites, values, health);
     }
 
     /// <summary>One metric of one strategy at one hospital, NaN when missing.</summary>

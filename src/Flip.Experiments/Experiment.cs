@@ -86,7 +86,10 @@ public static class Experiment
         }
 
         var sites = prepared.Select((s, i) => new Site(new SiteId(s.Id),
-            options.Attack is { } poison && poison.Site.Value == s.Id ? new Flip.Federated.Attacks.PoisonedTrainer(trainers[i], poison) : trainers[i], logger)).ToList();
+            options.Attack is { } poison && poison.Site.Value == s.Id ? new Flip.Federated.Attacks.PoisonedTrainer(trainers[i], poison) : trainers[i], logger)
+        {
+            SeededPrivacyNoise = true,   // a simulation repeats exactly; real nodes draw their noise from a secure source
+        }).ToList();
         var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1 }, logger);
         // The run store keeps each simulated site's own state (FedBN's layers, SCAFFOLD's cᵢ) with
         // every finished round, so a resumed run continues exactly as an uninterrupted one.

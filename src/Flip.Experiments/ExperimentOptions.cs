@@ -22,7 +22,10 @@ public sealed record ExperimentOptions
     /// <value>0.002.</value>
     public double LearningRate { get; init; } = 0.002;
 
-    /// <summary>The fewest successful training replies with which a round is aggregated (<see cref="Federated.Strategies.Strategy.MinTrainSites"/>).</summary>
+    /// <summary>
+    /// The fewest successful training replies with which a federated round is aggregated (<see cref="Federated.Strategies.Strategy.MinTrainSites"/>);
+    /// the local-only and centralised baselines keep their own minimum of one.
+    /// </summary>
     /// <value>2 (Flower's <c>min_fit_clients</c>).</value>
     public int MinTrainSites { get; init; } = 2;
 

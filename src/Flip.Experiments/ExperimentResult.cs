@@ -9,6 +9,9 @@ namespace Flip.Experiments;
 /// <param name="Elapsed">Wall-clock time of the simulation.</param>
 public sealed record ExperimentResult(string Strategy, RunResult Run, TimeSpan Elapsed)
 {
+    /// <summary>Whether every round aggregated something and the test loss fell (see <see cref="RunHealth"/>).</summary>
+    public RunHealth Health => RunHealth.Of(Run.Metrics);
+
     /// <summary>Each hospital's test metrics at the last round it was evaluated.</summary>
     /// <returns>Site id → metric name → value.</returns>
     public IReadOnlyDictionary<string, MetricSet> FinalSiteMetrics()

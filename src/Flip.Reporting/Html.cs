@@ -211,6 +211,7 @@ public static class Html
         body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1200px; padding: 16px 24px 48px; line-height: 1.4; }
         h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.3em; border-bottom: 1px solid #ccc; margin-top: 1.8em; } h3 { font-size: 1.05em; }
         p.lead { color: #555; margin-top: 0; }
+        div.run-checks { border-left: 4px solid #b23c00; background: #fff4ee; padding: 6px 14px; margin: 0.8em 0; }
         table.flip-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.9em; }
         table.flip-table caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
         table.flip-table th, table.flip-table td { border-bottom: 1px solid #e3e3e3; padding: 3px 10px; text-align: left; vertical-align: top; }

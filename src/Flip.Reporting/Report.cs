@@ -177,6 +177,16 @@ public static class Report
             $"{runs.Count} run{(runs.Count == 1 ? "" : "s")}: {string.Join(", ", runs.Select(r => r.Name))}. Metric: {metric}, split: {o.Split}, each run at its last round. {(charts.Count > 0 ? $"Self-contained: plotly.js {Html.PlotlyVersion} is inline;" : "Self-contained:")} the page makes no network request.")))
             .Append("</p>\n");
 
+        // A run that skipped rounds or whose loss did not fall is named before any of its numbers are read.
+        var unhealthy = runs.Select(r => (r.Name, Health: r.Health())).Where(r => !r.Health.IsHealthy).ToList();
+        if (unhealthy.Count > 0)
+        {
+            body.Append("<div class=\"run-checks\" id=\"run-checks\"><strong>Not a trained result as it stands:</strong><ul>\n");
+            foreach (var (name, health) in unhealthy)
+                body.Append("<li>").Append(Html.Encode($"{name}: {string.Join("; ", health.Problems)}.")).Append("</li>\n");
+            body.Append("</ul></div>\n");
+        }
+
         var cohort = runs.FirstOrDefault(r => r.Sites.Count > 0)?.Sites;
         body.Append("<h2 id=\"cohort\">Cohort</h2>\n");
         if (cohort is not null) body.Append(Html.Render(cohort)).Append(Chart("chart-cohort"));

@@ -37,6 +37,11 @@ public sealed record RunRecord(
     /// <summary>The header line of <see cref="PredictionsFile"/>.</summary>
     public const string PredictionsHeader = "site,patient,label,score";
 
+    /// <summary>Whether every round aggregated something and the test loss fell, judged from the metrics as the simulation judges it.</summary>
+    /// <returns>The run's health.</returns>
+    public Flip.Federated.Simulations.RunHealth Health()
+        => Flip.Federated.Simulations.RunHealth.Of(Metrics.Rows.Select(r => new Flip.Federated.Simulations.MetricRecord(r.Round, r.Site, r.Split, r.Metric, r.Value)));
+
     /// <summary>Reads a run folder.</summary>
     /// <remarks>The name is <c>run.json</c>'s top-level <c>name</c>, else its <c>strategy</c> (a string, or an object's
     /// <c>name</c>), else the folder's name.</remarks>

@@ -21,6 +21,7 @@ public sealed class SimulateCommandTests : IDisposable
         }
 
         Assert.Contains("Fairness across hospitals: picai-score", result.Output);
+        Assert.DoesNotContain("(!)", result.Output);   // both strategies aggregated every round and their loss fell
         Assert.Contains("best − worst", result.Output);
         foreach (string strategy in new[] { "local-only", "fedavg" })
         {
@@ -122,5 +123,32 @@ public sealed class LeaveOneOutCommandTests : IDisposable
             Assert.Contains(lines, l => l.StartsWith($"fedavg,{site},", StringComparison.Ordinal) && l.Contains(",auroc,", StringComparison.Ordinal));
             Assert.True(Directory.Exists(Path.Combine(output, $"fedavg-without-{site}")));
         }
+    }
+}
+
+public sealed class SimulateRunCheckTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("flip-cli-check-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void A_strategy_that_never_aggregated_is_marked_in_the_table_and_the_report_and_the_exit_code_says_so()
+    {
+        string run = Path.Combine(_folder, "run");
+
+        // Seven hospitals required of six: every FedAvg round is skipped; centralised keeps its own minimum of one.
+        CliProcess.Result result = CliProcess.Run("simulate", "--strategy", "fedavg", "centralised", "--min-sites", "7", "--rounds", "2", "--scale", "0.02", "--device", "cpu", "--out", run);
+
+        Assert.True(result.ExitCode == 7, result.All);
+        Assert.Contains("fedavg (!)", result.Output);
+        Assert.DoesNotContain("centralised (!)", result.Output);
+        Assert.Contains("(!) fedavg: no round aggregated anything (2 of 2 skipped)", result.Output);
+        Assert.Contains("A strategy never aggregated anything", result.Output);
+        string html = File.ReadAllText(Path.Combine(run, "report.html"));
+        Assert.Contains("id=\"run-checks\"", html);
+        Assert.Contains("fedavg: no round aggregated anything", html);
+        Assert.DoesNotContain("centralised: ", html);
+        Assert.Contains("\"min-sites\": 7", File.ReadAllText(Path.Combine(run, "simulate.json")));
     }
 }

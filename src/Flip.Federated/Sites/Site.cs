@@ -36,6 +36,13 @@ public sealed class Site
     /// <summary>The trainer over the site's data.</summary>
     public ISiteTrainer Trainer { get; }
 
+    /// <summary>
+    /// Whether the site's local DP noise is drawn from a generator seeded by the round's seed, so that a simulation
+    /// repeats exactly. Only for simulations: the seed comes from the server, which could then regenerate the noise and
+    /// subtract it. By default (every real node) the noise comes from the operating system's secure generator.
+    /// </summary>
+    public bool SeededPrivacyNoise { get; init; }
+
     /// <summary>What persists here between rounds and never leaves.</summary>
     public SiteState State { get; } = new();
 
@@ -78,7 +85,7 @@ public sealed class Site
             delta = ParameterMath.Scale(delta, factor);
             if (config.LocalNoiseStandardDeviation > 0)
             {
-                var gaussian = new Gaussian(new Random(Seeds.Derive(config.Seed, 7)));
+                var gaussian = new Gaussian(SeededPrivacyNoise ? new Random(Seeds.Derive(config.Seed, 7)) : new SecureRandom());
                 delta = gaussian.AddNoise(delta, config.LocalNoiseStandardDeviation);
             }
 
