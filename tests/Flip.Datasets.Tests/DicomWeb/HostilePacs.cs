@@ -26,6 +26,12 @@ public sealed class HostilePacs : LoopbackFront
     /// <summary>Every request target received (path and query), in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Every request head received (request line and headers), in order.</summary>
+    public ConcurrentQueue<string> Heads { get; } = new();
+
+    /// <summary>A redirect to <paramref name="location"/>.</summary>
+    public static Response Redirect(string location) => new("text/plain", [], "302 Found", location);
+
     /// <summary>A QIDO-RS answer: DICOM JSON objects built from (tag hex, VR, value) triples.</summary>
     public static Response Json(params (string Tag, string Vr, string Value)[][] objects)
     {
@@ -74,15 +80,18 @@ public sealed class HostilePacs : LoopbackFront
                     read += n;
                 }
 
-                string target = Encoding.ASCII.GetString(head, 0, read).Split(' ', 3)[1];
+                string text = Encoding.ASCII.GetString(head, 0, read);
+                string target = text.Split(' ', 3)[1];
                 Requests.Enqueue(target);
+                Heads.Enqueue(text);
                 string path = target.Split('?', 2)[0];
                 path = path.StartsWith("/dicom-web", StringComparison.Ordinal) ? path["/dicom-web".Length..] : path;
                 Response? response = _answer(path);
-                string status = response is null ? "404 Not Found" : "200 OK";
+                string status = response?.Status ?? "404 Not Found";
                 byte[] content = response?.Body ?? [];
                 string type = response?.ContentType ?? "application/json";
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: {type}\r\nContent-Length: {content.Length}\r\nConnection: close\r\n\r\n"), Stopping);
+                string location = response?.Location is { } to ? $"Location: {to}\r\n" : "";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: {type}\r\nContent-Length: {content.Length}\r\n{location}Connection: close\r\n\r\n"), Stopping);
                 await stream.WriteAsync(content, Stopping);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
@@ -91,5 +100,5 @@ public sealed class HostilePacs : LoopbackFront
         }
     }
 
-    public sealed record Response(string ContentType, byte[] Body);
+    public sealed record Response(string ContentType, byte[] Body, string Status = "200 OK", string? Location = null);
 }

@@ -38,6 +38,24 @@ public sealed class PlaintextCredentialsTests
     }
 
     [Fact]
+    public async Task A_PACS_that_redirects_does_not_get_the_credentials_forwarded_to_the_new_address()
+    {
+        // Given: a PACS that redirects the study search to another server (here another loopback port, standing in for another host)
+        using var elsewhere = new HostilePacs(path => path == "/studies" ? HostilePacs.Json([("0020000D", "UI", "1.2.3")]) : null);
+        using var pacs = new HostilePacs(path => path == "/studies" ? HostilePacs.Redirect($"{elsewhere.Root}/studies") : null);
+        (string user, string password) = OrthancServer.CredentialVariables();
+        using var client = new DicomWebClient(new DicomWebOptions { BaseUri = pacs.Root, Auth = DicomWebAuth.Basic(user, password) });
+
+        // When
+        var studies = await client.SearchAllAsync(QidoLevel.Studies, DicomWebQuery.All);
+
+        // Then: the first server got the credentials, the redirect target did not (.NET drops Authorization on a redirect)
+        Assert.Equal("1.2.3", Assert.Single(studies).StudyInstanceUid);
+        Assert.Contains("Authorization: Basic ", Assert.Single(pacs.Heads), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Authorization", Assert.Single(elsewhere.Heads), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task A_client_without_credentials_may_use_plain_http_and_one_with_them_may_use_loopback()
     {
         // Given: a loopback PACS that answers the study search.
