@@ -30,13 +30,18 @@ internal static class ClientCommand
         {
             Description = "Send the model update only masked, in secure aggregation rounds ('serve --secure-aggregation'): a plain train request is refused, and the server records the node as failed for that round.",
         };
+        var peers = new Option<string>("--secagg-peers")
+        {
+            Description = "The federation's node keys (the same file format as 'serve --authorized-keys', handed to every hospital by the consortium, not by the server): " +
+                "in secure aggregation the node shares its secrets only with neighbours whose keys are signed by one of them, so the server cannot add neighbours of its own.",
+        };
         var transportKind = LegacyTransport.TransportOption("fleet: join a Flower Fleet API server (SuperLink or 'flip-research serve'); legacy: join Flower's start_server() or 'serve --transport legacy' over FlowerService/Join (no node key).");
         var command = new Command("client",
             "Run a hospital node: hold this site's patients, join a Flower Fleet server, and answer its train and evaluate " +
             "messages with the same trainer the simulation uses. Only parameters, counts and metrics leave. Stops on Ctrl-C.\n\n" +
             "Examples:\n  flip-research client --server http://127.0.0.1:9092 --site site-2\n  flip-research client --server http://127.0.0.1:9092 --manifest hospital.json --site umcg")
         {
-            server, site, manifest, cache, share, requireSecure, scale, seed, baseChannels, key, device, reconnect, transportKind,
+            server, site, manifest, cache, share, requireSecure, peers, scale, seed, baseChannels, key, device, reconnect, transportKind,
         };
         var transport = new TransportOptions.Client();
         transport.AddTo(command);
@@ -63,6 +68,13 @@ internal static class ClientCommand
                     ExitCodes.BadCommandLine, "use the Fleet transport (the default), or drop --require-secure-aggregation.");
             }
 
+            if (parse.GetValue(peers) is not null && parse.GetValue(transportKind) == LegacyTransport.Legacy)
+            {
+                throw new FlipException("--secagg-peers: the legacy transport has no secure aggregation and no node keys.", ExitCodes.BadCommandLine,
+                    "use the Fleet transport (the default), or drop --secagg-peers.");
+            }
+
+            NodeAllowList? secureAggregationPeers = parse.GetValue(peers) is { } peersFile ? NodeAllowList.Load(peersFile) : null;
             using NodeIdentity identity = NodeIdentity.LoadOrCreate(parse.GetValue(key)!);
             if (parse.GetValue(export))
             {
@@ -76,7 +88,11 @@ internal static class ClientCommand
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
             ParameterSet initial = workspace.Model.ToParameterSet();
             HospitalSiteData.PrintSharing(console, siteId, local, initial);
-            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout, secureOnly, new Logging.ConsoleLineLogger<SiteFlowerApp>(console));
+            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout, secureOnly, new Logging.ConsoleLineLogger<SiteFlowerApp>(console), identity, secureAggregationPeers);
+            if (secureAggregationPeers is not null)
+            {
+                console.MarkupLineInterpolated($"secure aggregation neighbours must sign with one of the {secureAggregationPeers.Count} node key(s) in {secureAggregationPeers.Source}.");
+            }
             if (secureOnly)
             {
                 console.MarkupLine("the model update leaves only masked (secure aggregation required); plain train requests are refused.");

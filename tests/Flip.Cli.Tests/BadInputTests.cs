@@ -36,6 +36,7 @@ public sealed class BadInputTests : IDisposable
         { ["serve", "--transport", "grpc"], 2, "'grpc' is not a valid value for --transport; expected one of fleet, legacy." },
         { ["client", "--server", "localhost", "--site", "site-1"], 2, "--server 'localhost' is not a server address; expected http://HOST:PORT or https://HOST:PORT, for example http://127.0.0.1:9092. Run 'flip-research --help' for the verbs and options." },
         { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--transport", "legacy", "--require-secure-aggregation"], 2, "--require-secure-aggregation: the legacy transport has no secure aggregation (its fit results carry the update itself). Fix: use the Fleet transport (the default), or drop --require-secure-aggregation." },
+        { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--transport", "legacy", "--secagg-peers", "peers.pem"], 2, "--secagg-peers: the legacy transport has no secure aggregation and no node keys. Fix: use the Fleet transport (the default), or drop --secagg-peers." },
         { ["serve", "--secagg-threshold", "0.3"], 2, "--secagg-threshold sets up secure aggregation, which this run does not use. Fix: add --secure-aggregation, or drop --secagg-threshold." },
         { ["serve", "--secure-aggregation", "--secagg-threshold", "1.5"], 2, "--secagg-threshold must be in (0, 1], for example 0.5. Run 'flip-research --help' for the verbs and options." },
         { ["simulate", "--secagg-neighbours", "2"], 2, "--secagg-neighbours sets up secure aggregation, which this run does not use. Fix: add --secure-aggregation, or drop --secagg-neighbours." },
@@ -60,6 +61,9 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(2, CliProcess.Run([.. client, "--transport", "legacy", "--require-secure-aggregation"]).ExitCode);
         Assert.Equal(2, CliProcess.Run([.. client, "--share", "predictions"]).ExitCode);
+        CliProcess.Result missingPeers = CliProcess.Run([.. client, "--secagg-peers", Path.Combine(_folder, "peers.pem")]);
+        Assert.Equal(3, missingPeers.ExitCode);
+        Assert.Contains($"{Path.Combine(_folder, "peers.pem")}: cannot be read", missingPeers.All, StringComparison.Ordinal);
 
         Assert.False(File.Exists(key));
     }

@@ -12,11 +12,20 @@ public sealed class SecureAggregationServeClientTests : IDisposable
     [Fact]
     public async Task Three_hospital_nodes_train_two_secure_rounds_without_failures_with_or_without_requiring_it()
     {
-        // Given: a server asked for secure aggregation, and three client nodes (the third one insists on secure aggregation)
+        // Given: the three nodes' keys in one file (the server's allow-list and, for site-1 and site-3, their list of secure aggregation peers,
+        // issue #21 finding 9), a server asked for secure aggregation, and three client nodes (the third one insists on secure aggregation)
+        string peers = Path.Combine(_folder, "node-keys.pem");
+        foreach (string site in new[] { "site-1", "site-2", "site-3" })
+        {
+            CliProcess.Result export = CliProcess.Run("client", "--key", Path.Combine(_folder, site + ".pem"), "--export-public-key");
+            Assert.True(export.ExitCode == 0, export.All);
+            File.AppendAllText(peers, export.Output);
+        }
+
         string port = CliProcess.FreePort().ToString(CultureInfo.InvariantCulture);
         string output = Path.Combine(_folder, "run");
         using var server = NodeProcess.Start("serve", "--secure-aggregation", "--secagg-neighbours", "2", "--secagg-threshold", "0.7", "--port", port, "--rounds", "2", "--min-nodes", "3", "--base-channels", "4",
-            "--wait-seconds", "300", "--out", output);
+            "--wait-seconds", "300", "--out", output, "--authorized-keys", peers);
         var clients = new List<NodeProcess>();
         try
         {
@@ -24,7 +33,8 @@ public sealed class SecureAggregationServeClientTests : IDisposable
             {
                 string[] args = ["client", "--server", $"http://127.0.0.1:{port}", "--site", site, "--scale", "0.02", "--base-channels", "4",
                     "--key", Path.Combine(_folder, site + ".pem"), "--device", "cpu"];
-                clients.Add(NodeProcess.Start(site == "site-3" ? [.. args, "--require-secure-aggregation"] : args));
+                string[] checks = site == "site-2" ? [] : ["--secagg-peers", peers];
+                clients.Add(NodeProcess.Start(site == "site-3" ? [.. args, .. checks, "--require-secure-aggregation"] : [.. args, .. checks]));
             }
 
             // When
@@ -44,6 +54,8 @@ public sealed class SecureAggregationServeClientTests : IDisposable
 
             // ... every node went through the four stages each round and trained only while masking
             Assert.Contains("the model update leaves only masked (secure aggregation required)", clients[2].Output);
+            Assert.Contains($"secure aggregation neighbours must sign with one of the 3 node key(s) in {peers}.", clients[0].Output);
+            Assert.DoesNotContain("secure aggregation neighbours must sign", clients[1].Output);
             foreach (NodeProcess client in clients)
             {
                 foreach (string stage in new[] { "secure aggregation: setup", "secure aggregation: share_keys", "training (secure aggregation: masking the update)", "secure aggregation: unmask" })

@@ -49,6 +49,24 @@ public sealed record DicomWebAuth
         return new(DicomWebAuthKind.Bearer, null, tokenVariable);
     }
 
+    /// <summary>Whether credentials sent to <paramref name="endpoint"/> would cross a network unencrypted: plain http to a host that is not this machine.</summary>
+    /// <param name="endpoint">A DICOMweb address.</param>
+    /// <returns>True for <c>http://</c> to anything but a loopback address (127.0.0.0/8, ::1, <c>localhost</c>); false for https and for loopback.</returns>
+    /// <remarks>The one rule both the manifest validator and the client apply; loopback http stays allowed for a PACS on the same machine (or behind a local TLS tunnel).</remarks>
+    public static bool IsPlaintextOffLoopback(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return string.Equals(endpoint.Scheme, Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase) && !endpoint.IsLoopback;
+    }
+
+    /// <summary>The variables that hold the credentials, for messages: "$FLIP_PACS_USER and $FLIP_PACS_PASSWORD".</summary>
+    internal string Variables => Kind switch
+    {
+        DicomWebAuthKind.Basic => $"${UserVariable} and ${SecretVariable}",
+        DicomWebAuthKind.Bearer => $"${SecretVariable}",
+        _ => "no variables",
+    };
+
     /// <summary>Where a user fixes a rejected credential, for error messages: "the credentials in $FLIP_PACS_PASSWORD".</summary>
     internal string CredentialHint => Kind switch
     {

@@ -7,7 +7,7 @@ public sealed partial class DicomWebClient
 {
     private const string PartSuffix = ".part";
 
-    /// <summary>WADO-RS: retrieves one instance as stored (<c>transfer-syntax=*</c>) into <paramref name="path"/>, via <c>path.part</c> and a rename.</summary>
+    /// <summary>WADO-RS: retrieves one instance as stored (<c>transfer-syntax=*</c>) into <paramref name="path"/>, via <c>path.part</c> and a rename; a file already at <paramref name="path"/> is kept, never replaced.</summary>
     /// <param name="studyUid">The study.</param>
     /// <param name="seriesUid">The series.</param>
     /// <param name="sopUid">The instance.</param>
@@ -15,9 +15,11 @@ public sealed partial class DicomWebClient
     /// <param name="ct">Cancels the download; the <c>.part</c> file stays for the next attempt to replace.</param>
     /// <returns>The file's size in bytes.</returns>
     /// <exception cref="DicomWebException">The server refused or failed after retries.</exception>
+    /// <exception cref="ArgumentException">A UID is not a DICOM UID.</exception>
     public async Task<long> RetrieveInstanceAsync(string studyUid, string seriesUid, string sopUid, string path, CancellationToken ct = default)
     {
-        Uri uri = Endpoint($"/studies/{studyUid}/series/{seriesUid}/instances/{sopUid}", "");
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Uri uri = Endpoint($"/studies/{RequireUid(studyUid, nameof(studyUid))}/series/{RequireUid(seriesUid, nameof(seriesUid))}/instances/{RequireUid(sopUid, nameof(sopUid))}", "");
         return await WithRetriesAsync("WADO-RS GET", uri, attemptCt => DownloadInstanceAsync(uri, path, attemptCt), ct).ConfigureAwait(false);
     }
 
@@ -36,11 +38,13 @@ public sealed partial class DicomWebClient
     /// missing ones are retrieved one by one. A dropped connection costs at most the instance in
     /// flight: the retry lists what is still missing and continues.
     /// </remarks>
-    /// <exception cref="DicomWebException">The server refused or failed after retries.</exception>
+    /// <exception cref="DicomWebException">The server refused or failed after retries, or sent a UID that is not a DICOM UID (nothing is written for it).</exception>
+    /// <exception cref="ArgumentException">A UID is not a DICOM UID.</exception>
     public async Task<DicomWebFetchResult> RetrieveSeriesAsync(string studyUid, string seriesUid, string folder, CancellationToken ct = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(studyUid);
-        ArgumentException.ThrowIfNullOrEmpty(seriesUid);
+        RequireUid(studyUid, nameof(studyUid));
+        RequireUid(seriesUid, nameof(seriesUid));
+        ArgumentException.ThrowIfNullOrEmpty(folder);
         Directory.CreateDirectory(folder);
         foreach (string stale in Directory.EnumerateFiles(folder, "*" + PartSuffix)) File.Delete(stale);
         IReadOnlyList<DicomJsonObject> listed = await SearchAllAsync(QidoLevel.Instances,
@@ -60,7 +64,18 @@ public sealed partial class DicomWebClient
                 {
                     string part = Path.Combine(folder, $"incoming-{index}{PartSuffix}");
                     long size = await CopyToFileAsync(reader, part, attemptCt).ConfigureAwait(false);
-                    string sop = ReadSopInstanceUid(part, seriesUri);
+                    string sop;
+                    try
+                    {
+                        sop = ReadSopInstanceUid(part, seriesUri);
+                    }
+                    catch (DicomWebException)
+                    {
+                        // Not a DICOM file, no SOP Instance UID, or one that is not a UID: the part goes, nothing is kept for it.
+                        File.Delete(part);
+                        throw;
+                    }
+
                     string final = InstancePath(folder, sop);
                     if (File.Exists(final))
                     {
@@ -94,8 +109,11 @@ public sealed partial class DicomWebClient
         return new DicomWebFetchResult(fetched, skipped, bytes);
     }
 
-    /// <summary>The cache file of an instance: <c>folder/&lt;sop&gt;.dcm</c>.</summary>
-    internal static string InstancePath(string folder, string sopUid) => Path.Combine(folder, sopUid + ".dcm");
+    /// <summary>The cache file of an instance: <c>folder/&lt;sop&gt;.dcm</c>, checked to be inside <paramref name="folder"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="sopUid"/> is not a DICOM UID.</exception>
+    internal static string InstancePath(string folder, string sopUid) =>
+        CachePath.Below(folder, RequireUid(sopUid, nameof(sopUid)) + ".dcm")
+            ?? throw new ArgumentException($"the instance file would not be inside '{folder}'; expected a folder path.", nameof(folder));
 
     private async Task<long> DownloadInstanceAsync(Uri uri, string path, CancellationToken ct)
     {
@@ -107,7 +125,14 @@ public sealed partial class DicomWebClient
             size = await CopyToFileAsync(reader, part, ct).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
         if (size < 0) throw DicomWebException.BadResponse("WADO-RS GET", uri, "the response holds no part; expected one instance");
-        File.Move(part, path, overwrite: true);
+        if (File.Exists(path))
+        {
+            // Fetched meanwhile (another run on the same cache): keep the file that is there, never replace it.
+            File.Delete(part);
+            return size;
+        }
+
+        File.Move(part, path);
         return size;
     }
 
@@ -149,8 +174,11 @@ public sealed partial class DicomWebClient
         try
         {
             DicomFile file = DicomFile.Open(path, DicomReadOptions.HeaderOnly);
-            if (file.Dataset.TryGetString(DicomTag.SopInstanceUid, out string? sop) && sop.Length > 0) return sop;
-            if (file.FileMetaInformation.TryGetString(DicomTag.MediaStorageSopInstanceUid, out sop) && sop.Length > 0) return sop;
+            if ((file.Dataset.TryGetString(DicomTag.SopInstanceUid, out string? sop) && sop.Length > 0)
+                || (file.FileMetaInformation.TryGetString(DicomTag.MediaStorageSopInstanceUid, out sop) && sop.Length > 0))
+            {
+                return DicomUid.IsValid(sop) ? sop : throw DicomWebException.NotAUid("WADO-RS GET", uri, "the SOP Instance UID (0008,0018) of a retrieved file", sop.Length);
+            }
         }
         catch (DicomFormatException e)
         {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Flip.Imaging.Dicom;
 
 namespace Flip.Datasets.DicomWeb;
 
@@ -14,6 +15,9 @@ namespace Flip.Datasets.DicomWeb;
 /// naming the endpoint and status. Retrieval writes each instance to <c>&lt;sop&gt;.dcm.part</c>
 /// and renames it when complete, so an interrupted fetch leaves no half file under a final name and
 /// the next attempt fetches only the instances still missing.
+/// UIDs become URL and path segments, so each one is checked to be a DICOM UID (<see cref="DicomUid.IsValid"/>) first: those the
+/// server sends (in QIDO-RS results and inside retrieved files) fail with <see cref="DicomWebException"/>, those a caller passes
+/// with <see cref="ArgumentException"/>; a cache path is also checked to stay inside its folder.
 /// </remarks>
 public sealed partial class DicomWebClient : IDisposable
 {
@@ -24,16 +28,29 @@ public sealed partial class DicomWebClient : IDisposable
     private readonly AuthenticationHeaderValue? _authorization;
     private readonly TimeProvider _time;
 
+    /// <summary>The UID attributes of a QIDO-RS result, with the words an error names them by.</summary>
+    private static readonly (DicomTag Tag, string Name)[] UidAttributes =
+    [
+        (DicomTag.StudyInstanceUid, "the Study Instance UID (0020,000D)"),
+        (DicomTag.SeriesInstanceUid, "the Series Instance UID (0020,000E)"),
+        (DicomTag.SopInstanceUid, "the SOP Instance UID (0008,0018)"),
+    ];
+
     /// <summary>Creates a client; reads the credential variables now.</summary>
     /// <param name="options">The service and its settings.</param>
     /// <param name="time">The clock of the backoff waits; the system clock when null.</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    /// <exception cref="DicomWebException">A credential variable is not set.</exception>
+    /// <exception cref="DicomWebException">A credential variable is not set, or credentials would go over plain http to another machine (<see cref="DicomWebAuth.IsPlaintextOffLoopback"/>).</exception>
     public DicomWebClient(DicomWebOptions options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         string[] problems = [.. options.Validate()];
         if (problems.Length > 0) throw new ArgumentException(string.Join(" ", problems), nameof(options));
+        if (options.Auth.Kind != DicomWebAuthKind.None && DicomWebAuth.IsPlaintextOffLoopback(options.BaseUri))
+        {
+            // Defence in depth: the manifest validator refuses this too, but options can come from the command line or code.
+            throw DicomWebException.PlaintextCredentials(options.BaseUri, options.Auth);
+        }
         Options = options;
         _time = time ?? TimeProvider.System;
         _root = options.BaseUri.ToString().TrimEnd('/');
@@ -66,19 +83,20 @@ public sealed partial class DicomWebClient : IDisposable
     /// <param name="level">What to search.</param>
     /// <param name="query">Match keys and extra fields.</param>
     /// <param name="ct">Cancels the search.</param>
-    /// <returns>The results in the server's order.</returns>
-    /// <exception cref="DicomWebException">The server refused or failed after retries.</exception>
+    /// <returns>The results in the server's order; their Study, Series and SOP Instance UIDs, when present, are valid DICOM UIDs.</returns>
+    /// <exception cref="DicomWebException">The server refused or failed after retries, or a result holds a UID that is not a DICOM UID.</exception>
+    /// <exception cref="ArgumentException">A UID of <paramref name="query"/> that goes into the path is not a DICOM UID.</exception>
     public async IAsyncEnumerable<DicomJsonObject> SearchAsync(QidoLevel level, DicomWebQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         string path = level switch
         {
             QidoLevel.Studies => "/studies",
-            QidoLevel.Series when query.StudyInstanceUid is not null => $"/studies/{query.StudyInstanceUid}/series",
+            QidoLevel.Series when query.StudyInstanceUid is not null => $"/studies/{RequireUid(query.StudyInstanceUid, nameof(query))}/series",
             QidoLevel.Series => "/series",
             QidoLevel.Instances when query.StudyInstanceUid is not null && query.SeriesInstanceUid is not null =>
-                $"/studies/{query.StudyInstanceUid}/series/{query.SeriesInstanceUid}/instances",
-            QidoLevel.Instances when query.StudyInstanceUid is not null => $"/studies/{query.StudyInstanceUid}/instances",
+                $"/studies/{RequireUid(query.StudyInstanceUid, nameof(query))}/series/{RequireUid(query.SeriesInstanceUid, nameof(query))}/instances",
+            QidoLevel.Instances when query.StudyInstanceUid is not null => $"/studies/{RequireUid(query.StudyInstanceUid, nameof(query))}/instances",
             _ => "/instances",
         };
         // UIDs in the path are not repeated as match keys.
@@ -89,12 +107,18 @@ public sealed partial class DicomWebClient : IDisposable
             QidoLevel.Instances when query.StudyInstanceUid is not null => query with { StudyInstanceUid = null },
             _ => query,
         };
+        string of = level switch { QidoLevel.Studies => "a study", QidoLevel.Series => "a series", _ => "an instance" };
         int offset = 0;
         while (true)
         {
             Uri uri = Endpoint(path, keys.ToQueryString(Options.PageSize, offset));
             List<DicomJsonObject> page = await GetJsonAsync("QIDO-RS GET", uri, ct).ConfigureAwait(false);
-            foreach (DicomJsonObject item in page) yield return item;
+            foreach (DicomJsonObject item in page)
+            {
+                CheckUids(item, of, uri);
+                yield return item;
+            }
+
             if (page.Count < Options.PageSize) yield break;
             offset += page.Count;
         }
@@ -120,10 +144,12 @@ public sealed partial class DicomWebClient : IDisposable
     /// <param name="ct">Cancels the request.</param>
     /// <returns>One object per instance.</returns>
     /// <exception cref="DicomWebException">The server refused or failed after retries.</exception>
+    /// <exception cref="ArgumentException">A UID is not a DICOM UID.</exception>
     public Task<List<DicomJsonObject>> GetMetadataAsync(string studyUid, string? seriesUid = null, string? sopUid = null, CancellationToken ct = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(studyUid);
-        string path = $"/studies/{studyUid}" + (seriesUid is null ? "" : $"/series/{seriesUid}" + (sopUid is null ? "" : $"/instances/{sopUid}")) + "/metadata";
+        string path = $"/studies/{RequireUid(studyUid, nameof(studyUid))}"
+            + (seriesUid is null ? "" : $"/series/{RequireUid(seriesUid, nameof(seriesUid))}" + (sopUid is null ? "" : $"/instances/{RequireUid(sopUid, nameof(sopUid))}"))
+            + "/metadata";
         return GetJsonAsync("WADO-RS GET", Endpoint(path, ""), ct);
     }
 
@@ -157,6 +183,20 @@ public sealed partial class DicomWebClient : IDisposable
             }
 
             return [.. document.RootElement.EnumerateArray().Select(e => new DicomJsonObject(e.Clone()))];
+        }
+    }
+
+    /// <summary>A UID a caller passes, checked before it becomes a URL or path segment.</summary>
+    private static string RequireUid(string? uid, string parameter) => DicomUid.IsValid(uid)
+        ? uid!
+        : throw new ArgumentException($"{parameter} holds a value that is not a DICOM UID ({uid?.Length ?? 0} characters); expected 1 to 64 digits and dots, no empty or zero-led component (PS3.5 §9.1).", parameter);
+
+    /// <summary>Refuses a QIDO-RS result whose Study, Series or SOP Instance UID is present but not a DICOM UID (it would become a URL and path segment).</summary>
+    private static void CheckUids(DicomJsonObject item, string of, Uri uri)
+    {
+        foreach (var (tag, name) in UidAttributes)
+        {
+            if (item.GetString(tag) is { } uid && !DicomUid.IsValid(uid)) throw DicomWebException.NotAUid("QIDO-RS GET", uri, $"{name} of {of}", uid.Length);
         }
     }
 

@@ -48,6 +48,17 @@ public sealed class DicomWebException : FlipException
     internal static DicomWebException BadResponse(string method, Uri endpoint, string what) =>
         new($"DICOMweb {method} {Redact(endpoint)}: {what}.", ExitCodes.Network, null, null);
 
+    /// <summary>The client would send credentials over plain http to another machine.</summary>
+    internal static DicomWebException PlaintextCredentials(Uri endpoint, DicomWebAuth auth) =>
+        new($"DICOMweb {Redact(endpoint)}: the credentials in {auth.Variables} would travel unencrypted over plain http to another machine; expected an https:// address, or plain http only to this machine (127.0.0.1, [::1] or localhost). Nothing was sent.",
+            ExitCodes.BadInput, "use the PACS's https:// address (with the hospital's CA certificate: manifest \"caCertificate\" or --ca-cert).", null);
+
+    /// <summary>A UID the server sent (in a QIDO-RS result or a retrieved file) is not a DICOM UID, so it may not become a path or URL segment.</summary>
+    /// <remarks>The value itself is not shown: a UID can identify a patient's study, and a hostile one may hold anything.</remarks>
+    internal static DicomWebException NotAUid(string method, Uri endpoint, string what, int length) =>
+        new($"DICOMweb {method} {Redact(endpoint)}: {what} is not a DICOM UID ({length} characters); expected 1 to 64 digits and dots, no empty or zero-led component (PS3.5 §9.1). Nothing was written for it.",
+            ExitCodes.Network, "check the PACS: it must not send such UIDs; report it to its administrators.", null);
+
     /// <summary>STOW-RS reported instances it did not store.</summary>
     internal static DicomWebException StoreFailed(Uri endpoint, int failed, int sent, string? firstReason) =>
         new($"DICOMweb STOW-RS POST {Redact(endpoint)}: the server refused {failed} of {sent} instance(s){Detail(firstReason)}; expected every instance stored.", ExitCodes.Network,

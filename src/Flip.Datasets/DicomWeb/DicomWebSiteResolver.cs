@@ -11,6 +11,8 @@ namespace Flip.Datasets.DicomWeb;
 /// study-level QIDO-RS match keys (e.g. <c>ModalitiesInStudy=MR</c>, <c>StudyDate=20240101-</c>).
 /// Series are chosen by the channels' modality and series-description globs (attribute rules are
 /// checked later by the loader, on the fetched headers).
+/// Every UID the PACS sends is checked to be a DICOM UID before it becomes a folder or file name, and every folder to be inside
+/// the cache (a PACS that sends <c>../</c> in a UID fails with <see cref="DicomWebException"/> and nothing is written for it).
 /// </remarks>
 public sealed class DicomWebSiteResolver : ISiteSourceResolver
 {
@@ -38,13 +40,14 @@ public sealed class DicomWebSiteResolver : ISiteSourceResolver
     /// <param name="cacheFolder">The manifest's cache folder.</param>
     /// <param name="ct">Cancels the transfer; completed instances stay in the cache.</param>
     /// <returns>The site's cache folder and what was fetched.</returns>
-    /// <exception cref="DicomWebException">The PACS refused a request or could not be reached after retries.</exception>
+    /// <exception cref="DicomWebException">The PACS refused a request, could not be reached after retries, or sent a UID that is not a DICOM UID.</exception>
     public async Task<(string Folder, DicomWebFetchResult Result)> FetchAsync(Manifest manifest, ManifestSite site, string cacheFolder, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(site);
         DicomWebSource source = site.Source.DicomWeb ?? throw new ArgumentException($"site {site.Id} has no DICOMweb source.", nameof(site));
-        string folder = Path.Combine(Path.GetFullPath(cacheFolder), CacheSubfolder, site.Id);
+        string folder = CachePath.Below(cacheFolder, CacheSubfolder, site.Id)
+            ?? throw new ArgumentException($"site id \"{site.Id}\" is not a folder name inside the cache; expected lower-case letters, digits and dashes.", nameof(site));
         Directory.CreateDirectory(folder);
         using var client = new DicomWebClient(OptionsFor(new Uri(source.Url)) with
         {
@@ -59,7 +62,10 @@ public sealed class DicomWebSiteResolver : ISiteSourceResolver
             var series = await client.SearchAllAsync(QidoLevel.Series, new DicomWebQuery { StudyInstanceUid = study }, ct).ConfigureAwait(false);
             foreach (DicomJsonObject one in series.Where(s => s.SeriesInstanceUid is not null && Needed(manifest, s)))
             {
-                DicomWebFetchResult result = await client.RetrieveSeriesAsync(study, one.SeriesInstanceUid!, Path.Combine(folder, study, one.SeriesInstanceUid!), ct).ConfigureAwait(false);
+                // Both UIDs were checked by the search that returned them; the folder is checked once more to be inside the site's.
+                string seriesFolder = CachePath.Below(folder, study, one.SeriesInstanceUid!)
+                    ?? throw new InvalidOperationException("a series folder outside the site's cache folder (the UIDs were checked when they arrived).");
+                DicomWebFetchResult result = await client.RetrieveSeriesAsync(study, one.SeriesInstanceUid!, seriesFolder, ct).ConfigureAwait(false);
                 total = total.Add(result);
             }
         }

@@ -512,6 +512,10 @@ internal sealed partial class ManifestReader
             }
 
             auth = scheme is null || secret is null ? null : new DicomWebAuth(scheme, user, secret);
+            if (url is not null && DicomWeb.DicomWebAuth.IsPlaintextOffLoopback(new Uri(url)))
+            {
+                Add(w["url"]!, $"\"{url}\" would send the PACS credentials (auth) unencrypted over plain http to another machine; expected an https:// address, or plain http only to this machine (127.0.0.1, [::1] or localhost). Use the PACS's https:// address (with caCertificate when it uses the hospital's own CA).");
+            }
         }
 
         string? ca = RelativePath(w, "caCertificate", false, "a PEM CA certificate relative to the manifest's folder");

@@ -28,7 +28,9 @@ public sealed record SeriesIndex(string SiteId, string Folder, string Fingerprin
     /// <param name="cacheFolder">The cache folder.</param>
     /// <param name="siteId">The site.</param>
     /// <returns><c>&lt;cache&gt;/&lt;site&gt;.series-index.json</c>.</returns>
-    public static string CacheFile(string cacheFolder, string siteId) => Path.Combine(cacheFolder, siteId + ".series-index.json");
+    /// <exception cref="ArgumentException">The site id would name a file outside the cache folder.</exception>
+    public static string CacheFile(string cacheFolder, string siteId) => CachePath.Below(cacheFolder, siteId + ".series-index.json")
+        ?? throw new ArgumentException($"site id \"{siteId}\" would name a file outside the cache folder; expected lower-case letters, digits and dashes.", nameof(siteId));
 
     /// <summary>Returns the cached index of a folder when its files are unchanged, else scans the folder and writes the cache (temp, then rename).</summary>
     /// <param name="siteId">The site.</param>

@@ -50,10 +50,19 @@ public sealed class SampleCache
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
-    /// <summary>The file of an entry.</summary>
+    /// <summary>The file of an entry: <c>&lt;folder&gt;/&lt;first two digits&gt;/&lt;key&gt;.samples</c>.</summary>
     /// <param name="key">A <see cref="Key"/>.</param>
-    /// <returns>Its path.</returns>
-    public string PathOf(string key) => Path.Combine(Folder, key[..2], key + ".samples");
+    /// <returns>Its path, inside <see cref="Folder"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is not 64 lower-case hex digits (so it could name a path outside the folder).</exception>
+    public string PathOf(string key)
+    {
+        if (key is not { Length: 64 } || !key.All(char.IsAsciiHexDigitLower))
+        {
+            throw new ArgumentException($"a sample cache key is 64 lower-case hex digits (SampleCache.Key); got {key?.Length ?? 0} characters.", nameof(key));
+        }
+
+        return CachePath.Below(Folder, key[..2], key + ".samples")!;
+    }
 
     /// <summary>Reads an entry of 2D slices.</summary>
     /// <param name="key">The entry's key.</param>

@@ -65,7 +65,7 @@ public sealed class NodeAllowList
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new FlipException($"{path}: cannot be read ({e.Message.TrimEnd('.')}); expected the authorized node keys (PEM public keys or Flower's CSV of OpenSSH keys).",
-                ExitCodes.BadInput, "check the --authorized-keys path; each hospital prints its key with 'flip-research client --export-public-key'", e);
+                ExitCodes.BadInput, "check the path given to serve --authorized-keys or client --secagg-peers; each hospital prints its key with 'flip-research client --export-public-key'", e);
         }
 
         return Parse(path, text);

@@ -96,8 +96,13 @@ public sealed class NodeIdentity : IDisposable
     public byte[] Sign(string timestamp)
     {
         ArgumentNullException.ThrowIfNull(timestamp);
-        return _key.SignData(Encoding.ASCII.GetBytes(timestamp), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        return SignData(Encoding.ASCII.GetBytes(timestamp));
     }
+
+    /// <summary>Signs bytes: ECDSA-SHA256, DER-encoded (used for the node's secure aggregation keys, <c>pk_signature</c>).</summary>
+    /// <param name="data">The bytes to sign.</param>
+    /// <returns>The DER signature.</returns>
+    public byte[] SignData(ReadOnlySpan<byte> data) => _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
 
     /// <summary>Verifies a signature made by the holder of a public key.</summary>
     /// <param name="publicKeyPem">SubjectPublicKeyInfo PEM bytes.</param>
@@ -107,11 +112,21 @@ public sealed class NodeIdentity : IDisposable
     public static bool Verify(ReadOnlySpan<byte> publicKeyPem, string timestamp, ReadOnlySpan<byte> derSignature)
     {
         ArgumentNullException.ThrowIfNull(timestamp);
+        return VerifyData(publicKeyPem, Encoding.ASCII.GetBytes(timestamp), derSignature);
+    }
+
+    /// <summary>Verifies a signature over bytes made by the holder of a public key (<see cref="SignData"/>).</summary>
+    /// <param name="publicKeyPem">SubjectPublicKeyInfo PEM bytes.</param>
+    /// <param name="data">The signed bytes.</param>
+    /// <param name="derSignature">The DER signature.</param>
+    /// <returns>Whether the signature is valid; <see langword="false"/> also for an unreadable key.</returns>
+    public static bool VerifyData(ReadOnlySpan<byte> publicKeyPem, ReadOnlySpan<byte> data, ReadOnlySpan<byte> derSignature)
+    {
         using var key = ECDsa.Create();
         try
         {
             key.ImportFromPem(Encoding.ASCII.GetString(publicKeyPem));
-            return key.VerifyData(Encoding.ASCII.GetBytes(timestamp), derSignature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            return key.VerifyData(data, derSignature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {

@@ -81,6 +81,12 @@ public static class SecAggPlusKeys
     /// <summary>FLIP, setup reply: the node's training example count (sint64), so the server can set <see cref="MaxWeight"/> to the largest, as the simulation does.</summary>
     public const string TrainExamples = "train_examples";
 
+    /// <summary>Setup reply (FLIP only): the node's identity public key, SubjectPublicKeyInfo PEM as in <c>RegisterNode</c>; relayed as the third element of the node's entry in share_keys.</summary>
+    public const string NodePublicKey = "node_public_key";
+
+    /// <summary>Setup reply (FLIP only): the node identity's ECDSA-SHA256 DER signature over (run, round, node id, pk1, pk2) (<c>SecAggPlusWire.KeysToSign</c>); relayed as the fourth element of the node's entry in share_keys.</summary>
+    public const string KeySignature = "pk_signature";
+
     /// <summary>Share-keys reply: the node ids the ciphertexts are for (uint64 list).</summary>
     public const string DestinationList = "dsts";
 

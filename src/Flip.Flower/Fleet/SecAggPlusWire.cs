@@ -14,6 +14,33 @@ internal static class SecAggPlusWire
     /// <summary>The modulus FLIP's masks live in (Flower's default <c>modulus_range</c>).</summary>
     public const long ModRange = 1L << 32;
 
+    /// <summary>The most bytes a node's identity key or its key signature may take in a setup reply (a P-384 PEM key is 215, a signature at most 104).</summary>
+    public const int MaxIdentityBytes = 1024;
+
+    private static readonly byte[] KeysLabel = "flip-secaggplus-keys-v1"u8.ToArray();
+
+    /// <summary>
+    /// What a node signs with its identity key at setup, so that its neighbours can tell its keys from keys the server made up:
+    /// a label, the run id, the round and the node id (8 bytes little-endian each), then pk1 and pk2 (each after its length as 4 bytes little-endian).
+    /// </summary>
+    /// <remarks>The round and node id bind the keys to one seat in one round: keys replayed from another round or put under another node id fail the check.</remarks>
+    public static byte[] KeysToSign(ulong runId, long round, ulong nodeId, ReadOnlySpan<byte> pk1, ReadOnlySpan<byte> pk2)
+    {
+        var bytes = new byte[KeysLabel.Length + 24 + 8 + pk1.Length + pk2.Length];
+        Span<byte> at = bytes;
+        KeysLabel.CopyTo(at);
+        at = at[KeysLabel.Length..];
+        BinaryPrimitives.WriteUInt64LittleEndian(at, runId);
+        BinaryPrimitives.WriteInt64LittleEndian(at[8..], round);
+        BinaryPrimitives.WriteUInt64LittleEndian(at[16..], nodeId);
+        BinaryPrimitives.WriteInt32LittleEndian(at[24..], pk1.Length);
+        pk1.CopyTo(at[28..]);
+        at = at[(28 + pk1.Length)..];
+        BinaryPrimitives.WriteInt32LittleEndian(at, pk2.Length);
+        pk2.CopyTo(at[4..]);
+        return bytes;
+    }
+
     /// <summary>A share as bytes: x as int32 little-endian, then f(x) unsigned big-endian.</summary>
     public static byte[] Encode(ShamirShare share)
     {

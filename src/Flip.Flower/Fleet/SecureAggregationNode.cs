@@ -1,5 +1,6 @@
 using Flip.Federated;
 using Flip.Federated.SecureAggregation;
+using Flip.Flower.Auth;
 using Flip.Flower.Npy;
 using Flip.Flower.Records;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,11 @@ namespace Flip.Flower.Fleet;
 /// <c>num_batches_tracked</c>, travel in the clear as in the simulation). It answers one instruction at a
 /// time, as <see cref="FlowerNode"/> runs them. Any failure forgets the round's state; the error reply
 /// makes the server count the node as dropped.
+/// <para>With a node identity the node signs its two public keys at setup (<see cref="SecAggPlusKeys.KeySignature"/>, over
+/// <see cref="SecAggPlusWire.KeysToSign"/>). With a list of peer keys it accepts a neighbour in share_keys only when that
+/// neighbour's keys are signed, for this run, round and node id, by a key on the list, and no key signs for two seats: a server
+/// can then no longer add neighbours of its own making (sybils) to learn a node's update. The list comes from the consortium,
+/// not from the server; without it the node trusts the keys the server relays, as Flower's <c>secaggplus_mod</c> does.</para>
 /// </remarks>
 internal sealed class SecureAggregationNode
 {
@@ -28,6 +34,8 @@ internal sealed class SecureAggregationNode
     private readonly Func<FlowerInstruction, CancellationToken, Task<(ParameterSet Global, SiteUpdate Update)>> _train;
     private readonly Func<long> _trainExamples;
     private readonly ILogger _logger;
+    private readonly NodeIdentity? _identity;
+    private readonly NodeAllowList? _peers;
     private SecureAggregationSite? _site;
     private double _clippingRange;
     private SiteKeys? _keys;
@@ -38,11 +46,22 @@ internal sealed class SecureAggregationNode
     /// <param name="train">Trains the site from a train instruction's global model: the global model as received and the site's update.</param>
     /// <param name="trainExamples">The site's training example count, announced at setup.</param>
     /// <param name="logger">Receives a warning, on the node only, when the update had to be clipped to the server's clipping range; <see langword="null"/> for none.</param>
-    public SecureAggregationNode(Func<FlowerInstruction, CancellationToken, Task<(ParameterSet Global, SiteUpdate Update)>> train, Func<long> trainExamples, ILogger? logger = null)
+    /// <param name="identity">The node's identity key, to sign its secure aggregation keys; <see langword="null"/> to send them unsigned.</param>
+    /// <param name="peers">The node keys of the federation's nodes; when set, every neighbour's keys must be signed by one of them.</param>
+    /// <exception cref="ArgumentException"><paramref name="peers"/> is set without <paramref name="identity"/> (the neighbours could not check this node in turn).</exception>
+    public SecureAggregationNode(Func<FlowerInstruction, CancellationToken, Task<(ParameterSet Global, SiteUpdate Update)>> train, Func<long> trainExamples, ILogger? logger = null,
+        NodeIdentity? identity = null, NodeAllowList? peers = null)
     {
+        if (peers is not null && identity is null)
+        {
+            throw new ArgumentException("a node that checks its peers' key signatures signs its own keys too; give its identity.", nameof(identity));
+        }
+
         _train = train;
         _trainExamples = trainExamples;
         _logger = logger ?? NullLogger.Instance;
+        _identity = identity;
+        _peers = peers;
     }
 
     /// <summary>Whether an instruction is a secure aggregation stage.</summary>
@@ -62,8 +81,8 @@ internal sealed class SecureAggregationNode
         {
             RecordDict reply = stage switch
             {
-                SecAggPlusKeys.StageSetup => Setup(configs, self, round),
-                SecAggPlusKeys.StageShareKeys => ShareKeys(configs, self),
+                SecAggPlusKeys.StageSetup => Setup(configs, self, round, instruction),
+                SecAggPlusKeys.StageShareKeys => ShareKeys(configs, self, instruction.RunId),
                 SecAggPlusKeys.StageCollectMaskedVectors => await CollectMaskedVectorsAsync(instruction, configs, self, ct).ConfigureAwait(false),
                 _ => Unmask(configs),
             };
@@ -101,7 +120,7 @@ internal sealed class SecureAggregationNode
         }
     }
 
-    private RecordDict Setup(ConfigRecord configs, SiteId self, long round)
+    private RecordDict Setup(ConfigRecord configs, SiteId self, long round, FlowerInstruction instruction)
     {
         Forget();
         long sampled = SecAggPlusWire.Get(configs, SecAggPlusKeys.SampleNumber, RecordValueKind.SInt64).AsInt64();
@@ -132,17 +151,26 @@ internal sealed class SecureAggregationNode
         _clippingRange = settings.ClippingRange;
         _keys = _site.Setup();
         _round = round;
-        return Reply(new ConfigRecord
+        var reply = new ConfigRecord
         {
             { SecAggPlusKeys.PublicKey1, RecordValue.Of(_keys.MaskKey) },
             { SecAggPlusKeys.PublicKey2, RecordValue.Of(_keys.EncryptionKey) },
             { SecAggPlusKeys.TrainExamples, RecordValue.Of(_trainExamples()) },
-        });
+        };
+        if (_identity is not null)
+        {
+            byte[] signed = SecAggPlusWire.KeysToSign(instruction.RunId, round, instruction.Message.Metadata.DstNodeId, _keys.MaskKey, _keys.EncryptionKey);
+            reply.Add(SecAggPlusKeys.NodePublicKey, RecordValue.Of(_identity.PublicKeyPem));
+            reply.Add(SecAggPlusKeys.KeySignature, RecordValue.Of(_identity.SignData(signed)));
+        }
+
+        return Reply(reply);
     }
 
-    private RecordDict ShareKeys(ConfigRecord configs, SiteId self)
+    private RecordDict ShareKeys(ConfigRecord configs, SiteId self, ulong runId)
     {
         var neighbours = new List<SiteKeys>();
+        var signers = new HashSet<string>(StringComparer.Ordinal) { _identity?.Fingerprint ?? string.Empty };
         bool ownKeysEchoed = false;
         foreach (var (key, value) in configs)
         {
@@ -152,17 +180,24 @@ internal sealed class SecureAggregationNode
             }
 
             if (!ulong.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong node)
-                || value.Kind != RecordValueKind.BytesList || value.AsBytesList().Length != 2)
+                || value.Kind != RecordValueKind.BytesList || value.AsBytesList().Length is not (2 or 4))
             {
-                throw FlowerProtocolException.BadMessage("train", SecAggPlusKeys.ConfigRecord + "." + key, "expected a node id holding a list of two public keys [pk1, pk2]");
+                throw FlowerProtocolException.BadMessage("train", SecAggPlusKeys.ConfigRecord + "." + key,
+                    "expected a node id holding a list of two public keys [pk1, pk2], or four with the node's identity key and signature [pk1, pk2, node key, signature]");
             }
 
-            var pair = value.AsBytesList();
-            var keys = new SiteKeys(FleetFederation.SiteOf(node), EncryptionKey: pair[1].AsSpan().ToArray(), MaskKey: pair[0].AsSpan().ToArray());
+            var entry = value.AsBytesList();
+            var keys = new SiteKeys(FleetFederation.SiteOf(node), EncryptionKey: entry[1].AsSpan().ToArray(), MaskKey: entry[0].AsSpan().ToArray());
             if (keys.Site == self)
             {
                 ownKeysEchoed = keys.MaskKey.AsSpan().SequenceEqual(_keys!.MaskKey) && keys.EncryptionKey.AsSpan().SequenceEqual(_keys.EncryptionKey);
                 continue;
+            }
+
+            if (_peers is not null && UnauthorizedNeighbour(runId, node, keys, entry, signers) is { } reason)
+            {
+                throw new SecureAggregationException(SiteFlowerApp.Invariant(
+                    $"Round {_round}: {self} refuses the keys of neighbour node {node}: {reason}; it shares nothing in this round (its peers are the keys in {_peers.Source})."));
             }
 
             neighbours.Add(keys);
@@ -180,6 +215,28 @@ internal sealed class SecureAggregationNode
             { SecAggPlusKeys.DestinationList, RecordValue.OfList(shares.Select(s => FleetFederation.NodeOf(s.To))) },
             { SecAggPlusKeys.CiphertextList, RecordValue.OfList(shares.Select(s => s.Ciphertext)) },
         });
+    }
+
+    /// <summary>Why a neighbour's keys are not from a listed peer (not signed, signed by an unlisted key, a bad signature, or a key signing for two seats), or <see langword="null"/> when they are.</summary>
+    private string? UnauthorizedNeighbour(ulong runId, ulong node, SiteKeys keys, System.Collections.Immutable.ImmutableArray<System.Collections.Immutable.ImmutableArray<byte>> entry, HashSet<string> signers)
+    {
+        if (entry.Length != 4)
+        {
+            return "they are not signed (expected [pk1, pk2, node key, signature])";
+        }
+
+        ReadOnlySpan<byte> nodeKey = entry[2].AsSpan();
+        if (!_peers!.Contains(nodeKey, out string fingerprint))
+        {
+            return $"they are signed by node key {fingerprint}, which is not one of its peers";
+        }
+
+        if (!NodeIdentity.VerifyData(nodeKey, SecAggPlusWire.KeysToSign(runId, _round, node, keys.MaskKey, keys.EncryptionKey), entry[3].AsSpan()))
+        {
+            return $"the signature of node key {fingerprint} does not verify for this run, round and node id";
+        }
+
+        return signers.Add(fingerprint) ? null : $"node key {fingerprint} also signs for another seat in this round";
     }
 
     // Values outside [−c, c] are clipped before quantising, which changes the update the server sums: say so here, on the node

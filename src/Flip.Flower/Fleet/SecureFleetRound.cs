@@ -76,6 +76,7 @@ internal sealed class SecureFleetRound
 
         // Stage 0, setup: every sampled node makes its keys.
         var keys = new Dictionary<SiteId, SiteKeys>();
+        var signed = new Dictionary<SiteId, (byte[] NodeKey, byte[] Signature)>();
         var examples = new Dictionary<SiteId, long>();
         await StageAsync(SecAggPlusKeys.StageSetup, round, failures, instructions.Select(i => (i.Site, Message(round, new ConfigRecord
         {
@@ -92,6 +93,19 @@ internal sealed class SecureFleetRound
             if (!IsP256PublicKey(pk1) || !IsP256PublicKey(pk2) || pk1.AsSpan().SequenceEqual(pk2))
             {
                 return "pk1 and pk2 must be two different P-256 public keys (X.509 SubjectPublicKeyInfo)";
+            }
+
+            // A node's signature over its keys is relayed, not checked: the neighbours check it against their own list of peers.
+            bool hasKey = configs.TryGetValue(SecAggPlusKeys.NodePublicKey, out RecordValue? nodeKey), hasSignature = configs.TryGetValue(SecAggPlusKeys.KeySignature, out RecordValue? signature);
+            if (hasKey || hasSignature)
+            {
+                if (nodeKey?.Kind != RecordValueKind.Bytes || signature?.Kind != RecordValueKind.Bytes
+                    || nodeKey.AsBytes().Length is 0 or > SecAggPlusWire.MaxIdentityBytes || signature.AsBytes().Length is 0 or > SecAggPlusWire.MaxIdentityBytes)
+                {
+                    return SiteFlowerApp.Invariant($"{SecAggPlusKeys.NodePublicKey} and {SecAggPlusKeys.KeySignature} must come together, as bytes of 1 to {SecAggPlusWire.MaxIdentityBytes} each");
+                }
+
+                signed[site] = ([.. nodeKey.AsBytes()], [.. signature.AsBytes()]);
             }
 
             keys[site] = new SiteKeys(site, EncryptionKey: pk2, MaskKey: pk1);
@@ -127,7 +141,8 @@ internal sealed class SecureFleetRound
             var configs = new ConfigRecord { { SecAggPlusKeys.Stage, RecordValue.Of(SecAggPlusKeys.StageShareKeys) } };
             foreach (SiteKeys k in server.KeysFor(site).Append(keys[site]))
             {
-                configs.Add(FleetFederation.NodeOf(k.Site).ToString(System.Globalization.CultureInfo.InvariantCulture), RecordValue.OfList([k.MaskKey, k.EncryptionKey]));
+                configs.Add(FleetFederation.NodeOf(k.Site).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    signed.TryGetValue(k.Site, out var s) ? RecordValue.OfList([k.MaskKey, k.EncryptionKey, s.NodeKey, s.Signature]) : RecordValue.OfList([k.MaskKey, k.EncryptionKey]));
             }
 
             return (site, Message(round, configs));

@@ -18,7 +18,8 @@ namespace Flip.Flower.Fleet;
 /// <para>A <c>train</c> message carrying <see cref="SecAggPlusKeys.ConfigRecord"/> is a stage of secure
 /// aggregation (<c>serve --secure-aggregation</c>): the app keeps the round's SecAgg+ state across the
 /// four stages, trains in collect_masked_vectors and sends its update only masked
-/// (<see cref="SecureAggregationNode"/>). Nothing needs configuring on the node.</para>
+/// (<see cref="SecureAggregationNode"/>). Nothing needs configuring on the node; given its identity it signs its secure
+/// aggregation keys, and given the federation's node keys it takes only signed neighbours from that list (no server-made sybils).</para>
 /// </remarks>
 public sealed class SiteFlowerApp : IFlowerApp
 {
@@ -31,12 +32,17 @@ public sealed class SiteFlowerApp : IFlowerApp
     /// <param name="layout">The model's layout, to check and type the arrays the server sends.</param>
     /// <param name="requireSecureAggregation">Refuse every plain train instruction: the update leaves only masked, in a SecAgg+ round.</param>
     /// <param name="logger">Receives the node's own warnings (an update clipped for secure aggregation); <see langword="null"/> for none.</param>
-    public SiteFlowerApp(Site site, ParameterLayout layout, bool requireSecureAggregation = false, Microsoft.Extensions.Logging.ILogger? logger = null)
+    /// <param name="identity">The node's identity key: it signs the node's secure aggregation keys so that neighbours can check them; <see langword="null"/> to send them unsigned.</param>
+    /// <param name="secureAggregationPeers">The node keys of the federation's nodes, handed out by the consortium (not by the server): a secure aggregation
+    /// neighbour is accepted only when its keys are signed by one of them. <see langword="null"/> trusts the neighbours the server relays.</param>
+    /// <exception cref="ArgumentException"><paramref name="secureAggregationPeers"/> without <paramref name="identity"/>.</exception>
+    public SiteFlowerApp(Site site, ParameterLayout layout, bool requireSecureAggregation = false, Microsoft.Extensions.Logging.ILogger? logger = null,
+        Auth.NodeIdentity? identity = null, Auth.NodeAllowList? secureAggregationPeers = null)
     {
         _site = site;
         _layout = layout;
         RequiresSecureAggregation = requireSecureAggregation;
-        _secure = new SecureAggregationNode(TrainUpdateAsync, () => _site.Describe().TrainExampleCount, logger);
+        _secure = new SecureAggregationNode(TrainUpdateAsync, () => _site.Describe().TrainExampleCount, logger, identity, secureAggregationPeers);
     }
 
     /// <summary>Whether plain train instructions are refused (the node sends its update only under secure aggregation).</summary>

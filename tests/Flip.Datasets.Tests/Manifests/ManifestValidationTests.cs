@@ -37,6 +37,8 @@ public sealed class ManifestValidationTests : IDisposable
         { "\"vendor\": \"GE\"", "\"scannerBudget\": \"GE\"", "manifest.json:10 $.sites[0].scannerBudget: unknown property \"scannerBudget\"; expected one of \"id\", \"displayName\", \"country\", \"vendor\", \"fieldStrengthTesla\", \"source\". Remove it or fix its name." },
         { "\"secretEnv\": \"PACS_TOKEN\"", "\"secretEnv\": \"PACS_TOKEN\", \"password\": \"hunter2\"", "manifest.json:11 $.sites[1].source.dicomweb.auth.password: \"password\" would hold a secret in the file; a manifest never holds a password or token. Remove it, put the secret in an environment variable and name that variable in auth.secretEnv." },
         { "\"auth\": {", "\"api_key\": \"hunter2\", \"auth\": {", "manifest.json:11 $.sites[1].source.dicomweb.api_key: \"api_key\" would hold a secret in the file; a manifest never holds a password or token. Remove it, put the secret in an environment variable and name that variable in auth.secretEnv." },
+        { "https://pacs.example.org", "http://pacs.example.org", "manifest.json:11 $.sites[1].source.dicomweb.url: \"http://pacs.example.org/dicom-web\" would send the PACS credentials (auth) unencrypted over plain http to another machine; expected an https:// address, or plain http only to this machine (127.0.0.1, [::1] or localhost). Use the PACS's https:// address (with caCertificate when it uses the hospital's own CA)." },
+        { "https://pacs.example.org", "http://127.0.0.1.example.org", "manifest.json:11 $.sites[1].source.dicomweb.url: \"http://127.0.0.1.example.org/dicom-web\" would send the PACS credentials (auth) unencrypted over plain http to another machine; expected an https:// address, or plain http only to this machine (127.0.0.1, [::1] or localhost). Use the PACS's https:// address (with caCertificate when it uses the hospital's own CA)." },
         { "https://pacs.example.org", "https://me:hunter2@pacs.example.org", "manifest.json:11 $.sites[1].source.dicomweb.url: the URL holds a user name or password before '@'; a manifest never holds credentials. Remove them from the URL and use auth with usernameEnv and secretEnv." },
         { "\"scheme\": \"bearer\"", "\"scheme\": \"digest\"", "manifest.json:11 $.sites[1].source.dicomweb.auth.scheme: \"digest\" is not an auth scheme; expected \"basic\" or \"bearer\"." },
         { "\"scheme\": \"bearer\"", "\"scheme\": \"bearer\", \"usernameEnv\": \"PACS_USER\"", "manifest.json:11 $.sites[1].source.dicomweb.auth.usernameEnv: usernameEnv is set for bearer auth; expected it only with \"basic\". Remove it." },
@@ -83,6 +85,25 @@ public sealed class ManifestValidationTests : IDisposable
         ManifestException error = Assert.Throws<ManifestException>(() => Manifest.Load(path));
         Assert.Equal(ExitCodes.BadInput, error.ExitCode);
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://pacs.example.org", true)]
+    [InlineData("http://127.0.0.1:8042", true)]
+    [InlineData("http://[::1]:8042", true)]
+    [InlineData("http://localhost:8042", true)]
+    [InlineData("http://pacs.example.org", false)]
+    public void Credentials_may_go_over_https_or_to_a_loopback_address_and_plain_http_may_carry_none(string root, bool auth)
+    {
+        // Issue #21, finding 8: only credentials over plain http to another machine are refused.
+        string text = ManifestFiles.Edit("https://pacs.example.org", root);
+        if (!auth) text = text.Replace(", \"auth\": { \"scheme\": \"bearer\", \"secretEnv\": \"PACS_TOKEN\" }", string.Empty, StringComparison.Ordinal);
+        string path = ManifestFiles.Write(text, _folder);
+
+        Assert.Empty(Manifest.Validate(path, checkData: false));
+        DicomWebSource source = Manifest.Load(path).Sites[1].Source.DicomWeb!;
+        Assert.Equal(root + "/dicom-web", source.Url);
+        Assert.Equal(auth, source.Auth is not null);
     }
 
     [Fact]

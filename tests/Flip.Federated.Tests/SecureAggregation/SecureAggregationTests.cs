@@ -45,6 +45,20 @@ public sealed class SecureAggregationTests
     }
 
     [Fact]
+    public void A_server_that_admits_one_site_of_its_own_learns_the_other_sites_update()
+    {
+        // Issue #21, finding 9 (what is NOT protected, README "Threat model"): a site cannot tell a neighbour that is another
+        // hospital from one the server made up, because neighbour keys arrive unsigned (as in Flower's secaggplus_mod). A server
+        // that admits one site of its own with a zero input gets a "sum" that is the hospital's update.
+        double[] hospital = Inputs(1, 500, seed: 21)[0];
+
+        var sum = SecureAggregationProtocol.Sum(1, [(Site(0), hospital), (new SiteId("sybil"), new double[500])], Settings, new Random(3));
+
+        WithinBound(hospital, sum.Sum, Settings.SumErrorBound(2));
+        Assert.Equal(2, sum.Survivors.Count);
+    }
+
+    [Fact]
     public void Values_outside_the_clipping_range_are_clipped_before_summing()
     {
         double[][] inputs = [[20, -20, 1], [1, 1, 1]];

@@ -315,6 +315,64 @@ public sealed class SecureFleetTests
         Assert.Contains(secure.Metrics, m => m.Metric == MetricNames.SitesAggregated && m.Value == 4);
     }
 
+    [Fact]
+    public async Task Nodes_that_check_their_peers_take_part_when_every_neighbour_signs_with_a_listed_key()
+    {
+        // Given: four nodes, each signing its secure aggregation keys and holding the list of all four node keys (issue #21, finding 9)
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var identities = Examples.Select(_ => NodeIdentity.Create()).ToList();
+        NodeAllowList peers = NodeAllowList.FromPem("peers.pem", identities.Select(i => System.Text.Encoding.ASCII.GetString(i.PublicKeyPem)));
+        var trainers = Examples.Select((n, i) => new PatternTrainer(n, j => Sine(i, j), 0)).ToList();
+        ParameterSet initial = Model();
+        IFlowerApp[] apps = [.. trainers.Select((t, i) => (IFlowerApp)new SiteFlowerApp(new Site(new SiteId("hospital"), t), initial.Layout, identity: identities[i], secureAggregationPeers: peers))];
+        await using var harness = await Harness.StartAsync(apps, capture: null, timeout.Token, identities);
+
+        // When
+        RunResult secure = await new FleetFederation(harness.Fleet, RunId, new SecureFedAvg(), Options(1)).RunAsync(initial, ct: timeout.Token);
+
+        // Then: every neighbour's signature checked out, and the round aggregated all four
+        Assert.Empty(secure.Failures);
+        Assert.Contains(secure.Metrics, m => m.Metric == MetricNames.SitesAggregated && m.Value == 4);
+        Assert.All(trainers, t => Assert.True(t.Updates.ContainsKey(1)));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_node_that_checks_its_peers_shares_nothing_with_a_neighbour_the_server_added(bool sybilSigns)
+    {
+        // Given: three hospitals holding the list of their three node keys, and a fourth node the server's operator admitted (a sybil:
+        // its key is on the server's allow-list, which the server keeps itself, but on no hospital's list), signing its keys with its own key or not at all
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var identities = Examples.Select(_ => NodeIdentity.Create()).ToList();
+        NodeAllowList peers = NodeAllowList.FromPem("peers.pem", identities.Take(3).Select(i => System.Text.Encoding.ASCII.GetString(i.PublicKeyPem)));
+        var trainers = Examples.Select((n, i) => new PatternTrainer(n, j => Sine(i, j), 0)).ToList();
+        ParameterSet initial = Model();
+        var hospitals = trainers.Take(3).Select((t, i) => new Refusals(new SiteFlowerApp(new Site(new SiteId("hospital"), t), initial.Layout, identity: identities[i], secureAggregationPeers: peers))).ToList();
+        var sybil = new StageFault(new SiteFlowerApp(new Site(new SiteId("sybil"), trainers[3]), initial.Layout, identity: sybilSigns ? identities[3] : null), null, 0, null);
+        await using var harness = await Harness.StartAsync([.. hospitals, sybil], capture: null, timeout.Token, identities);
+        ulong sybilNode = harness.NodeIds[3];
+
+        // When: a secure round
+        RunResult secure = await new FleetFederation(harness.Fleet, RunId, new SecureFedAvg(), Options(1)).RunAsync(initial, ct: timeout.Token);
+
+        // Then: each hospital refused at share_keys, naming the sybil, before it made or encrypted a share; nobody trained; the round kept the model
+        string reason = sybilSigns
+            ? $"they are signed by node key {identities[3].Fingerprint}, which is not one of its peers"
+            : "they are not signed (expected [pk1, pk2, node key, signature])";
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal($"Round 1: {FleetFederation.SiteOf(harness.NodeIds[i])} refuses the keys of neighbour node {sybilNode}: {reason}; it shares nothing in this round (its peers are the keys in peers.pem).",
+                Assert.Single(hospitals[i].Errors));
+        }
+
+        Assert.Equal([.. harness.NodeIds.Take(3).Select(n => FleetFederation.SiteOf(n).Value).Order()], secure.Failures.Select(f => f.Site.Value).Order());
+        Assert.All(secure.Failures, f => Assert.StartsWith("share_keys: ", f.Reason, StringComparison.Ordinal));
+        Assert.Equal([(1L, SecAggPlusKeys.StageSetup), (1L, SecAggPlusKeys.StageShareKeys)], sybil.Seen);
+        Assert.All(trainers, t => Assert.Empty(t.Updates));
+        AssertClose(initial, secure.FinalParameters, 0);
+    }
+
     /// <summary>Four nodes adding their own pattern; node 2's process stops when it is asked for its masked update in round 1 (after sharing its keys).</summary>
     private static async Task<Harness> StartWithNodeTwoStoppingAtCollectAsync(ParameterSet initial, CancellationToken ct)
     {
@@ -455,6 +513,29 @@ public sealed class SecureFleetTests
         public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => inner.QueryAsync(instruction, ct);
     }
 
+    /// <summary>Records the secure aggregation refusals of a node's app (what the node logs; only the exception type leaves it).</summary>
+    private sealed class Refusals(IFlowerApp inner) : IFlowerApp
+    {
+        public ConcurrentQueue<string> Errors { get; } = new();
+
+        public async Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct)
+        {
+            try
+            {
+                return await inner.TrainAsync(instruction, ct);
+            }
+            catch (SecureAggregationException e)
+            {
+                Errors.Enqueue(e.Message);
+                throw;
+            }
+        }
+
+        public Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct) => inner.EvaluateAsync(instruction, ct);
+
+        public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => inner.QueryAsync(instruction, ct);
+    }
+
     /// <summary>Receives round reports on the round loop's own thread, before the next round starts.</summary>
     private sealed class DirectProgress(Action<RoundReport> report) : IProgress<RoundReport>
     {
@@ -504,7 +585,8 @@ public sealed class SecureFleetTests
         /// <summary>The nodes' ids, in the order of the apps (kept after a node stops and unregisters).</summary>
         public IReadOnlyList<ulong> NodeIds { get; private init; } = [];
 
-        public static async Task<Harness> StartAsync(IReadOnlyList<IFlowerApp> apps, PushObjectCapture? capture, CancellationToken ct)
+        /// <param name="identities">The nodes' keys, one per app (disposed with the harness); fresh ones when null.</param>
+        public static async Task<Harness> StartAsync(IReadOnlyList<IFlowerApp> apps, PushObjectCapture? capture, CancellationToken ct, IReadOnlyList<NodeIdentity>? identities = null)
         {
             var fleet = new FleetService(new FleetServiceOptions { Seed = 11 });
             fleet.StartRun(RunId);
@@ -512,16 +594,16 @@ public sealed class SecureFleetTests
                 ? await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, ct)
                 : await HostWithInterceptorAsync(fleet, capture, ct);
             var channel = FlowerChannel.Create(address);
-            var identities = apps.Select(_ => NodeIdentity.Create()).ToList();
+            var keys = identities?.ToList() ?? [.. apps.Select(_ => NodeIdentity.Create())];
             var stops = apps.Select(_ => CancellationTokenSource.CreateLinkedTokenSource(ct)).ToList();
-            var nodes = apps.Select((a, i) => new FlowerNode(channel.CreateCallInvoker(), identities[i], a, address.ToString(), new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(20) })).ToList();
+            var nodes = apps.Select((a, i) => new FlowerNode(channel.CreateCallInvoker(), keys[i], a, address.ToString(), new FlowerNodeOptions { PollInterval = TimeSpan.FromMilliseconds(20) })).ToList();
             var running = nodes.Select((n, i) => n.RunAsync(stops[i].Token)).ToList();
             while (nodes.Any(n => n.NodeId is null) || fleet.OnlineNodes().Count < nodes.Count)
             {
                 await Task.Delay(20, ct);
             }
 
-            return new Harness(fleet, app, channel, identities, stops, running, nodes) { NodeIds = [.. nodes.Select(n => n.NodeId!.Value)] };
+            return new Harness(fleet, app, channel, keys, stops, running, nodes) { NodeIds = [.. nodes.Select(n => n.NodeId!.Value)] };
         }
 
         public void StopNode(int index) => _stops[index].Cancel();
