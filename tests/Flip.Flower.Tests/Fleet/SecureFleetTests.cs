@@ -224,7 +224,7 @@ public sealed class SecureFleetTests
     {
         // Given: a node that has not been through setup
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var fleet = new FleetService(new FleetServiceOptions { Seed = 1 });
+        var fleet = new FleetService();
         fleet.StartRun(RunId);
         var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
         await using var __ = app;
@@ -506,7 +506,7 @@ public sealed class SecureFleetTests
 
         public static async Task<Harness> StartAsync(IReadOnlyList<IFlowerApp> apps, PushObjectCapture? capture, CancellationToken ct)
         {
-            var fleet = new FleetService(new FleetServiceOptions { Seed = 11 });
+            var fleet = new FleetService();
             fleet.StartRun(RunId);
             var (app, address) = capture is null
                 ? await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, ct)

@@ -111,7 +111,7 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
     {
         // Given: three nodes sending 4 MB updates to a FedAvg server that collects garbage after each reply
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 1, Seed = 7 });
+        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 1 });
         fleet.StartRun(1);
         var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
         await using var _ = app;
@@ -156,7 +156,7 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
 
         public static async Task<InstructedServer> StartAsync(int arrays, CancellationToken ct)
         {
-            var fleet = new FleetService(new FleetServiceOptions { Seed = 5 });
+            var fleet = new FleetService();
             fleet.StartRun(RunId);
             var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, ct);
             var channel = FlowerChannel.Create(address);
