@@ -31,9 +31,9 @@ public sealed record FlowerServerSecurity
     /// <summary>The error for authorized node keys on a server without the Fleet API (Flower's legacy transport has no node keys).</summary>
     /// <returns>The exception, exit code 2 (bad command line).</returns>
     public static FlipException NodeKeysNeedTheFleetApi() => new(
-        "--authorized-keys needs the Fleet API: Flower's legacy transport (FlowerService/Join) carries no node key, so a legacy server cannot refuse other nodes.",
+        "--authorized-keys needs the Fleet API: Flower's legacy transport carries no node keys.",
         ExitCodes.BadCommandLine,
-        "drop --transport legacy ('flip-research client' nodes join over the Fleet API), or drop --authorized-keys and admit only nodes with a certificate from your CA (--tls-client-ca)");
+        "drop --transport legacy, or admit nodes by certificate (--tls-client-ca)");
 
     /// <summary>Checks that a client certificate chains to <paramref name="authority"/> (used for mutual TLS).</summary>
     /// <param name="authority">The client CA.</param>
