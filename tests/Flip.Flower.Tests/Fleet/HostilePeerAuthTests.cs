@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Formats.Asn1;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -181,10 +182,18 @@ public sealed class HostilePeerAuthTests(ITestOutputHelper output) : IAsyncLifet
         var again = await Assert.ThrowsAsync<RpcException>(async () => await client.SendNodeHeartbeatAsync(heartbeat, seen, cancellationToken: _timeout.Token));
         var elsewhere = await Assert.ThrowsAsync<RpcException>(async () => await client.PullMessagesAsync(new W.PullMessagesRequest { Node = new W.Node { NodeId = id } }, seen, cancellationToken: _timeout.Token));
 
-        // Then: both are refused as replays; the node's next call, signed afresh, goes through
+        // ... and with the signature's s replaced by n − s, which verifies as well (ECDSA malleability)
+        Metadata malleated = [new Metadata.Entry(AuthMetadata.PublicKeyKey, pem), new Metadata.Entry(AuthMetadata.TimestampKey, seen.GetValue(AuthMetadata.TimestampKey)!),
+            new Metadata.Entry(AuthMetadata.SignatureKey, NegateS(seen.GetValueBytes(AuthMetadata.SignatureKey)!))];
+        Assert.True(NodeIdentity.Verify(pem, seen.GetValue(AuthMetadata.TimestampKey)!, malleated.GetValueBytes(AuthMetadata.SignatureKey)));
+        var negated = await Assert.ThrowsAsync<RpcException>(async () => await client.SendNodeHeartbeatAsync(heartbeat, malleated, cancellationToken: _timeout.Token));
+
+        // Then: all are refused as replays; the node's next call, signed afresh, goes through
         Assert.Equal(StatusCode.Unauthenticated, again.StatusCode);
         Assert.Equal(StatusCode.Unauthenticated, elsewhere.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, negated.StatusCode);
         Assert.Contains("replay", again.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("replay", negated.Status.Detail, StringComparison.Ordinal);
         Assert.True((await client.SendNodeHeartbeatAsync(heartbeat, Signed(pem), cancellationToken: _timeout.Token)).Success);
     }
 
@@ -206,6 +215,23 @@ public sealed class HostilePeerAuthTests(ITestOutputHelper output) : IAsyncLifet
             { AuthMetadata.TimestampKey, timestamp },
             { AuthMetadata.SignatureKey, _authorized.Sign(timestamp) },
         };
+    }
+
+    /// <summary>The other valid form of an ECDSA P-384 signature (r, s): (r, n − s), DER-encoded.</summary>
+    private static byte[] NegateS(byte[] der)
+    {
+        var order = System.Numerics.BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        AsnReader sequence = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
+        System.Numerics.BigInteger r = sequence.ReadInteger();
+        System.Numerics.BigInteger s = sequence.ReadInteger();
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteInteger(r);
+            writer.WriteInteger(order - s);
+        }
+
+        return writer.Encode();
     }
 
     /// <summary>The protobuf bytes before the zeros of <c>RegisterNodeFleetRequest { public_key = 64 MiB of zeros }</c>: field 1's tag and length.</summary>
