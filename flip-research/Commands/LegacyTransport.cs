@@ -37,7 +37,7 @@ internal static class LegacyTransport
     /// <summary>Serves Flower's legacy stream with the TLS (and mutual TLS) of <paramref name="security"/>; it carries no node keys.</summary>
     public static async Task<int> ServeAsync(IAnsiConsole console, FlowerServerSecurity security, IPEndPoint endpoint, Strategy strategy, FleetFederationOptions options, ParameterSet initial, string folder, CancellationToken ct)
     {
-        var service = new LegacyFlowerService();
+        var service = new LegacyFlowerService { MaxClientMessageBytes = LegacyFlowerService.ClientMessageLimitFor(initial) };
         var (app, listening) = await FlowerServerHost.StartAsync(security, endpoint, null, service, ct).ConfigureAwait(false);
         await using (app.ConfigureAwait(false))
         {

@@ -14,7 +14,8 @@ namespace Flip.Flower.Fleet;
 /// <summary>
 /// Hosts a <see cref="FleetService"/> and/or a <see cref="LegacyFlowerService"/> on Kestrel over HTTP/2. Every call passes
 /// <see cref="RequestGate"/> before its body is read (no request compression; Fleet calls authenticated from their metadata);
-/// Fleet requests are read up to <see cref="FleetService.MaxRequestBytes"/>, legacy ones up to Flower's 512 MiB.
+/// Fleet requests are read up to <see cref="FleetService.MaxRequestBytes"/>, legacy client messages up to
+/// <see cref="LegacyFlowerService.MaxClientMessageBytes"/>.
 /// </summary>
 public static class FlowerServerHost
 {
@@ -64,7 +65,8 @@ public static class FlowerServerHost
             o.MaxReceiveMessageSize = FlowerChannel.MaxMessageSize;
             o.MaxSendMessageSize = FlowerChannel.MaxMessageSize;
             o.CompressionProviders.Clear(); // nothing is ever inflated; RequestGate answers a compressed call first
-        }).AddServiceOptions<FleetService>(o => o.MaxReceiveMessageSize = FleetService.MaxRequestBytes);
+        }).AddServiceOptions<FleetService>(o => o.MaxReceiveMessageSize = FleetService.MaxRequestBytes)
+            .AddServiceOptions<LegacyFlowerService>(o => o.MaxReceiveMessageSize = legacy?.MaxClientMessageBytes ?? FlowerChannel.MaxMessageSize);
 
         if (fleet is not null)
         {
