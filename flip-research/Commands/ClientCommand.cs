@@ -99,13 +99,13 @@ internal static class ClientCommand
             }
 
             var address = new Uri(parse.GetValue(server)!);
+            var logger = new Logging.ConsoleLineLogger<FlowerNode>(console);
             if (parse.GetValue(transportKind) == LegacyTransport.Legacy)
             {
                 console.MarkupLineInterpolated($"{siteId}: {local.Train.Count} training slices, {local.Test.Patients.Count} test patients; joining {address} (legacy transport). Ctrl-C stops.");
-                return await LegacyTransport.ClientAsync(console, address, app, ct).ConfigureAwait(false);
+                return await LegacyTransport.ClientAsync(console, address, () => transport.CreateChannel(parse, address, logger), app, ct).ConfigureAwait(false);
             }
 
-            var logger = new Logging.ConsoleLineLogger<FlowerNode>(console);
             using var channel = transport.CreateChannel(parse, address, logger);
             console.MarkupLineInterpolated($"node key {identity.Fingerprint}; the server's operator authorizes it with the output of 'flip-research client --key {parse.GetValue(key)} --export-public-key'.");
             var node = new FlowerNode(channel.CreateCallInvoker(), identity, new ReportingFlowerApp(app, console), address.ToString(),

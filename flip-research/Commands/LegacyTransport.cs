@@ -8,6 +8,7 @@ using Flip.Federated.Strategies;
 using Flip.Flower.Fleet;
 using Flip.Flower.Legacy;
 using Flip.Learning.Checkpoints;
+using Grpc.Net.Client;
 using Spectre.Console;
 
 namespace Flip.Cli.Commands;
@@ -33,13 +34,17 @@ internal static class LegacyTransport
         return option;
     }
 
-    public static async Task<int> ServeAsync(IAnsiConsole console, IPEndPoint endpoint, Strategy strategy, FleetFederationOptions options, ParameterSet initial, string folder, CancellationToken ct)
+    /// <summary>Serves Flower's legacy stream with the TLS (and mutual TLS) of <paramref name="security"/>; it carries no node keys.</summary>
+    public static async Task<int> ServeAsync(IAnsiConsole console, FlowerServerSecurity security, IPEndPoint endpoint, Strategy strategy, FleetFederationOptions options, ParameterSet initial, string folder, CancellationToken ct)
     {
-        var service = new LegacyFlowerService();
-        var (app, listening) = await FlowerServerHost.StartAsync(endpoint, null, null, service, ct).ConfigureAwait(false);
+        var service = new LegacyFlowerService { MaxClientMessageBytes = LegacyFlowerService.ClientMessageLimitFor(initial) };
+        var (app, listening) = await FlowerServerHost.StartAsync(security, endpoint, null, service, ct).ConfigureAwait(false);
         await using (app.ConfigureAwait(false))
         {
             console.MarkupLineInterpolated($"Legacy FlowerService listening on [bold]{listening}[/]; waiting for {options.MinNodes} client(s).");
+            console.MarkupLine(security.ClientCertificateAuthority is null
+                ? "No node authentication: Flower's legacy transport has none, so any client that reaches this port can join."
+                : "No node keys on the legacy transport: any client holding a certificate from the client CA (--tls-client-ca) can join.");
             var federation = new LegacyFederation(service, strategy, options) { OnEvent = line => console.MarkupLineInterpolated($"{line}") };
             var progress = new Progress<RoundReport>(r => console.MarkupLineInterpolated(
                 $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}"));
@@ -52,11 +57,11 @@ internal static class LegacyTransport
     }
 
     /// <summary>Joins a legacy server; when it asks the client to come back later (reconnect_ins with seconds &gt; 0), waits and rejoins.</summary>
-    public static async Task<int> ClientAsync(IAnsiConsole console, Uri address, IFlowerApp app, CancellationToken ct)
+    public static async Task<int> ClientAsync(IAnsiConsole console, Uri address, Func<GrpcChannel> connect, IFlowerApp app, CancellationToken ct)
     {
         while (true)
         {
-            using var channel = FlowerChannel.Create(address);
+            using GrpcChannel channel = connect();
             var client = new LegacyFlowerClient(channel.CreateCallInvoker(), app, address.ToString());
             long? again;
             try

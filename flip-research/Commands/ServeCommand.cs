@@ -78,7 +78,7 @@ internal static class ServeCommand
                     "drop --transport legacy; 'flip-research client' nodes join over the Fleet API and take part in secure aggregation automatically.");
             }
 
-            FlowerServerSecurity security = transport.Build(parse, endpoint, console, new Logging.ConsoleLineLogger<FleetService>(console));
+            FlowerServerSecurity security = transport.Build(parse, endpoint, legacy, console, new Logging.ConsoleLineLogger<FleetService>(console));
             var options = new ExperimentOptions
             {
                 Seed = settings.Seed,
@@ -92,7 +92,7 @@ internal static class ServeCommand
             if (legacy)
             {
                 Directory.CreateDirectory(folder);
-                return await LegacyTransport.ServeAsync(console, endpoint, chosen, new FleetFederationOptions
+                return await LegacyTransport.ServeAsync(console, security, endpoint, chosen, new FleetFederationOptions
                 {
                     Rounds = settings.Rounds,
                     MinNodes = settings.MinNodes,

@@ -33,8 +33,14 @@ internal static class TransportOptions
             PairRequired(command, _certificate, _key);
         }
 
-        public FlowerServerSecurity Build(ParseResult parse, IPEndPoint endpoint, IAnsiConsole console, ILogger logger)
+        /// <summary>Reads the files and prints what protects the port; refuses --authorized-keys on the legacy transport, which has no node keys, before anything is read or written.</summary>
+        public FlowerServerSecurity Build(ParseResult parse, IPEndPoint endpoint, bool legacy, IAnsiConsole console, ILogger logger)
         {
+            if (legacy && parse.GetResult(_authorizedKeys) is not null)
+            {
+                throw FlowerServerSecurity.NodeKeysNeedTheFleetApi();
+            }
+
             X509Certificate2? certificate = parse.GetValue(_certificate) is { } cert ? TlsFiles.LoadCertificateWithKey(cert, parse.GetValue(_key)!) : null;
             X509Certificate2? clientCa = parse.GetValue(_clientCa) is { } ca ? TlsFiles.LoadCertificateAuthority(ca) : null;
             NodeAllowList? keys = parse.GetValue(_authorizedKeys) is { } file ? NodeAllowList.Load(file) : null;
@@ -45,7 +51,7 @@ internal static class TransportOptions
 
             if (keys is not null)
             {
-                console.MarkupLineInterpolated($"Node authentication: {keys.Count} authorized node key(s) from {keys.Source}; other nodes are refused.");
+                console.MarkupLineInterpolated($"Node authentication: {keys.Count} authorized node key(s) from {keys.Source}; calls signed by any other key are refused before their body is read.");
             }
 
             return new FlowerServerSecurity { Certificate = certificate, ClientCertificateAuthority = clientCa, AuthorizedKeys = keys, Logger = logger };

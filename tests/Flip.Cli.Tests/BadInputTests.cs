@@ -34,6 +34,7 @@ public sealed class BadInputTests : IDisposable
         { ["serve", "--port", "70000"], 2, "--port must be a TCP port between 0 and 65535 (got 70000); 0 picks a free port. Run 'flip-research --help' for the verbs and options." },
         { ["serve", "--address", "hospital"], 2, "--address 'hospital' is not an IP address; expected one such as 127.0.0.1 (loopback) or 0.0.0.0 (every interface). Run 'flip-research --help' for the verbs and options." },
         { ["serve", "--transport", "grpc"], 2, "'grpc' is not a valid value for --transport; expected one of fleet, legacy." },
+        { ["serve", "--transport", "legacy", "--authorized-keys", "/nonexistent/keys.pem"], 2, "--authorized-keys needs the Fleet API: Flower's legacy transport carries no node keys. Fix: drop --transport legacy, or admit nodes by certificate (--tls-client-ca)" },
         { ["client", "--server", "localhost", "--site", "site-1"], 2, "--server 'localhost' is not a server address; expected http://HOST:PORT or https://HOST:PORT, for example http://127.0.0.1:9092. Run 'flip-research --help' for the verbs and options." },
         { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--transport", "legacy", "--require-secure-aggregation"], 2, "--require-secure-aggregation: the legacy transport has no secure aggregation (its fit results carry the update itself). Fix: use the Fleet transport (the default), or drop --require-secure-aggregation." },
         { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--transport", "legacy", "--secagg-peers", "peers.pem"], 2, "--secagg-peers: the legacy transport has no secure aggregation and no node keys. Fix: use the Fleet transport (the default), or drop --secagg-peers." },
@@ -66,6 +67,20 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains($"{Path.Combine(_folder, "peers.pem")}: cannot be read", missingPeers.All, StringComparison.Ordinal);
 
         Assert.False(File.Exists(key));
+    }
+
+    [Fact]
+    public void Issue21_a_legacy_server_given_authorized_keys_is_refused_and_writes_nothing()
+    {
+        string keys = Write("keys.pem", CliProcess.Run("client", "--key", Path.Combine(_folder, "node.key"), "--export-public-key").Output);
+        string run = Path.Combine(_folder, "legacy-run");
+
+        CliProcess.Result result = CliProcess.Run("serve", "--transport", "legacy", "--authorized-keys", keys, "--port", "0", "--out", run);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.DoesNotContain("other nodes are refused", result.All);
+        Assert.DoesNotContain("listening", result.All);
+        Assert.False(Directory.Exists(run));
     }
 
     [Fact]

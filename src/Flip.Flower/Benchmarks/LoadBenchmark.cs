@@ -52,7 +52,7 @@ public static class LoadBenchmark
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(listening);
         ParameterSet initial = Model(options.Arrays, options.ValuesPerArray);
-        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = options.MaxConcurrentUpdates, Seed = 1 });
+        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = options.MaxConcurrentUpdates });
         fleet.StartRun(1);
         var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, ct).ConfigureAwait(false);
         await using (app.ConfigureAwait(false))

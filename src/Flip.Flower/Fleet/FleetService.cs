@@ -1,10 +1,12 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Text;
+using System.Security.Cryptography;
 using Flip.Flower.Auth;
 using Flip.Flower.Objects;
 using Flip.Flower.Records;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using W = Flip.Flower.Wire;
@@ -26,13 +28,22 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <summary>The server's own node id: source of instructions, destination of replies.</summary>
     public const ulong SuperLinkNodeId = 1;
 
+    /// <summary>
+    /// The largest request message the service reads: one array chunk (<see cref="ObjectCodec.MaxChunkSize"/>, the largest
+    /// object a Flower node uploads) and 64 KiB for the rest of a <c>PushObject</c>; every other Fleet request is smaller.
+    /// </summary>
+    public const int MaxRequestBytes = ObjectCodec.MaxChunkSize + (64 * 1024);
+
+    /// <summary>Where <see cref="RequestGate"/> leaves the authenticated caller's key fingerprint for the call.</summary>
+    internal const string CallerItem = "flip.fleet.caller";
+
     private const double EarliestCreatedAt = 1740700800; // 2025-02-28, the SuperLink's lower bound.
 
     private readonly object _gate = new();
     private readonly FleetServiceOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Random _ids;
+    private readonly ReplayCache _replays = new();
     private readonly Dictionary<string, ulong> _nodeByKey = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, NodeState> _nodes = [];
     private readonly Dictionary<ulong, W.Run> _runs = [];
@@ -57,7 +68,6 @@ public sealed class FleetService : W.Fleet.FleetBase
         _options = options ?? new FleetServiceOptions();
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _ids = new Random(_options.Seed);
         if (_options.MaxConcurrentReplies is { } limit)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(options));
@@ -69,6 +79,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     {
         public ulong Id { get; } = id;
 
+        /// <summary>The node's key fingerprint (<see cref="KeyFingerprint"/>): one key, one node, however its PEM text is written.</summary>
         public string Key { get; } = key;
 
         public bool Online { get; set; }
@@ -290,29 +301,27 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.RegisterNodeFleetResponse> RegisterNode(W.RegisterNodeFleetRequest request, ServerCallContext context)
     {
-        string key = Authenticate(context.RequestHeaders);
-        string requestKey = Encoding.ASCII.GetString(request.PublicKey.Span);
-        if (requestKey != key)
+        string key = Caller(context);
+        if (!KeyFingerprint.TryOfPem(request.PublicKey.Span, out string requestKey) || requestKey != key)
         {
             throw Fail(StatusCode.FailedPrecondition, "public_key differs from the key that signed the call");
         }
 
-        if (_options.AllowedPublicKeys is not null && !_options.AllowedPublicKeys.Contains(key))
-        {
-            throw Fail(StatusCode.PermissionDenied, "this node's public key is not on the server's allow-list");
-        }
-
         lock (_gate)
         {
+            // Keyed by fingerprint: the same key in another PEM form (CRLF, trailing text, other line wrapping) is the same node.
             if (_nodeByKey.ContainsKey(key))
             {
                 throw Fail(StatusCode.FailedPrecondition, "Public key already in use");
             }
 
+            // Full-range and unpredictable, as the SuperLink's (os.urandom): an id tells nothing about other nodes or runs.
+            Span<byte> random = stackalloc byte[sizeof(ulong)];
             ulong id;
             do
             {
-                id = (ulong)_ids.NextInt64() ^ ((ulong)_ids.Next(2) << 63);
+                RandomNumberGenerator.Fill(random);
+                id = BinaryPrimitives.ReadUInt64LittleEndian(random);
             }
             while (id <= SuperLinkNodeId || _nodes.ContainsKey(id));
 
@@ -326,7 +335,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.ActivateNodeResponse> ActivateNode(W.ActivateNodeRequest request, ServerCallContext context)
     {
-        string key = Authenticate(context.RequestHeaders);
+        string key = Caller(context);
         CheckHeartbeatInterval(request.HeartbeatInterval);
         lock (_gate)
         {
@@ -346,7 +355,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.DeactivateNodeResponse> DeactivateNode(W.DeactivateNodeRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context.RequestHeaders, request.NodeId);
+        NodeState node = NodeFor(Caller(context), request.NodeId);
         lock (_gate)
         {
             node.Online = false;
@@ -358,7 +367,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.UnregisterNodeFleetResponse> UnregisterNode(W.UnregisterNodeFleetRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context.RequestHeaders, request.NodeId);
+        NodeState node = NodeFor(Caller(context), request.NodeId);
         lock (_gate)
         {
             _nodes.Remove(node.Id);
@@ -372,7 +381,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     public override Task<W.SendNodeHeartbeatResponse> SendNodeHeartbeat(W.SendNodeHeartbeatRequest request, ServerCallContext context)
     {
         CheckHeartbeatInterval(request.HeartbeatInterval);
-        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(Caller(context), request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             node.LastSeen = _time.GetUtcNow();
@@ -385,7 +394,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.PullMessagesResponse> PullMessages(W.PullMessagesRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(Caller(context), request.Node?.NodeId ?? 0);
         var response = new W.PullMessagesResponse();
         lock (_gate)
         {
@@ -402,7 +411,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.GetRunResponse> GetRun(W.GetRunRequest request, ServerCallContext context)
     {
-        NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
+        NodeFor(Caller(context), request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             return _runs.TryGetValue(request.RunId, out W.Run? run)
@@ -414,7 +423,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.GetFabResponse> GetFab(W.GetFabRequest request, ServerCallContext context)
     {
-        NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
+        NodeFor(Caller(context), request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             return _fabs.TryGetValue(request.HashStr, out W.Fab? fab)
@@ -430,7 +439,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// </remarks>
     public override Task<W.PullObjectResponse> PullObject(W.PullObjectRequest request, ServerCallContext context)
     {
-        NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
+        NodeFor(Caller(context), request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             return Task.FromResult(_objects.TryGetValue(request.ObjectId, out FlowerObject? obj)
@@ -444,15 +453,20 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// object is at least <paramref name="minimumLength"/> bytes; otherwise <see langword="null"/>, and the call is left to
     /// <see cref="PullObject"/>, which answers it (with the error, if any).
     /// </summary>
-    /// <param name="headers">The call's metadata (the node's signature).</param>
+    /// <param name="http">The call, authenticated by <see cref="RequestGate"/>.</param>
     /// <param name="request">The request.</param>
     /// <param name="minimumLength">Smaller objects are not worth streaming.</param>
     /// <returns>The object, or <see langword="null"/>.</returns>
-    internal FlowerObject? ObjectToStream(Metadata headers, W.PullObjectRequest request, int minimumLength)
+    internal FlowerObject? ObjectToStream(HttpContext http, W.PullObjectRequest request, int minimumLength)
     {
+        if (http.Items[CallerItem] is not string caller)
+        {
+            return null;
+        }
+
         try
         {
-            NodeFor(headers, request.Node?.NodeId ?? 0);
+            NodeFor(caller, request.Node?.NodeId ?? 0);
         }
         catch (RpcException)
         {
@@ -471,7 +485,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.ConfirmMessageReceivedResponse> ConfirmMessageReceived(W.ConfirmMessageReceivedRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(Caller(context), request.Node?.NodeId ?? 0);
         lock (_gate)
         {
             if (_instructions.TryGetValue(request.MessageObjectId, out W.Metadata? ins) && ins.DstNodeId == node.Id
@@ -488,7 +502,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override async Task<W.PushMessagesResponse> PushMessages(W.PushMessagesRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(Caller(context), request.Node?.NodeId ?? 0);
         if (request.MessagesList.Count != request.MessageObjectTrees.Count)
         {
             throw Fail(StatusCode.InvalidArgument, "messages_list and message_object_trees differ in length");
@@ -558,7 +572,7 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <inheritdoc/>
     public override Task<W.PushObjectResponse> PushObject(W.PushObjectRequest request, ServerCallContext context)
     {
-        NodeState node = NodeFor(context.RequestHeaders, request.Node?.NodeId ?? 0);
+        NodeState node = NodeFor(Caller(context), request.Node?.NodeId ?? 0);
         if (_options.MaxReplyBytes is { } limit)
         {
             RefuseOversize(node, request.ObjectId, request.ObjectContent.Length, limit);
@@ -742,19 +756,43 @@ public sealed class FleetService : W.Fleet.FleetBase
         }
     }
 
-    private string Authenticate(Metadata headers)
+    /// <summary>
+    /// Authenticates a call from its metadata alone, as the SuperLink does (signature, timestamp window), and refuses an exact
+    /// replay of a call already accepted (<see cref="ReplayCache"/>, beyond what Flower checks).
+    /// </summary>
+    /// <param name="headers">The call's metadata.</param>
+    /// <returns>The caller's key fingerprint.</returns>
+    /// <exception cref="RpcException"><c>UNAUTHENTICATED</c>, or <c>RESOURCE_EXHAUSTED</c> when too many calls arrive to remember them all.</exception>
+    internal string Authenticate(Metadata headers)
     {
-        if (!AuthMetadata.TryVerify(headers, _time.GetUtcNow(), out byte[] key, out string problem))
+        DateTimeOffset now = _time.GetUtcNow();
+        if (!AuthMetadata.TryVerify(headers, now, out byte[] key, out string problem))
         {
             throw Fail(StatusCode.Unauthenticated, problem);
         }
 
-        return Encoding.ASCII.GetString(key);
+        if (!KeyFingerprint.TryOfPem(key, out string fingerprint))
+        {
+            throw Fail(StatusCode.Unauthenticated, $"{AuthMetadata.PublicKeyKey} is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+        }
+
+        return _replays.TryRemember(fingerprint, headers.GetValue(AuthMetadata.TimestampKey)!, headers.GetValueBytes(AuthMetadata.SignatureKey), now) switch
+        {
+            ReplayCache.Verdict.New => fingerprint,
+            ReplayCache.Verdict.Replayed => throw Fail(StatusCode.Unauthenticated,
+                "this call's signed metadata was already used (a replay); a node signs every call afresh"),
+            ReplayCache.Verdict.Full => throw Fail(StatusCode.ResourceExhausted,
+                SiteFlowerApp.Invariant($"more than {_replays.Capacity} signed calls arrived within the timestamp window; retry later")),
+            _ => throw Fail(StatusCode.Unauthenticated, $"{AuthMetadata.SignatureKey} is not a DER ECDSA signature"),
+        };
     }
 
-    private NodeState NodeFor(Metadata headers, ulong nodeId)
+    /// <summary>The caller's key fingerprint: the one <see cref="RequestGate"/> authenticated before the body was read, or authenticated now.</summary>
+    private string Caller(ServerCallContext context) =>
+        context.GetHttpContext().Items[CallerItem] as string ?? Authenticate(context.RequestHeaders);
+
+    private NodeState NodeFor(string key, ulong nodeId)
     {
-        string key = Authenticate(headers);
         lock (_gate)
         {
             if (!_nodeByKey.TryGetValue(key, out ulong id))

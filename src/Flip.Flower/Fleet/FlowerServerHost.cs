@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Flip.Flower.Auth;
 using Flip.Flower.Legacy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -12,7 +11,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Flip.Flower.Fleet;
 
-/// <summary>Hosts a <see cref="FleetService"/> and/or a <see cref="LegacyFlowerService"/> on Kestrel over HTTP/2, with Flower's 512 MiB message limit.</summary>
+/// <summary>
+/// Hosts a <see cref="FleetService"/> and/or a <see cref="LegacyFlowerService"/> on Kestrel over HTTP/2. Every call passes
+/// <see cref="RequestGate"/> before its body is read (no request compression; Fleet calls authenticated from their metadata);
+/// Fleet requests are read up to <see cref="FleetService.MaxRequestBytes"/>, legacy client messages up to
+/// <see cref="LegacyFlowerService.MaxClientMessageBytes"/>.
+/// </summary>
 public static class FlowerServerHost
 {
     /// <summary>Starts serving.</summary>
@@ -34,16 +38,17 @@ public static class FlowerServerHost
     /// <param name="ct">Cancels start-up.</param>
     /// <returns>The running application and the address clients use.</returns>
     /// <exception cref="ArgumentException">Neither service is given.</exception>
-    /// <exception cref="FlipException">Plaintext on an address that is not loopback, or a client CA without a server certificate.</exception>
+    /// <exception cref="FlipException">Plaintext on an address that is not loopback, a client CA without a server certificate, or authorized node keys without a Fleet service.</exception>
     public static async Task<(WebApplication App, Uri Address)> StartAsync(FlowerServerSecurity security, IPEndPoint endpoint, FleetService? fleet, LegacyFlowerService? legacy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(security);
         ArgumentNullException.ThrowIfNull(endpoint);
-        ServerTransportGuard.Check(security, endpoint);
         if (fleet is null && legacy is null)
         {
             throw new ArgumentException("Give a Fleet service, a legacy service or both.", nameof(fleet));
         }
+
+        ServerTransportGuard.Check(security, endpoint, fleet is not null);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -57,18 +62,11 @@ public static class FlowerServerHost
         }));
         builder.Services.AddGrpc(o =>
         {
-            if (security.AuthorizedKeys is not null)
-            {
-                o.Interceptors.Add<NodeAllowListInterceptor>();
-            }
-
             o.MaxReceiveMessageSize = FlowerChannel.MaxMessageSize;
             o.MaxSendMessageSize = FlowerChannel.MaxMessageSize;
-        });
-        if (security.AuthorizedKeys is not null)
-        {
-            builder.Services.AddSingleton(new NodeAllowListInterceptor(security.AuthorizedKeys, security.Logger));
-        }
+            o.CompressionProviders.Clear(); // nothing is ever inflated; RequestGate answers a compressed call first
+        }).AddServiceOptions<FleetService>(o => o.MaxReceiveMessageSize = FleetService.MaxRequestBytes)
+            .AddServiceOptions<LegacyFlowerService>(o => o.MaxReceiveMessageSize = legacy?.MaxClientMessageBytes ?? FlowerChannel.MaxMessageSize);
 
         if (fleet is not null)
         {
@@ -81,10 +79,11 @@ public static class FlowerServerHost
         }
 
         WebApplication app = builder.Build();
+        app.Use((http, next) => RequestGate.InvokeAsync(http, next, fleet, security.AuthorizedKeys, security.Logger));
         if (fleet is not null)
         {
             // Large PullObject responses are streamed with back-pressure instead of being buffered whole (ObjectDownloads).
-            app.Use((http, next) => ObjectDownloads.InvokeAsync(http, next, fleet, security.AuthorizedKeys));
+            app.Use((http, next) => ObjectDownloads.InvokeAsync(http, next, fleet));
             app.MapGrpcService<FleetService>();
         }
 

@@ -16,13 +16,24 @@ public sealed record FlowerServerSecurity
     /// <value><see langword="null"/>.</value>
     public X509Certificate2? ClientCertificateAuthority { get; init; }
 
-    /// <summary>When set, only nodes whose signing key is on this list may call the Fleet API; others get <c>PERMISSION_DENIED</c> (<see cref="NodeAllowListInterceptor"/>).</summary>
+    /// <summary>
+    /// When set, only nodes whose signing key is on this list may call the Fleet API; others get <c>PERMISSION_DENIED</c>
+    /// from the call's headers, before its body is read. Fleet API only: the legacy transport carries no node key, so a
+    /// server with these keys and no Fleet service is refused (<see cref="NodeKeysNeedTheFleetApi"/>).
+    /// </summary>
     /// <value><see langword="null"/>: any node with a valid signature.</value>
     public NodeAllowList? AuthorizedKeys { get; init; }
 
     /// <summary>Receives a warning for every refused node key (its fingerprint only).</summary>
     /// <value><see langword="null"/>.</value>
     public ILogger? Logger { get; init; }
+
+    /// <summary>The error for authorized node keys on a server without the Fleet API (Flower's legacy transport has no node keys).</summary>
+    /// <returns>The exception, exit code 2 (bad command line).</returns>
+    public static FlipException NodeKeysNeedTheFleetApi() => new(
+        "--authorized-keys needs the Fleet API: Flower's legacy transport carries no node keys.",
+        ExitCodes.BadCommandLine,
+        "drop --transport legacy, or admit nodes by certificate (--tls-client-ca)");
 
     /// <summary>Checks that a client certificate chains to <paramref name="authority"/> (used for mutual TLS).</summary>
     /// <param name="authority">The client CA.</param>

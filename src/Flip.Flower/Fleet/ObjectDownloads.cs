@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Flip.Flower.Auth;
 using Flip.Flower.Objects;
-using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using W = Flip.Flower.Wire;
 
@@ -22,9 +20,9 @@ namespace Flip.Flower.Fleet;
 /// bytes come straight from where they are (for the global model: the NPY header and the model's own arrays), with no
 /// copy.</para>
 /// <para>Everything else goes on to the gRPC service unchanged: small objects, missing objects, any call that fails a
-/// check (unsigned, unknown node, a key not on the allow-list), compressed requests. The checks are the service's own
-/// (<see cref="FleetService.ObjectToStream"/>), and on any doubt the call is handed over, so the service answers it
-/// with its usual status and log line.</para>
+/// check (unknown node, another node's id). <see cref="RequestGate"/> has authenticated the call before; the other checks
+/// are the service's own (<see cref="FleetService.ObjectToStream"/>), and on any doubt the call is handed over, so the
+/// service answers it with its usual status and log line.</para>
 /// </remarks>
 internal static class ObjectDownloads
 {
@@ -41,9 +39,8 @@ internal static class ObjectDownloads
     /// <param name="http">The request.</param>
     /// <param name="next">The rest of the pipeline (the gRPC service).</param>
     /// <param name="fleet">The service that owns the objects and the checks.</param>
-    /// <param name="allowList">The server's allow-list, when it has one.</param>
     /// <returns>A task that ends when the response has been written.</returns>
-    public static async Task InvokeAsync(HttpContext http, RequestDelegate next, FleetService fleet, NodeAllowList? allowList)
+    public static async Task InvokeAsync(HttpContext http, RequestDelegate next, FleetService fleet)
     {
         if (!HttpMethods.IsPost(http.Request.Method) || !string.Equals(http.Request.Path.Value, Path, StringComparison.Ordinal)
             || !string.Equals(http.Request.ContentType, "application/grpc", StringComparison.OrdinalIgnoreCase)
@@ -56,9 +53,7 @@ internal static class ObjectDownloads
         // The request is looked at in the body's pipe without being consumed, so a call handed on reads it as if untouched.
         System.IO.Pipelines.PipeReader reader = http.Request.BodyReader;
         ReadOnlySequence<byte> body = await PeekRequestAsync(reader, http.RequestAborted).ConfigureAwait(false);
-        FlowerObject? obj = TryParse(body) is { } request && Metadata(http.Request.Headers) is { } headers && Allowed(headers, allowList)
-            ? fleet.ObjectToStream(headers, request, MinimumStreamedLength)
-            : null;
+        FlowerObject? obj = TryParse(body) is { } request ? fleet.ObjectToStream(http, request, MinimumStreamedLength) : null;
         if (obj is null)
         {
             reader.AdvanceTo(body.Start);
@@ -117,44 +112,6 @@ internal static class ObjectDownloads
             return null;
         }
     }
-
-    /// <summary>The call's metadata as gRPC would give it to the service: text headers as text, <c>-bin</c> headers decoded from base64.</summary>
-    private static Metadata? Metadata(IHeaderDictionary headers)
-    {
-        var metadata = new Metadata();
-        try
-        {
-            foreach ((string key, Microsoft.Extensions.Primitives.StringValues values) in headers)
-            {
-                if (key.StartsWith(':') || !key.StartsWith("flwr-", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue; // only Flower's own metadata (the node's signature) is needed
-                }
-
-                foreach (string? value in values)
-                {
-                    if (key.EndsWith(Grpc.Core.Metadata.BinaryHeaderSuffix, StringComparison.OrdinalIgnoreCase))
-                    {
-                        string padded = value!.PadRight(value.Length + ((4 - (value.Length % 4)) % 4), '=');
-                        metadata.Add(key.ToLowerInvariant(), Convert.FromBase64String(padded));
-                    }
-                    else
-                    {
-                        metadata.Add(key.ToLowerInvariant(), value ?? string.Empty);
-                    }
-                }
-            }
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            return null;
-        }
-
-        return metadata;
-    }
-
-    private static bool Allowed(Metadata headers, NodeAllowList? allowList) =>
-        allowList is null || (headers.GetValueBytes(AuthMetadata.PublicKeyKey) is { } key && allowList.Contains(key, out _));
 
     private static async Task WriteAsync(HttpContext http, FlowerObject obj)
     {

@@ -6,8 +6,13 @@ namespace Flip.Flower.Fleet;
 /// <summary>The server side of "plaintext only on this machine", and Kestrel's TLS settings for a <see cref="FlowerServerSecurity"/>.</summary>
 internal static class ServerTransportGuard
 {
-    public static void Check(FlowerServerSecurity security, IPEndPoint endpoint)
+    public static void Check(FlowerServerSecurity security, IPEndPoint endpoint, bool fleet)
     {
+        if (security.AuthorizedKeys is not null && !fleet)
+        {
+            throw FlowerServerSecurity.NodeKeysNeedTheFleetApi();
+        }
+
         if (security.Certificate is null && !IPAddress.IsLoopback(endpoint.Address))
         {
             throw new FlipException(

@@ -16,7 +16,7 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
 {
     private const ulong RunId = 18_000_000_000_000_000_123UL; // above 2^63, as real run ids can be
 
-    private readonly FleetService _service = new(new FleetServiceOptions { Seed = 7 });
+    private readonly FleetService _service = new();
     private WebApplication? _app;
     private GrpcChannel? _channel;
     private Uri? _address;
@@ -249,7 +249,7 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
         // When the server restarts on the same port with empty state
         await _app!.StopAsync(timeout.Token);
         await _app.DisposeAsync();
-        var restarted = new FleetService(new FleetServiceOptions { Seed = 8 });
+        var restarted = new FleetService();
         restarted.StartRun(RunId);
         (_app, _) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, _address!.Port), null, restarted, null, timeout.Token);
         while (restarted.OnlineNodes().Count == 0)
@@ -337,8 +337,9 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
     [Fact]
     public async Task A_key_not_on_the_allow_list_is_refused()
     {
-        var strict = new FleetService(new FleetServiceOptions { AllowedPublicKeys = new HashSet<string>(["-----BEGIN PUBLIC KEY-----\nnot-this-one\n-----END PUBLIC KEY-----\n"]) });
-        (WebApplication app, Uri address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, strict, null, CancellationToken.None);
+        using NodeIdentity other = NodeIdentity.Create();
+        var keys = NodeAllowList.FromPem("test list", [System.Text.Encoding.ASCII.GetString(other.PublicKeyPem)]);
+        (WebApplication app, Uri address) = await FlowerServerHost.StartAsync(new FlowerServerSecurity { AuthorizedKeys = keys }, new IPEndPoint(IPAddress.Loopback, 0), new FleetService(), null, CancellationToken.None);
         try
         {
             using GrpcChannel channel = FlowerChannel.Create(address);
@@ -347,7 +348,7 @@ public sealed class LoopbackFleetTests : IAsyncLifetime
 
             var e = await Assert.ThrowsAsync<FlowerProtocolException>(() => node.RegisterAsync(CancellationToken.None));
 
-            Assert.Contains("RegisterNode failed with PermissionDenied: this node's public key is not on the server's allow-list", e.Message, StringComparison.Ordinal);
+            Assert.Contains($"RegisterNode failed with PermissionDenied: this node's public key ({identity.Fingerprint}) is not on the server's allow-list", e.Message, StringComparison.Ordinal);
         }
         finally
         {

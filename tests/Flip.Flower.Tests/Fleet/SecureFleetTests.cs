@@ -224,7 +224,7 @@ public sealed class SecureFleetTests
     {
         // Given: a node that has not been through setup
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var fleet = new FleetService(new FleetServiceOptions { Seed = 1 });
+        var fleet = new FleetService();
         fleet.StartRun(RunId);
         var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
         await using var __ = app;
@@ -588,7 +588,7 @@ public sealed class SecureFleetTests
         /// <param name="identities">The nodes' keys, one per app (disposed with the harness); fresh ones when null.</param>
         public static async Task<Harness> StartAsync(IReadOnlyList<IFlowerApp> apps, PushObjectCapture? capture, CancellationToken ct, IReadOnlyList<NodeIdentity>? identities = null)
         {
-            var fleet = new FleetService(new FleetServiceOptions { Seed = 11 });
+            var fleet = new FleetService();
             fleet.StartRun(RunId);
             var (app, address) = capture is null
                 ? await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, ct)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using Flip.Federated;
@@ -112,7 +111,7 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
     {
         // Given: three nodes sending 4 MB updates to a FedAvg server that collects garbage after each reply
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 1, Seed = 7 });
+        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 1 });
         fleet.StartRun(1);
         var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
         await using var _ = app;
@@ -157,7 +156,7 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
 
         public static async Task<InstructedServer> StartAsync(int arrays, CancellationToken ct)
         {
-            var fleet = new FleetService(new FleetServiceOptions { Seed = 5 });
+            var fleet = new FleetService();
             fleet.StartRun(RunId);
             var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, ct);
             var channel = FlowerChannel.Create(address);
@@ -205,70 +204,5 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
         }
 
         return request;
-    }
-
-    /// <summary>Bytes Kestrel's memory pools have handed out and not got back, from the .NET 10 <c>aspnetcore.memory_pool.*</c> instruments.</summary>
-    private sealed class KestrelPoolMeter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly object _gate = new();
-        private long _allocated;
-        private long _evicted;
-        private long _pooled;
-        private long _peak;
-
-        public KestrelPoolMeter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Name.StartsWith("aspnetcore.memory_pool.", StringComparison.Ordinal))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Record(instrument.Name, value));
-            _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Record(instrument.Name, value));
-            _listener.Start();
-        }
-
-        /// <summary>Starts a new peak from the bytes in use now.</summary>
-        /// <returns>The bytes in use now.</returns>
-        public long ResetPeak()
-        {
-            lock (_gate)
-            {
-                _peak = _allocated - _evicted - _pooled;
-                return _peak;
-            }
-        }
-
-        public long PeakInUse
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _peak;
-                }
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
-
-        private void Record(string name, long value)
-        {
-            lock (_gate)
-            {
-                switch (name)
-                {
-                    case "aspnetcore.memory_pool.allocated": _allocated += value; break;
-                    case "aspnetcore.memory_pool.evicted": _evicted += value; break;
-                    case "aspnetcore.memory_pool.pooled": _pooled += value; break;
-                    default: return;
-                }
-
-                _peak = Math.Max(_peak, _allocated - _evicted - _pooled);
-            }
-        }
     }
 }

@@ -19,7 +19,7 @@ public sealed class StreamingServerTests
     {
         // Given: a server admitting 2 replies at once and at most 12 MB per reply (a float32 update is 4 MB, a float64 one 8 MB, an oversize one 20 MB); 4 good nodes and 4 that spoil their update
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 2, MaxReplyBytes = 12_000_000, Seed = 3 });
+        var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = 2, MaxReplyBytes = 12_000_000 });
         fleet.StartRun(1);
         var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, timeout.Token);
         await using var _ = app;

@@ -92,6 +92,45 @@ public sealed class LegacyServerTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Issue21_a_client_message_larger_than_the_model_allows_ends_its_stream_unread(bool limitFromModel)
+    {
+        // Given: a server whose client-message limit comes from its model (1,000 floats: about 1 MiB), or Flower's 512 MiB
+        var service = limitFromModel
+            ? new LegacyFlowerService { MaxClientMessageBytes = LegacyFlowerService.ClientMessageLimitFor(Flip.Flower.Benchmarks.LoadBenchmark.Model(1, 1000)) }
+            : new LegacyFlowerService();
+        (WebApplication app, Uri address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, null, service, CancellationToken.None);
+        await using (app)
+        using (GrpcChannel channel = FlowerChannel.Create(address))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            Task<long?> client = new LegacyFlowerClient(channel.CreateCallInvoker(), new PlusOneApp(), "loopback").RunAsync(timeout.Token);
+            LegacyClientProxy proxy = await service.WaitForClientAsync(timeout.Token);
+
+            // When: the client answers a fit with a 1,000,000-float update (4 MB)
+            Task<W.ClientMessage.Types.FitRes> fit = proxy.FitAsync(ArrayRecord.FromList([NpyArray.FromValues<float>(new float[1_000_000], 1_000_000)]), new ConfigRecord(), timeout.Token);
+
+            // Then: with the model's limit the server ends that client's stream when the reply's length arrives (the
+            // gRPC read fails; the client sees the reset that follows); with 512 MiB the same reply is read
+            if (limitFromModel)
+            {
+                var lost = await Assert.ThrowsAsync<FlowerProtocolException>(() => fit);
+                await Assert.ThrowsAsync<FlowerProtocolException>(() => client);
+                Assert.EndsWith("was lost (RpcException).", lost.Message, StringComparison.Ordinal);
+                Assert.True(proxy.IsClosed);
+                Assert.InRange(service.MaxClientMessageBytes, 1 << 20, 2 << 20);
+            }
+            else
+            {
+                Assert.Equal(5, (await fit).NumExamples);
+                Assert.Equal(W.Reason.Reconnect, await proxy.DisconnectAsync(0, timeout.Token));
+                Assert.Equal(0, await client);
+            }
+        }
+    }
+
     [Fact]
     public async Task A_client_late_for_the_round_deadline_is_aborted_with_deadline_exceeded()
     {
