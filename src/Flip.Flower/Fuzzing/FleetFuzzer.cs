@@ -137,24 +137,7 @@ public static class FleetFuzzer
         for (int m = 0; m < count; m++)
         {
             FleetMutationKind kind = kinds[rng.Next(kinds.Length)];
-            string? detail = kind switch
-            {
-                FleetMutationKind.ObjectId => MutateObjectId(reply, rng),
-                FleetMutationKind.Head => MutateHead(reply, rng),
-                FleetMutationKind.ChunkList => MutateChunkList(reply, rng),
-                FleetMutationKind.ArrayHeader => MutateArrayHeader(reply, rng),
-                FleetMutationKind.NpyHeader => MutateNpyHeader(reply, rng),
-                FleetMutationKind.RecordMap => MutateRecordMap(reply, rng),
-                FleetMutationKind.RecordContent => MutateRecordContent(reply, rng),
-                FleetMutationKind.Metadata => MutateMetadata(reply, rng),
-                FleetMutationKind.Bytes => MutateBytes(reply, rng),
-                _ => null,
-            };
-            if (kind == FleetMutationKind.Tree)
-            {
-                continue; // after the ids are sealed, below
-            }
-
+            string? detail = kind == FleetMutationKind.Tree ? null : MutateOnce(kind, reply, rng);
             if (detail is not null)
             {
                 done.Add(new FleetMutation(kind, detail));
@@ -179,6 +162,21 @@ public static class FleetFuzzer
 
         return [.. done];
     }
+
+    /// <summary>One mutation; <see langword="null"/> when the reply has nothing it applies to (for example an earlier mutation broke the object it edits).</summary>
+    private static string? MutateOnce(FleetMutationKind kind, FuzzReply reply, Random rng) => kind switch
+    {
+        FleetMutationKind.ObjectId => MutateObjectId(reply, rng),
+        FleetMutationKind.Head => MutateHead(reply, rng),
+        FleetMutationKind.ChunkList => MutateChunkList(reply, rng),
+        FleetMutationKind.ArrayHeader => MutateArrayHeader(reply, rng),
+        FleetMutationKind.NpyHeader => MutateNpyHeader(reply, rng),
+        FleetMutationKind.RecordMap => MutateRecordMap(reply, rng),
+        FleetMutationKind.RecordContent => MutateRecordContent(reply, rng),
+        FleetMutationKind.Metadata => MutateMetadata(reply, rng),
+        FleetMutationKind.Bytes => MutateBytes(reply, rng),
+        _ => null,
+    };
 
     // ---- object helpers -------------------------------------------------------------------------------------------------
 
@@ -299,7 +297,7 @@ public static class FleetFuzzer
         (string replacement, string how) = rng.Next(5) switch
         {
             0 => (RandomHex(rng, 64), "random id"),
-            1 => (child[..63], "truncated id"),
+            1 => (child[..Math.Max(0, child.Length - 1)], "truncated id"),
             2 => (child.ToUpperInvariant(), "upper-case id"),
             3 => (other, "the id of another object"),
             _ => (child + "0", "65 characters"),
