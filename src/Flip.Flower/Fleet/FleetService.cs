@@ -566,9 +566,18 @@ public sealed class FleetService : W.Fleet.FleetBase
                     throw;
                 }
 
+                string replyId = reply.Metadata!.MessageId;
+                if (_pendingReplies.TryGetValue(replyId, out PendingReply? again))
+                {
+                    // The same reply pushed again (a retry after a lost response): the same answer, nothing held twice.
+                    response.Results[replyId] = 0;
+                    response.ObjectsToPush.AddRange(again.Missing);
+                    node.Asked.UnionWith(again.Missing);
+                    continue;
+                }
+
                 var missing = new HashSet<string>(ids.Where(id => !_objects.ContainsKey(id)), StringComparer.Ordinal);
                 AddReferences(ids);
-                string replyId = reply.Metadata!.MessageId;
                 var pending = new PendingReply(reply, tree, missing, node.Id, budget);
                 _pendingReplies[replyId] = pending;
                 if (missing.Count > 0 && _options.UploadIdleTimeout is { } idle)
@@ -604,7 +613,7 @@ public sealed class FleetService : W.Fleet.FleetBase
             throw Fail(StatusCode.FailedPrecondition, "Invalid reply: the instruction was already answered (its reply was taken or refused)");
         }
 
-        if (_pendingReplies.Values.Any(p => p.InstructionId == instructionId))
+        if (_pendingReplies.Values.Any(p => p.InstructionId == instructionId && p.Message.Metadata.MessageId != reply.Metadata.MessageId))
         {
             throw Fail(StatusCode.FailedPrecondition, "Invalid reply: a reply to this instruction is already being uploaded; one reply per instruction");
         }

@@ -137,7 +137,17 @@ public static class FleetFuzzer
         for (int m = 0; m < count; m++)
         {
             FleetMutationKind kind = kinds[rng.Next(kinds.Length)];
-            string? detail = kind == FleetMutationKind.Tree ? null : MutateOnce(kind, reply, rng);
+            string? detail;
+            try
+            {
+                detail = kind == FleetMutationKind.Tree ? null : MutateOnce(kind, reply, rng);
+            }
+            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException or FormatException)
+            {
+                // A mutator meeting what an earlier mutation of the same case left: the case goes on with the mutations it has.
+                detail = null;
+            }
+
             if (detail is not null)
             {
                 done.Add(new FleetMutation(kind, detail));
@@ -251,6 +261,11 @@ public static class FleetFuzzer
 
     private static byte[] Replace(byte[] bytes, byte[] from, byte[] to)
     {
+        if (from.Length == 0)
+        {
+            return bytes;
+        }
+
         var result = new List<byte>(bytes.Length);
         int i = 0;
         while (i < bytes.Length)

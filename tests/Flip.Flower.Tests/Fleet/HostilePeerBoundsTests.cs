@@ -140,6 +140,32 @@ public sealed class HostilePeerBoundsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_same_reply_pushed_again_after_a_lost_response_gets_the_same_answer()
+    {
+        // Given: a node that pushed its reply and uploaded nothing yet
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        ParameterSet model = LoadBenchmark.Model(1, 250_000);
+        await using Server server = await Server.StartAsync(new FleetServiceOptions { Seed = 25 }, timeout.Token);
+        using HostileNode node = await HostileNode.JoinAsync(server.Channel, server.Address.ToString(), timeout.Token);
+        string instructionId = server.Fleet.SendInstruction(node.NodeId, RunId, "train", new RecordDict { { RecordKeys.Arrays, model.ToArrayRecord() } });
+        W.Metadata instruction = await node.PullInstructionAsync(timeout.Token);
+        DeflatedMessage reply = ObjectCodec.Deflate(Update(instruction, model, 1f));
+        W.PushMessagesResponse first = await node.PushMessagesAsync(reply.Message, reply.Tree, timeout.Token);
+
+        // When: it pushes the same reply again (as a node retrying after a lost response does), then uploads
+        W.PushMessagesResponse again = await node.PushMessagesAsync(reply.Message, reply.Tree, timeout.Token);
+        foreach (string id in again.ObjectsToPush)
+        {
+            await node.PushObjectAsync(RunId, reply.Objects[id], timeout.Token);
+        }
+
+        // Then: the same objects were asked for, and the reply arrives whole
+        Assert.Equal(first.ObjectsToPush.Order(), again.ObjectsToPush.Order());
+        FlowerMessage received = await server.Fleet.WaitForReplyAsync(instructionId, timeout.Token);
+        Assert.Equal(250_000, ((ArrayRecord)received.Content![RecordKeys.Arrays])["layer0.weight"].ElementCount);
+    }
+
+    [Fact]
     public async Task A_reply_that_announces_more_objects_than_the_model_needs_is_refused()
     {
         // Given: a train instruction with a 1 MB model (one array: a reply needs about ten objects)
