@@ -552,10 +552,19 @@ public static class FleetFuzzer
                     1 => new W.MetricRecordValue { Uint64 = ulong.MaxValue },
                     _ => new W.MetricRecordValue { DoubleList = new W.DoubleList { Vals = { Enumerable.Repeat(1.0, rng.Next(100_000)) } } },
                 } });
-                metric.Items.Add(new W.MetricRecord.Types.Item { Key = "loss", Value = new W.MetricRecordValue { Sint64 = long.MinValue } });
-                metric.Items.Add(new W.MetricRecord.Types.Item { Key = "loss", Value = new W.MetricRecordValue() });
+                int extra = rng.Next(4);
+                metric.Items.Add(new W.MetricRecord.Types.Item { Key = extra == 0 ? " " : "loss", Value = new W.MetricRecordValue { Sint64 = long.MinValue } });
+                if (extra == 1)
+                {
+                    metric.Items.Add(new W.MetricRecord.Types.Item { Key = "loss", Value = new W.MetricRecordValue { Double = 1 } });
+                }
+                else if (extra == 2)
+                {
+                    metric.Items.Add(new W.MetricRecord.Types.Item { Key = "empty", Value = new W.MetricRecordValue() });
+                }
+
                 body = metric.ToByteArray();
-                how = "odd values, a key twice, an empty value";
+                how = "odd values" + (extra switch { 0 => ", a blank name", 1 => ", a name twice", 2 => ", an empty value", _ => string.Empty });
                 break;
             default:
                 var config = new W.ConfigRecord();

@@ -1,4 +1,7 @@
+using Flip.Flower;
+using Flip.Flower.Fleet;
 using Flip.Flower.Fuzzing;
+using Flip.Flower.Records;
 using Flip.Flower.Tests.Fleet;
 using Xunit.Abstractions;
 
@@ -23,5 +26,28 @@ public sealed class FleetFuzzerTests(ITestOutputHelper output)
         Assert.True(report.Refused > report.Cases / 2, $"{report.Accepted} accepted, {report.Refused} refused");
         Assert.All(Enum.GetValues<FleetMutationKind>().Where(k => k != FleetMutationKind.Tree), k => Assert.True(report.RefusedByKind[k] > 0, $"{k} never refused"));
         Assert.True(report.WireStatuses.Keys.Count(k => k != "OK") >= 2, "the wire sample should meet several refusals");
+    }
+
+    [Fact]
+    public void Regression_a_metric_without_a_name_or_a_list_for_num_examples_no_longer_stops_the_round()
+    {
+        // Found by 'fuzz fleet --cases 30000 --seed 21' (case 28624): a metric name flipped to blanks made MetricSet throw
+        // ArgumentException out of FleetFederation.Read, which the round did not catch.
+        var blank = new RecordDict { { RecordKeys.Metrics, new MetricRecord { { "  ", RecordValue.Of(1.0) }, { "loss", RecordValue.OfList([1.0, 2.0]) }, { RecordKeys.NumExamples, RecordValue.Of(3L) } } } };
+        var (values, examples) = FleetFederation.Read(blank);
+        Assert.Equal(3, examples);
+        Assert.Empty(values);
+
+        var list = new RecordDict { { RecordKeys.Metrics, new MetricRecord { { RecordKeys.NumExamples, RecordValue.OfList([1.0]) } } } };
+        Assert.Contains("num-examples", Assert.Throws<FlowerProtocolException>(() => FleetFederation.Read(list)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Regression_a_record_naming_an_item_twice_is_refused_with_the_typed_error()
+    {
+        var proto = new Flip.Flower.Wire.MetricRecord();
+        proto.Items.Add(new Flip.Flower.Wire.MetricRecord.Types.Item { Key = "loss", Value = new Flip.Flower.Wire.MetricRecordValue { Double = 1 } });
+        proto.Items.Add(new Flip.Flower.Wire.MetricRecord.Types.Item { Key = "loss", Value = new Flip.Flower.Wire.MetricRecordValue { Double = 2 } });
+        Assert.Contains("listed twice", Assert.Throws<FlowerProtocolException>(() => RecordSerde.FromProto(proto)).Message, StringComparison.Ordinal);
     }
 }
