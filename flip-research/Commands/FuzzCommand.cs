@@ -1,17 +1,81 @@
 using System.CommandLine;
 using System.Globalization;
+using Flip.Flower.Fuzzing;
 using Flip.Imaging.Fuzzing;
 using Spectre.Console;
 
 namespace Flip.Cli.Commands;
 
-/// <summary><c>flip-research fuzz dicom</c>: property-based mutations of valid DICOM files through the whole read path.</summary>
+/// <summary><c>flip-research fuzz dicom</c>: property-based mutations of valid DICOM files through the whole read path;
+/// <c>flip-research fuzz fleet</c>: mutated Fleet API replies through the server's decode path and over loopback gRPC.</summary>
 internal static class FuzzCommand
 {
     public static Command Create(IAnsiConsole console)
     {
         var command = new Command("fuzz", "Fuzz the readers with mutated valid files; report anything but the typed format error.");
         command.Add(Dicom(console));
+        command.Add(Fleet(console));
+        return command;
+    }
+
+    private static Command Fleet(IAnsiConsole console)
+    {
+        var cases = new Option<long>("--cases") { Description = "Mutated replies run through the server's decode path.", DefaultValueFactory = _ => 10_000 };
+        var wireCases = new Option<long>("--wire-cases") { Description = "Mutated replies sent to a real Fleet server on 127.0.0.1 over gRPC.", DefaultValueFactory = _ => 200 };
+        foreach (var (option, example) in new[] { (cases, "--cases 100000"), (wireCases, "--wire-cases 500") })
+        {
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<long>() < (option == cases ? 1 : 0))
+                {
+                    r.AddError($"{option.Name} must be at least {(option == cases ? 1 : 0)} (got {r.GetValueOrDefault<long>()}); for example {example}.");
+                }
+            });
+        }
+
+        var seed = new Option<ulong>("--seed") { Description = "The run's seed: the same seed and case counts give the same mutants.", DefaultValueFactory = _ => 1 };
+        var command = new Command("fleet",
+            "Mutate valid Fleet API replies (object ids, heads, object trees, chunk lists, array dtype/shape, NPY headers, record name maps, " +
+            "ConfigRecord/MetricRecord contents, message metadata) and run each through the server's decode path, then send a sample to a " +
+            "real Fleet server over loopback gRPC. Only the typed protocol error may escape, the server may answer only with a refusal's status " +
+            "and must keep answering, and no case may allocate beyond its reply's budget.\n\nExamples:\n" +
+            "  flip-research fuzz fleet --cases 100000\n  flip-research fuzz fleet --cases 5000 --wire-cases 50 --seed 7")
+        {
+            cases, wireCases, seed,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new FleetFuzzOptions { Cases = parse.GetValue(cases), WireCases = parse.GetValue(wireCases), Seed = parse.GetValue(seed) };
+            long lastPrinted = 0;
+            FleetFuzzReport report = await FleetFuzzer.RunAsync(options, (done, findings) =>
+            {
+                if (done - lastPrinted >= 10_000)
+                {
+                    lastPrinted = done;
+                    console.MarkupLineInterpolated($"  {done:N0} cases, {findings} findings");
+                }
+            }, ct).ConfigureAwait(false);
+            var c = CultureInfo.InvariantCulture;
+            var table = new Table().Border(TableBorder.Simple).Title("Fleet API fuzzing").AddColumns("measure", "value");
+            table.AddRow("decode-path cases", report.Cases.ToString("N0", c));
+            table.AddRow("rebuilt (mutation left the reply valid)", report.Accepted.ToString("N0", c));
+            table.AddRow("refused with the typed error", report.Refused.ToString("N0", c));
+            table.AddRow("wire cases (loopback gRPC)", report.WireCases.ToString("N0", c));
+            table.AddRow("wire call statuses", Markup.Escape(string.Join(", ", report.WireStatuses.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value.ToString("N0", c)}"))));
+            table.AddRow("cases breaking a rule", report.FindingCases.ToString("N0", c));
+            table.AddRow("distinct findings", report.Findings.Count.ToString(c));
+            table.AddRow("peak bytes allocated by one case", report.PeakCaseAllocatedBytes.ToString("N0", c));
+            table.AddRow("peak managed heap above the start", report.PeakManagedBytes.ToString("N0", c));
+            table.AddRow("peak working set of this process", Environment.WorkingSet.ToString("N0", c) + " now, " + System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64.ToString("N0", c) + " peak");
+            table.AddRow("seconds", report.Elapsed.TotalSeconds.ToString("F1", c));
+            console.Write(table);
+            foreach (var f in report.Findings)
+            {
+                console.MarkupLineInterpolated($"[red]{f.Kind}[/] {f.Signature} ({f.Path} case {f.Case}: {string.Join("; ", f.Mutations)})");
+            }
+
+            return report.Findings.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
+        });
         return command;
     }
 

@@ -42,7 +42,7 @@ internal static class ServeCommand
         var roundTimeout = new Option<int>("--round-timeout") { Description = "Seconds a round's train (and evaluate) step waits for the nodes' replies; a node that has not answered by then is recorded as dropped.", DefaultValueFactory = _ => 1800 };
         var minSites = new Option<int>("--min-sites") { Description = "The fewest nodes whose updates a round aggregates; with fewer replies the model is kept.", DefaultValueFactory = _ => 2 };
         var maxConcurrent = new Option<int>("--max-concurrent-updates") { Description = "Updates the server receives at once; further nodes wait, so memory does not grow with the number of nodes. Each one admitted costs up to one model size of memory; 1 is as fast on loopback (bench load).", DefaultValueFactory = _ => 1 };
-        var maxUpdateBytes = new Option<long>("--max-update-bytes") { Description = "The largest update the server accepts, in bytes (0: gRPC's 512 MiB message limit only).", DefaultValueFactory = _ => 0 };
+        var maxUpdateBytes = new Option<long>("--max-update-bytes") { Description = "The largest update the server accepts, in bytes, below the bound every reply has anyway (the model it answers: its elements at up to 8 bytes each, plus 1 MiB for records); 0: that bound only.", DefaultValueFactory = _ => 0 };
         var resume = new Option<string?>("--resume") { Description = "Continue the serve run in this folder from its last committed round (settings come from its run.json)." };
         var command = new Command("serve",
             "Serve Flower's Fleet API and run a federated study over the hospital nodes that join ('flip-research client'): " +

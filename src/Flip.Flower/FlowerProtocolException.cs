@@ -105,6 +105,13 @@ public sealed class FlowerProtocolException : FlipException
     public static FlowerProtocolException BadObjectBody(string objectId, string typeName, string what, Exception? inner = null) =>
         new($"Flower object {Short(objectId)} ({typeName}): {what}.", typeName, "body", null, inner);
 
+    /// <summary>A message a peer sent would cost more than its <see cref="Objects.ObjectBudget"/>; nothing was allocated for the excess.</summary>
+    /// <param name="objectId">The object where the budget ran out.</param>
+    /// <param name="what">What would exceed the budget, and the budget.</param>
+    /// <returns>The exception to throw.</returns>
+    public static FlowerProtocolException OverBudget(string objectId, string what) =>
+        new($"Flower object {Short(objectId)}: {what}; expected a message no larger than the model it answers.", "object", "budget");
+
     /// <summary>A needed object was not in the set the peer supplied.</summary>
     /// <param name="objectId">The missing id.</param>
     /// <param name="neededBy">Which object or message refers to it.</param>

@@ -120,13 +120,7 @@ public static class DicomFuzzer
     /// <summary>The exception type and the first stack frame in our code: one signature per bug, not per input.</summary>
     /// <param name="e">The exception.</param>
     /// <returns>The signature.</returns>
-    public static string Signature(Exception e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        var frame = new StackTrace(e, false).GetFrames().Select(f => f.GetMethod()).FirstOrDefault(m => m?.DeclaringType?.Namespace?.StartsWith("Flip.", StringComparison.Ordinal) == true);
-        string where = frame is null ? "?" : $"{frame.DeclaringType!.FullName}.{frame.Name}";
-        return $"{e.GetType().Name} in {where}";
-    }
+    public static string Signature(Exception e) => ExceptionSignature.Of(e);
 
     private static string? Save(string? folder, DicomFuzzFinding finding)
     {

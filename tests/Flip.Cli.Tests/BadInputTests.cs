@@ -43,6 +43,7 @@ public sealed class BadInputTests : IDisposable
         { ["simulate", "--secagg-neighbours", "2"], 2, "--secagg-neighbours sets up secure aggregation, which this run does not use. Fix: add --secure-aggregation, or drop --secagg-neighbours." },
         { ["bench", "dicom", ".", "--passes", "0"], 2, "--passes must be between 1 and 100 (got 0); for example --passes 3. Run 'flip-research --help' for the verbs and options." },
         { ["fuzz", "dicom", "--cases", "0"], 2, "--cases must be at least 1 (got 0); for example --cases 100000. Run 'flip-research --help' for the verbs and options." },
+        { ["fuzz", "fleet", "--wire-cases", "-1"], 2, "--wire-cases must be at least 0 (got -1); for example --wire-cases 500. Run 'flip-research --help' for the verbs and options." },
         { ["fuzz", "dicom", "--seed", "-3"], 2, "--seed: '-3' is not a whole number ≥ 0; expected a whole number ≥ 0 (see 'flip-research --help')." },
         { ["dicom", "dump", "/nonexistent/scan.dcm"], 3, "'/nonexistent/scan.dcm' does not exist." },
         { ["dicom", "index", "/nonexistent/folder"], 3, "folder '/nonexistent/folder' does not exist." },

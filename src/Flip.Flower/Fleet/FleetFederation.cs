@@ -355,7 +355,7 @@ public sealed class FleetFederation
         }
         catch (FlowerProtocolException e)
         {
-            Drop(failures, new SiteFailure(site, round, step, FailureCategory.InvalidReply, "the reply's objects could not be rebuilt: " + e.GetType().Name));
+            Drop(failures, new SiteFailure(site, round, step, FailureCategory.InvalidReply, "the reply is malformed (its objects could not be rebuilt or its records read): " + e.GetType().Name));
         }
         finally
         {
@@ -412,8 +412,16 @@ public sealed class FleetFederation
             return (MetricSet.Empty, 0);
         }
 
-        long examples = record.TryGetValue(RecordKeys.NumExamples, out RecordValue? n) ? (long)n.ToDouble() : 0;
-        var values = record.Where(item => item.Key != RecordKeys.NumExamples).Select(item => KeyValuePair.Create(item.Key, item.Value.ToDouble()));
+        // Flower's metric records may also hold lists; only named scalar numbers are metrics here, and num-examples must be one.
+        static bool Scalar(RecordValue v) => v.Kind is RecordValueKind.Double or RecordValueKind.SInt64 or RecordValueKind.UInt64;
+        long examples = 0;
+        if (record.TryGetValue(RecordKeys.NumExamples, out RecordValue? n))
+        {
+            examples = Scalar(n) ? (long)n.ToDouble() : throw FlowerProtocolException.BadMessage("MetricRecord", RecordKeys.NumExamples, $"a {n.Kind}; expected a number");
+        }
+
+        var values = record.Where(item => item.Key != RecordKeys.NumExamples && !string.IsNullOrWhiteSpace(item.Key) && Scalar(item.Value))
+            .Select(item => KeyValuePair.Create(item.Key, item.Value.ToDouble()));
         return (MetricSet.From(values), examples);
     }
 }

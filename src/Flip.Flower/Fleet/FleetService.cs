@@ -53,6 +53,8 @@ public sealed class FleetService : W.Fleet.FleetBase
     private readonly Dictionary<string, string[]> _instructionObjects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, W.Metadata> _instructions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingReply> _pendingReplies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ObjectBudget> _replyBudgets = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<FlowerMessage>> _replies = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim? _replySlots;
     private readonly HashSet<string> _slotHolders = new(StringComparer.Ordinal);
@@ -94,10 +96,18 @@ public sealed class FleetService : W.Fleet.FleetBase
         public HashSet<string> Asked { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed record PendingReply(W.Message Message, W.ObjectTree Tree, HashSet<string> Missing, ulong NodeId)
+    private sealed record PendingReply(W.Message Message, W.ObjectTree Tree, HashSet<string> Missing, ulong NodeId, ObjectBudget Budget)
     {
         public long Bytes { get; set; }
+
+        /// <summary>Fires when no object of the reply has arrived for <see cref="FleetServiceOptions.UploadIdleTimeout"/>.</summary>
+        public ITimer? Idle { get; set; }
+
+        public string InstructionId => Message.Metadata.ReplyToMessageId;
     }
+
+    /// <summary>A reply whose objects have all arrived, taken out of the store under the lock and rebuilt after it.</summary>
+    private sealed record CompleteReply(string ReplyId, string InstructionId, Dictionary<string, FlowerObject> Objects, ObjectBudget Budget);
 
     /// <summary>Replies holding one of the <see cref="FleetServiceOptions.MaxConcurrentReplies"/> slots now (uploading, or complete and not yet forgotten).</summary>
     public int RepliesInFlight
@@ -135,6 +145,8 @@ public sealed class FleetService : W.Fleet.FleetBase
         lock (_gate)
         {
             _instructions.Remove(instructionId);
+            _replyBudgets.Remove(instructionId);
+            _answered.Remove(instructionId);
             if (_instructionObjects.Remove(instructionId, out string[]? ids))
             {
                 ReleaseReferences(ids);
@@ -143,6 +155,7 @@ public sealed class FleetService : W.Fleet.FleetBase
             foreach (var (replyId, pending) in _pendingReplies.Where(p => p.Value.Message.Metadata.ReplyToMessageId == instructionId).ToList())
             {
                 _pendingReplies.Remove(replyId);
+                pending.Idle?.Dispose();
                 ReleaseReferences(ObjectCodec.PostOrderIds(pending.Tree));
             }
 
@@ -247,10 +260,16 @@ public sealed class FleetService : W.Fleet.FleetBase
     /// <param name="messageType">For example <c>train</c>.</param>
     /// <param name="content">The content.</param>
     /// <param name="groupId">Group id (Flower's FedAvg leaves it empty).</param>
+    /// <param name="replyBudget">
+    /// What the node's reply may cost the server (bytes uploaded and rebuilt, objects announced, arrays named);
+    /// <see langword="null"/> for <see cref="ObjectBudget.ForReplyTo"/> of <paramref name="content"/> (a reply as large as the
+    /// model sent, in any dtype of up to 8 bytes), capped by <see cref="FleetServiceOptions.MaxReplyBytes"/>.
+    /// </param>
     /// <returns>The instruction's message id; await its reply with <see cref="WaitForReplyAsync"/>.</returns>
     /// <exception cref="InvalidOperationException">The node is not online.</exception>
-    public string SendInstruction(ulong nodeId, ulong runId, string messageType, RecordDict content, string groupId = "")
+    public string SendInstruction(ulong nodeId, ulong runId, string messageType, RecordDict content, string groupId = "", ObjectBudget? replyBudget = null)
     {
+        ObjectBudget budget = replyBudget ?? ObjectBudget.ForReplyTo(content, _options.MaxReplyBytes);
         var metadata = new W.Metadata
         {
             RunId = runId,
@@ -280,6 +299,7 @@ public sealed class FleetService : W.Fleet.FleetBase
 
             W.Metadata stored = deflated.Message.Metadata.Clone();
             _instructions[deflated.MessageId] = stored;
+            _replyBudgets[deflated.MessageId] = budget;
             _replies.TryAdd(deflated.MessageId, new TaskCompletionSource<FlowerMessage>(TaskCreationOptions.RunContinuationsAsynchronously));
             node.Inbox.Enqueue((deflated.Message, deflated.Tree));
         }
@@ -523,6 +543,8 @@ public sealed class FleetService : W.Fleet.FleetBase
             bool waitForSlot;
             lock (_gate)
             {
+                // Every check before the reply may wait for a slot, so a refused reply never queues.
+                Admit(node, reply, tree);
                 waitForSlot = _replySlots is not null && !_slotHolders.Contains(instructionId);
             }
 
@@ -532,6 +554,7 @@ public sealed class FleetService : W.Fleet.FleetBase
                 await _replySlots!.WaitAsync(context.CancellationToken).ConfigureAwait(false);
             }
 
+            CompleteReply? complete;
             lock (_gate)
             {
                 if (waitForSlot)
@@ -544,9 +567,12 @@ public sealed class FleetService : W.Fleet.FleetBase
                     _peakRepliesInFlight = Math.Max(_peakRepliesInFlight, _slotHolders.Count);
                 }
 
+                ObjectBudget budget;
+                IReadOnlyList<string> ids;
                 try
                 {
-                    CheckReply(node, reply, tree);
+                    // Again: another call may have pushed a reply to the same instruction while this one waited.
+                    (budget, ids) = Admit(node, reply, tree);
                 }
                 catch (RpcException)
                 {
@@ -554,29 +580,73 @@ public sealed class FleetService : W.Fleet.FleetBase
                     throw;
                 }
 
-                IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(tree);
+                string replyId = reply.Metadata!.MessageId;
+                if (_pendingReplies.TryGetValue(replyId, out PendingReply? again))
+                {
+                    // The same reply pushed again (a retry after a lost response): the same answer, nothing held twice.
+                    response.Results[replyId] = 0;
+                    response.ObjectsToPush.AddRange(again.Missing);
+                    node.Asked.UnionWith(again.Missing);
+                    continue;
+                }
+
                 var missing = new HashSet<string>(ids.Where(id => !_objects.ContainsKey(id)), StringComparer.Ordinal);
                 AddReferences(ids);
-                string replyId = reply.Metadata!.MessageId;
-                _pendingReplies[replyId] = new PendingReply(reply, tree, missing, node.Id);
+                var pending = new PendingReply(reply, tree, missing, node.Id, budget);
+                _pendingReplies[replyId] = pending;
+                if (missing.Count > 0 && _options.UploadIdleTimeout is { } idle)
+                {
+                    pending.Idle = _time.CreateTimer(OnIdle, replyId, idle, Timeout.InfiniteTimeSpan);
+                }
+
                 response.Results[replyId] = 0;
                 response.ObjectsToPush.AddRange(missing);
                 node.Asked.UnionWith(missing);
-                TryComplete(replyId);
+                complete = TakeIfComplete(replyId);
+            }
+
+            if (complete is not null)
+            {
+                Rebuild(complete);
             }
         }
 
         return response;
     }
 
+    /// <summary>
+    /// The checks on a pushed reply before the server holds anything for it: the SuperLink's (<see cref="CheckReply"/>), one reply
+    /// per instruction, and its tree within the instruction's <see cref="ObjectBudget"/>. Called under the lock.
+    /// </summary>
+    private (ObjectBudget Budget, IReadOnlyList<string> Ids) Admit(NodeState node, W.Message reply, W.ObjectTree tree)
+    {
+        CheckReply(node, reply, tree);
+        string instructionId = reply.Metadata.ReplyToMessageId;
+        if (_answered.Contains(instructionId))
+        {
+            throw Fail(StatusCode.FailedPrecondition, "Invalid reply: the instruction was already answered (its reply was taken or refused)");
+        }
+
+        if (_pendingReplies.Values.Any(p => p.InstructionId == instructionId && p.Message.Metadata.MessageId != reply.Metadata.MessageId))
+        {
+            throw Fail(StatusCode.FailedPrecondition, "Invalid reply: a reply to this instruction is already being uploaded; one reply per instruction");
+        }
+
+        ObjectBudget budget = _replyBudgets.GetValueOrDefault(instructionId) ?? ObjectBudget.Unlimited;
+        IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(tree, budget.MaxObjects);
+        if (ids.Count > budget.MaxObjects)
+        {
+            throw Fail(StatusCode.ResourceExhausted, SiteFlowerApp.Invariant($"oversize: the reply's tree announces more than {budget.MaxObjects} objects, the most its instruction's model needs"));
+        }
+
+        return (budget, ids);
+    }
+
     /// <inheritdoc/>
     public override Task<W.PushObjectResponse> PushObject(W.PushObjectRequest request, ServerCallContext context)
     {
         NodeState node = NodeFor(Caller(context), request.Node?.NodeId ?? 0);
-        if (_options.MaxReplyBytes is { } limit)
-        {
-            RefuseOversize(node, request.ObjectId, request.ObjectContent.Length, limit);
-        }
+        Charge(node, request.ObjectId, request.ObjectContent.Length);
 
         FlowerObject obj;
         try
@@ -588,6 +658,7 @@ public sealed class FleetService : W.Fleet.FleetBase
             throw Fail(StatusCode.FailedPrecondition, e.Message);
         }
 
+        var complete = new List<CompleteReply>();
         lock (_gate)
         {
             bool asked = node.Asked.Remove(obj.Id);
@@ -608,74 +679,119 @@ public sealed class FleetService : W.Fleet.FleetBase
             foreach (PendingReply p in waiting)
             {
                 p.Missing.Remove(obj.Id);
-                TryComplete(p.Message.Metadata.MessageId);
+                if (TakeIfComplete(p.Message.Metadata.MessageId) is { } c)
+                {
+                    complete.Add(c);
+                }
             }
         }
 
+        // Rebuilding a reply copies its arrays together: outside the lock, so other nodes' calls do not wait for it.
+        complete.ForEach(Rebuild);
         return Task.FromResult(new W.PushObjectResponse { Stored = true });
     }
 
-    private void RefuseOversize(NodeState node, string objectId, long size, long limit)
+    /// <summary>
+    /// Counts an arriving object against the budget of this node's replies waiting for it, before it is parsed or stored, and
+    /// restarts their idle clocks; a reply over its budget is refused and the call fails with <c>RESOURCE_EXHAUSTED</c>.
+    /// </summary>
+    private void Charge(NodeState node, string objectId, long size)
     {
         lock (_gate)
         {
             foreach (PendingReply p in _pendingReplies.Values.Where(p => p.NodeId == node.Id && p.Missing.Contains(objectId)).ToList())
             {
                 p.Bytes += size;
-                if (p.Bytes <= limit)
+                if (p.Bytes <= p.Budget.MaxBytes)
                 {
+                    p.Idle?.Change(_options.UploadIdleTimeout ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                     continue;
                 }
 
-                string replyId = p.Message.Metadata.MessageId;
-                string instructionId = p.Message.Metadata.ReplyToMessageId;
-                _pendingReplies.Remove(replyId);
-                ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
-                ReleaseSlot(instructionId);
-                string reason = SiteFlowerApp.Invariant($"oversize: the reply exceeds the server's limit of {limit} bytes (at least {p.Bytes} bytes)");
-                _logger.LogWarning("Refused the reply of node {NodeId} to {MessageId}: {Reason}", node.Id, instructionId[..Math.Min(16, instructionId.Length)], reason);
-                if (_replies.TryGetValue(instructionId, out TaskCompletionSource<FlowerMessage>? tcs))
-                {
-                    tcs.TrySetException(new ReplyRefusedException(node.Id, reason));
-                }
-
+                string reason = SiteFlowerApp.Invariant($"oversize: the reply exceeds the server's limit of {p.Budget.MaxBytes} bytes (at least {p.Bytes} bytes)");
+                Refuse(p, reason);
                 throw Fail(StatusCode.ResourceExhausted, reason);
             }
         }
     }
 
-    private void TryComplete(string replyId)
+    /// <summary>An upload that stopped: its reply is refused, which frees its slot and its objects for the other nodes.</summary>
+    private void OnIdle(object? state)
+    {
+        lock (_gate)
+        {
+            if (_pendingReplies.TryGetValue((string)state!, out PendingReply? p) && p.Missing.Count > 0)
+            {
+                Refuse(p, SiteFlowerApp.Invariant($"idle upload: no object of the reply arrived for {_options.UploadIdleTimeout?.TotalSeconds} s"));
+            }
+        }
+    }
+
+    /// <summary>Drops a pending reply and records why for its instruction; later replies to the instruction are refused. Under the lock.</summary>
+    private void Refuse(PendingReply p, string reason)
+    {
+        string replyId = p.Message.Metadata.MessageId;
+        string instructionId = p.InstructionId;
+        _pendingReplies.Remove(replyId);
+        p.Idle?.Dispose();
+        ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
+        ReleaseSlot(instructionId);
+        _answered.Add(instructionId);
+        _logger.LogWarning("Refused the reply of node {NodeId} to {MessageId}: {Reason}", p.NodeId, instructionId[..Math.Min(16, instructionId.Length)], reason);
+        if (_replies.TryGetValue(instructionId, out TaskCompletionSource<FlowerMessage>? tcs))
+        {
+            tcs.TrySetException(new ReplyRefusedException(p.NodeId, reason));
+        }
+    }
+
+    /// <summary>Takes a reply whose objects have all arrived out of the store (references only, no copy). Under the lock.</summary>
+    private CompleteReply? TakeIfComplete(string replyId)
     {
         PendingReply p = _pendingReplies[replyId];
         if (p.Missing.Count > 0)
         {
-            return;
+            return null;
         }
 
         _pendingReplies.Remove(replyId);
+        p.Idle?.Dispose();
+        IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(p.Tree);
+        var objects = new Dictionary<string, FlowerObject>(ids.Count, StringComparer.Ordinal);
+        foreach (string id in ids)
+        {
+            if (_objects.TryGetValue(id, out FlowerObject? obj))
+            {
+                objects[id] = obj;
+            }
+        }
+
+        ReleaseReferences(ids);
+        _answered.Add(p.InstructionId);
+        return new CompleteReply(replyId, p.InstructionId, objects, p.Budget);
+    }
+
+    /// <summary>Rebuilds a complete reply within its budget, outside the lock, and hands it (or why it failed) to its waiter.</summary>
+    private void Rebuild(CompleteReply complete)
+    {
+        _replies.TryGetValue(complete.InstructionId, out TaskCompletionSource<FlowerMessage>? tcs);
         FlowerMessage reply;
         try
         {
-            reply = ObjectCodec.Inflate(replyId, _objects);
+            reply = ObjectCodec.Inflate(complete.ReplyId, complete.Objects, complete.Budget);
         }
         catch (FlowerProtocolException e)
         {
-            ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
-            ReleaseSlot(p.Message.Metadata.ReplyToMessageId);
-            _logger.LogWarning("Reply {ReplyId} could not be rebuilt: {Reason}", replyId[..16], e.Message);
-            if (_replies.TryGetValue(p.Message.Metadata.ReplyToMessageId, out TaskCompletionSource<FlowerMessage>? failed))
+            lock (_gate)
             {
-                failed.TrySetException(e);
+                ReleaseSlot(complete.InstructionId);
             }
 
+            _logger.LogWarning("Reply {ReplyId} could not be rebuilt: {Reason}", complete.ReplyId[..16], e.Message);
+            tcs?.TrySetException(e);
             return;
         }
 
-        ReleaseReferences(ObjectCodec.PostOrderIds(p.Tree));
-        if (_replies.TryGetValue(reply.Metadata.ReplyToMessageId, out TaskCompletionSource<FlowerMessage>? tcs))
-        {
-            tcs.TrySetResult(reply);
-        }
+        tcs?.TrySetResult(reply);
     }
 
     private void AddReferences(IEnumerable<string> ids)

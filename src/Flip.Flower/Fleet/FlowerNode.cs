@@ -329,10 +329,26 @@ public sealed class FlowerNode
         }
 
         // Download every object of the tree (the root Message included), a few at a time.
-        IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(tree);
+        ObjectBudget budget = _options.InstructionBudget;
+        IReadOnlyList<string> ids = ObjectCodec.PostOrderIds(tree, budget.MaxObjects);
+        if (ids.Count > budget.MaxObjects)
+        {
+            throw FlowerProtocolException.OverBudget(meta.MessageId, SiteFlowerApp.Invariant($"the instruction's tree announces more than {budget.MaxObjects} objects"));
+        }
+
         var objects = new ConcurrentDictionary<string, FlowerObject>(StringComparer.Ordinal);
-        await ForEachLimitedAsync(ids, async (id, token) => objects[id] = await PullObjectAsync(meta, id, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-        FlowerMessage inflated = ObjectCodec.Inflate(meta.MessageId, objects);
+        long downloaded = 0;
+        await ForEachLimitedAsync(ids, async (id, token) =>
+        {
+            FlowerObject obj = await PullObjectAsync(meta, id, token).ConfigureAwait(false);
+            if (Interlocked.Add(ref downloaded, obj.Length) > budget.MaxBytes)
+            {
+                throw FlowerProtocolException.OverBudget(id, SiteFlowerApp.Invariant($"the instruction's objects take more than {budget.MaxBytes} bytes"));
+            }
+
+            objects[id] = obj;
+        }, ct).ConfigureAwait(false);
+        FlowerMessage inflated = ObjectCodec.Inflate(meta.MessageId, objects, budget);
         if (!inflated.Metadata.Equals(meta))
         {
             // The object's hash already proves it is the message the server announced; the pulled

@@ -31,6 +31,14 @@ public sealed record FlowerNodeOptions
     /// <value>30 seconds; the back-off starts at 1 s and doubles, and each wait is a random 50–100 % of it (jitter).</value>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// What one instruction from the server may cost this node: objects in its tree, bytes downloaded, bytes of the arrays
+    /// rebuilt from its chunks (each array once, its declared shape matching its chunks), array names. A server that sends more
+    /// is refused before the node allocates for it.
+    /// </summary>
+    /// <value><see cref="Objects.ObjectBudget"/>'s defaults: 1 GiB, 100,000 objects, 100,000 arrays (a model larger than 1 GiB needs more).</value>
+    public Objects.ObjectBudget InstructionBudget { get; init; } = new();
+
     /// <summary>Checks the options.</summary>
     /// <returns>Every problem, empty when valid.</returns>
     public IEnumerable<string> Validate()

@@ -184,6 +184,12 @@ public sealed class FlowerObject
             }
         }
 
+        if (children.Length > 1 && children.Distinct(StringComparer.Ordinal).Count() != children.Length)
+        {
+            // Flower lists each child once (a repeated chunk is repeated in the Array's body, not in its head).
+            throw FlowerProtocolException.BadObject(id, parts[0].Length + 1, "a child id listed twice", "each child id once");
+        }
+
         int bodyLength = span.Length - zero - 1;
         if (!int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int declared) || declared != bodyLength)
         {

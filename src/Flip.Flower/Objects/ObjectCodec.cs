@@ -50,15 +50,30 @@ public static class ObjectCodec
         return new DeflatedMessage(wire, tree, objects.ToImmutableDictionary(StringComparer.Ordinal), [.. postOrder]);
     }
 
-    /// <summary>Rebuilds a message from its objects, checking every reference.</summary>
+    /// <summary>Rebuilds a message from its objects, checking every reference, with no budget (for messages this side deflated itself).</summary>
     /// <param name="messageId">The root (Message) object id.</param>
     /// <param name="objects">The objects by id, parsed and hash-checked (<see cref="FlowerObject.Parse"/>).</param>
     /// <returns>The message with <c>message_id</c> = <paramref name="messageId"/>.</returns>
     /// <exception cref="FlowerProtocolException">A missing object, a wrong type or a body that does not decode.</exception>
-    public static FlowerMessage Inflate(string messageId, IReadOnlyDictionary<string, FlowerObject> objects)
+    public static FlowerMessage Inflate(string messageId, IReadOnlyDictionary<string, FlowerObject> objects) => Inflate(messageId, objects, ObjectBudget.Unlimited);
+
+    /// <summary>
+    /// Rebuilds a message a peer sent, checking every reference and, before any array is put together, that it fits
+    /// <paramref name="budget"/>: each array is rebuilt once however many names refer to it, its chunks are cut as Flower
+    /// cuts them (every chunk but the last <see cref="MaxChunkSize"/> bytes), its declared dtype and shape account for its
+    /// chunks' bytes, and the distinct arrays' bytes and the names stay within the budget.
+    /// </summary>
+    /// <param name="messageId">The root (Message) object id.</param>
+    /// <param name="objects">The objects by id, parsed and hash-checked (<see cref="FlowerObject.Parse"/>).</param>
+    /// <param name="budget">What the message may cost.</param>
+    /// <returns>The message with <c>message_id</c> = <paramref name="messageId"/>.</returns>
+    /// <exception cref="FlowerProtocolException">A missing object, a wrong type, a body that does not decode, or more than the budget.</exception>
+    public static FlowerMessage Inflate(string messageId, IReadOnlyDictionary<string, FlowerObject> objects, ObjectBudget budget)
     {
         ArgumentNullException.ThrowIfNull(messageId);
         ArgumentNullException.ThrowIfNull(objects);
+        ArgumentNullException.ThrowIfNull(budget);
+        var rebuild = new Rebuild(objects, budget);
         FlowerObject root = Get(objects, messageId, "Message", "the message");
         W.Message proto;
         try
@@ -92,9 +107,14 @@ public static class ObjectCodec
         foreach ((string name, string id) in ReadStringMap(rd))
         {
             FlowerObject record = Get(objects, id, null, $"record '{name}'");
+            if (content.Count >= rebuild.Budget.MaxObjects)
+            {
+                throw FlowerProtocolException.OverBudget(rd.Id, FormattableString.Invariant($"more than {rebuild.Budget.MaxObjects} records"));
+            }
+
             content.Add(name, record.TypeName switch
             {
-                "ArrayRecord" => InflateArrayRecord(record, objects),
+                "ArrayRecord" => InflateArrayRecord(record, rebuild),
                 "ConfigRecord" => RecordSerde.FromProto(ParseBody(record, W.ConfigRecord.Parser)),
                 "MetricRecord" => RecordSerde.FromProto(ParseBody(record, W.MetricRecord.Parser)),
                 _ => throw FlowerProtocolException.BadObjectBody(record.Id, record.TypeName, $"record '{name}' is a {record.TypeName}; expected ArrayRecord, ConfigRecord or MetricRecord"),
@@ -107,7 +127,13 @@ public static class ObjectCodec
     /// <summary>Every object id in a tree, children before parents, each once.</summary>
     /// <param name="tree">The tree.</param>
     /// <returns>The ids.</returns>
-    public static IReadOnlyList<string> PostOrderIds(W.ObjectTree tree)
+    public static IReadOnlyList<string> PostOrderIds(W.ObjectTree tree) => PostOrderIds(tree, int.MaxValue);
+
+    /// <summary>Every object id in a tree a peer sent, children before parents, each once, stopping after <paramref name="limit"/> + 1 ids.</summary>
+    /// <param name="tree">The tree.</param>
+    /// <param name="limit">The most ids the caller accepts; more than this many ids returned means the tree is over it.</param>
+    /// <returns>The ids, at most <paramref name="limit"/> + 1.</returns>
+    public static IReadOnlyList<string> PostOrderIds(W.ObjectTree tree, int limit)
     {
         ArgumentNullException.ThrowIfNull(tree);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -119,6 +145,11 @@ public static class ObjectCodec
         {
             foreach (W.ObjectTree c in t.Children)
             {
+                if (result.Count > limit)
+                {
+                    return;
+                }
+
                 Walk(c);
             }
 
@@ -250,8 +281,27 @@ public static class ObjectCodec
         }
     }
 
-    private static NpyArray InflateArray(FlowerObject obj, IReadOnlyDictionary<string, FlowerObject> objects, string name)
+    /// <summary>One rebuild's state: the budget left, and the arrays already rebuilt (by object id), which other names share.</summary>
+    private sealed class Rebuild(IReadOnlyDictionary<string, FlowerObject> objects, ObjectBudget budget)
     {
+        public IReadOnlyDictionary<string, FlowerObject> Objects { get; } = objects;
+
+        public ObjectBudget Budget { get; } = budget;
+
+        public Dictionary<string, NpyArray> Arrays { get; } = new(StringComparer.Ordinal);
+
+        public long Bytes { get; set; }
+
+        public int Names { get; set; }
+    }
+
+    private static NpyArray InflateArray(FlowerObject obj, Rebuild rebuild, string name)
+    {
+        if (rebuild.Arrays.TryGetValue(obj.Id, out NpyArray? shared))
+        {
+            return shared;
+        }
+
         string dtype = string.Empty;
         string stype = string.Empty;
         var shape = new List<int>();
@@ -270,7 +320,22 @@ public static class ObjectCodec
             throw FlowerProtocolException.BadObjectBody(obj.Id, "Array", "the body is not {\"dtype\", \"shape\", \"stype\", \"arraychunk_ids\"} JSON", e);
         }
 
+        // What the array may cost is known from its head and its chunks' lengths: check it all before a byte is copied.
+        long elements = 1;
+        foreach (int d in shape)
+        {
+            elements = d < 0 || elements > long.MaxValue / Math.Max(d, 1)
+                ? throw FlowerProtocolException.BadObjectBody(obj.Id, "Array", $"array '{name}' has shape [{string.Join(", ", shape)}]; expected non-negative sizes")
+                : elements * d;
+        }
+
+        if (!NpyDType.TryFromName(dtype, out NpyDType? type))
+        {
+            throw FlowerProtocolException.BadObjectBody(obj.Id, "Array", $"array '{name}' has dtype '{(dtype.Length > 16 ? dtype[..16] + "…" : dtype)}'; expected a numeric numpy dtype");
+        }
+
         var chunks = new List<FlowerObject>(chunkIndexes.Count);
+        var used = new bool[obj.ChildIds.Length];
         long total = 0;
         foreach (int i in chunkIndexes)
         {
@@ -279,15 +344,41 @@ public static class ObjectCodec
                 throw FlowerProtocolException.BadObjectBody(obj.Id, "Array", $"arraychunk_ids holds {i}; expected an index below {obj.ChildIds.Length} (the child count)");
             }
 
-            FlowerObject chunk = Get(objects, obj.ChildIds[i], "ArrayChunk", $"array '{name}'");
+            FlowerObject chunk = Get(rebuild.Objects, obj.ChildIds[i], "ArrayChunk", $"array '{name}'");
+            bool last = chunks.Count == chunkIndexes.Count - 1;
+            if (last ? chunk.Body.Length is 0 or > MaxChunkSize : chunk.Body.Length != MaxChunkSize)
+            {
+                throw FlowerProtocolException.BadObjectBody(obj.Id, "Array",
+                    $"chunk {chunks.Count} of array '{name}' holds {chunk.Body.Length} bytes; Flower cuts arrays into chunks of {MaxChunkSize} bytes, the last one shorter");
+            }
+
+            used[i] = true;
             chunks.Add(chunk);
             total += chunk.Body.Length;
         }
 
-        ReadOnlyMemory<byte> data;
+        if (Array.IndexOf(used, false) is var unused and >= 0)
+        {
+            throw FlowerProtocolException.BadObjectBody(obj.Id, "Array", $"child {unused} of array '{name}' is not among its arraychunk_ids; Flower lists only chunks it uses");
+        }
+
+        long data = elements > long.MaxValue / type.ItemSize ? long.MaxValue : elements * type.ItemSize;
+        if (total - data is < 10 or > ObjectBudget.HeaderAllowance)
+        {
+            throw FlowerProtocolException.BadObjectBody(obj.Id, "Array",
+                $"array '{name}' declares {dtype}[{string.Join(", ", shape)}] ({data} bytes of data) but its chunks hold {total} bytes; expected the data plus an NPY header of at most {ObjectBudget.HeaderAllowance} bytes");
+        }
+
+        rebuild.Bytes += total;
+        if (rebuild.Bytes > rebuild.Budget.MaxBytes)
+        {
+            throw FlowerProtocolException.OverBudget(obj.Id, FormattableString.Invariant($"the arrays rebuilt up to '{name}' take {rebuild.Bytes} bytes; the message may take {rebuild.Budget.MaxBytes}"));
+        }
+
+        ReadOnlyMemory<byte> bytes;
         if (chunks.Count == 1)
         {
-            data = chunks[0].Body;
+            bytes = chunks[0].Body;
         }
         else
         {
@@ -299,24 +390,32 @@ public static class ObjectCodec
                 at += c.Body.Length;
             }
 
-            data = joined;
+            bytes = joined;
         }
 
-        var proto = new W.Array { Dtype = dtype, Stype = stype, Data = UnsafeByteOperations.UnsafeWrap(data) };
+        var proto = new W.Array { Dtype = dtype, Stype = stype, Data = UnsafeByteOperations.UnsafeWrap(bytes) };
         proto.Shape.AddRange(shape);
-        return RecordSerde.FromProto(proto, name);
+        NpyArray array = RecordSerde.FromProto(proto, name);
+        rebuild.Arrays[obj.Id] = array;
+        return array;
     }
 
-    private static ArrayRecord InflateArrayRecord(FlowerObject obj, IReadOnlyDictionary<string, FlowerObject> objects)
+    private static ArrayRecord InflateArrayRecord(FlowerObject obj, Rebuild rebuild)
     {
         var record = new ArrayRecord();
         foreach ((string name, string id) in ReadStringMap(obj))
         {
-            record.Add(name, InflateArray(Get(objects, id, "Array", $"array '{name}'"), objects, name));
+            if (++rebuild.Names > rebuild.Budget.MaxArrays)
+            {
+                throw FlowerProtocolException.OverBudget(obj.Id, FormattableString.Invariant($"more than {rebuild.Budget.MaxArrays} array names"));
+            }
+
+            record.Add(name, InflateArray(Get(rebuild.Objects, id, "Array", $"array '{name}'"), rebuild, name));
         }
 
         return record;
     }
+
 
     private static T ParseBody<T>(FlowerObject obj, MessageParser<T> parser)
         where T : IMessage<T>
@@ -334,6 +433,8 @@ public static class ObjectCodec
     private static List<KeyValuePair<string, string>> ReadStringMap(FlowerObject obj)
     {
         var result = new List<KeyValuePair<string, string>>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var children = new HashSet<string>(obj.ChildIds, StringComparer.Ordinal);
         try
         {
             var reader = new Utf8JsonReader(obj.Body.Span);
@@ -348,7 +449,12 @@ public static class ObjectCodec
                 string key = reader.GetString()!;
                 reader.Read();
                 string value = reader.GetString() ?? throw new JsonException("null id");
-                if (!obj.ChildIds.Contains(value))
+                if (!names.Add(key))
+                {
+                    throw FlowerProtocolException.BadObjectBody(obj.Id, obj.TypeName, $"the name '{(key.Length > 40 ? key[..40] + "…" : key)}' is listed twice; expected each name once");
+                }
+
+                if (!children.Contains(value))
                 {
                     throw FlowerProtocolException.BadObjectBody(obj.Id, obj.TypeName, $"'{key}' refers to {value[..Math.Min(16, value.Length)]}…, which is not among the head's children");
                 }

@@ -70,6 +70,7 @@ public static class RecordSerde
         var record = new ArrayRecord();
         foreach (W.ArrayRecord.Types.Item item in proto.Items)
         {
+            Once(record.ContainsKey(item.Key), "ArrayRecord", item.Key);
             record.Add(item.Key, FromProto(item.Value ?? new W.Array(), item.Key));
         }
 
@@ -101,6 +102,7 @@ public static class RecordSerde
         var record = new ConfigRecord();
         foreach (W.ConfigRecord.Types.Item item in proto.Items)
         {
+            Once(record.ContainsKey(item.Key), "ConfigRecord", item.Key);
             record.Add(item.Key, FromConfigValue(item.Value ?? new W.ConfigRecordValue(), item.Key));
         }
 
@@ -143,6 +145,7 @@ public static class RecordSerde
                 W.MetricRecordValue.ValueOneofCase.UintList => RecordValue.OfList(v.UintList.Vals),
                 _ => throw FlowerProtocolException.WrongValueType("MetricRecord", item.Key, "value with no member set", "double, sint64, uint64 or a list of those"),
             };
+            Once(record.ContainsKey(item.Key), "MetricRecord", item.Key);
             record.Add(item.Key, value);
         }
 
@@ -180,6 +183,7 @@ public static class RecordSerde
     {
         ArgumentNullException.ThrowIfNull(proto);
         var content = new RecordDict();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (W.RecordDict.Types.Item item in proto.Items)
         {
             FlowerRecord record = item.ValueCase switch
@@ -189,10 +193,20 @@ public static class RecordSerde
                 W.RecordDict.Types.Item.ValueOneofCase.ConfigRecord => FromProto(item.ConfigRecord),
                 _ => throw FlowerProtocolException.BadMessage("RecordDict", $"'{item.Key}'", "the item holds no record; expected an ArrayRecord, MetricRecord or ConfigRecord"),
             };
+            Once(!seen.Add(item.Key), "RecordDict", item.Key);
             content.Add(item.Key, record);
         }
 
         return content;
+    }
+
+    /// <summary>Refuses a name a peer listed twice: Flower's records are dicts, so it never sends one.</summary>
+    private static void Once(bool seen, string type, string key)
+    {
+        if (seen)
+        {
+            throw FlowerProtocolException.BadMessage(type, $"'{(key.Length > 40 ? key[..40] + "…" : key)}'", "the name is listed twice; expected each name once");
+        }
     }
 
     internal static W.ConfigRecordValue ToConfigValue(RecordValue value) => value.Kind switch

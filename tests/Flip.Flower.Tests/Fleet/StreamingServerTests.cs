@@ -59,7 +59,8 @@ public sealed class StreamingServerTests
         Assert.StartsWith("wrong shape: array 'layer0.weight' is [1000, 250], the model's is [250,1000]", Reason(1));
         Assert.StartsWith("wrong dtype: array 'layer0.weight' is float64, the model's is float32", Reason(3));
         Assert.StartsWith("non-finite values: array 'layer0.weight' holds NaN or infinity", Reason(5));
-        Assert.StartsWith("oversize: the reply exceeds the server's limit of 12000000 bytes", Reason(7));
+        // (the model's own budget, 4 arrays × 250,000 elements × 8 bytes + headers + 1 MiB for records, is below the 12 MB limit)
+        Assert.StartsWith("oversize: the reply exceeds the server's limit of 9064960 bytes", Reason(7));
         Assert.Contains(result.Metrics, m => m.Metric == "sites-aggregated" && m.Value == 4);
 
         // ... and the model is exactly the example-weighted mean of the four good updates
