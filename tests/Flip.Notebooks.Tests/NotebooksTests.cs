@@ -31,7 +31,8 @@ public class NotebooksTests(ITestOutputHelper log)
             Assert.Null(executed["metadata"]![NotebookRunner.MetadataKey]!["failed_cell"]);
             var cells = executed["cells"]!.AsArray().Where(c => (string?)c!["cell_type"] == "code").ToList();
             Assert.All(cells, c => Assert.NotNull(c!["execution_count"]));
-            Assert.Contains("libLibTorchSharp.so loaded", OutputText(cells[0]!));
+            Assert.Contains("FLIP Research build:", OutputText(cells[0]!));
+            Assert.Contains("libLibTorchSharp.so loaded", OutputText(cells[1]!));
             string html = string.Join("\n", cells.Select(c => OutputHtml(c!)));
             Assert.DoesNotContain("<script src=", html);
             int plotlyCopies = Regex.Matches(html, "inlined from Plotly.NET").Count;
