@@ -22,9 +22,11 @@ public static class MetricNames
     /// whole number (<c>22</c>, not <c>22.000</c>).</summary>
     /// <param name="metric">A metric key.</param>
     /// <returns><see langword="true"/> for the counts the federated core writes; <see langword="false"/> otherwise.</returns>
-    public static bool IsCount(string metric) => metric is Flip.Federated.Sites.MetricNames.ExampleCount
-        or Flip.Federated.Sites.MetricNames.LocalSteps or Flip.Federated.Sites.MetricNames.SitesAggregated
-        or Flip.Federated.Sites.MetricNames.SitesFailed or Flip.Federated.Sites.MetricNames.UpdateUnclipped;
+    public static bool IsCount(string metric) => metric is ExampleCount or "local-steps" or "sites-aggregated" or "sites-failed" or "update-unclipped";
+
+    /// <summary>The number of examples a figure is over (Flower's <c>num-examples</c>); the counts of <see cref="IsCount"/>
+    /// are the keys the federated core writes (<c>Flip.Federated.Sites.MetricNames</c>, which reporting does not reference).</summary>
+    public const string ExampleCount = "num-examples";
 
     /// <summary>Whether a higher value of <paramref name="metric"/> is better.</summary>
     /// <param name="metric">A metric key.</param>
