@@ -9,4 +9,4 @@ if (!System.IO.File.Exists(flipLibraries))
         + "'dotnet build flip-research -c Release', then restart the kernel and run the notebook again.", flipLibraries);
 }
 
-$"FLIP Research build: {flipBuild} (built {System.IO.File.GetLastWriteTimeUtc(flipLibraries):yyyy-MM-dd HH:mm} UTC; after a rebuild, restart the kernel)"
+System.Console.WriteLine($"FLIP Research build: {flipBuild} (built {System.IO.File.GetLastWriteTimeUtc(flipLibraries):yyyy-MM-dd HH:mm} UTC; after a rebuild, restart the kernel)");

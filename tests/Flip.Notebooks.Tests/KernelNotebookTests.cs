@@ -77,7 +77,8 @@ public class KernelNotebookTests(NotebookRuns runs, ITestOutputHelper log)
         Assert.Empty(root.GetProperty("requests").EnumerateArray().Select(e => e.GetString()));
         Assert.DoesNotMatch(Chromium.ConsoleLine, chromiumLog);
         var charts = root.GetProperty("charts").EnumerateArray().ToList();
-        Assert.Equal(Regex.Matches(html, "Plotly.newPlot").Count, charts.Count);
+        Assert.Equal(Regex.Matches(html, "<div class=\"flip-chart\"").Count, charts.Count);
+        Assert.NotEmpty(charts);
         Assert.All(charts, c =>
         {
             Assert.True(c.GetProperty("plotly").GetBoolean(), $"{name}: {c.GetProperty("id").GetString()} was not turned into a plotly plot");
