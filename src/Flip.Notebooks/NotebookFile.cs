@@ -41,7 +41,7 @@ public static class NotebookFile
             {
                 case ".ipynb":
                     InteractiveDocument notebook = Notebook.Parse(text, Kernels());
-                    CopyTags(text, notebook);
+                    CopyTagsAndIds(text, notebook);
                     return notebook;
                 case ".dib":
                     return CodeSubmission.Parse(text, Kernels());
@@ -67,7 +67,8 @@ public static class NotebookFile
     }
 
     /// <summary>Writes an executed notebook as <c>.ipynb</c> (nbformat 4.5; a <c>.dib</c> cannot hold outputs), atomically.</summary>
-    /// <remarks>Cells keep their tags; the document's top-level metadata (the kernel spec of the file it was read from, and
+    /// <remarks>Cells keep their tags and ids (a cell without one, from a <c>.dib</c> or injected, gets <c>cell-N</c>, N its
+    /// position); the document's top-level metadata (the kernel spec of the file it was read from, and
     /// the runner's record under <see cref="NotebookRunner.MetadataKey"/>) is written as JSON.</remarks>
     /// <param name="document">The document with outputs.</param>
     /// <param name="path">The file to write.</param>
@@ -76,14 +77,18 @@ public static class NotebookFile
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(path);
         var cells = new JsonArray();
+        var ids = new HashSet<string>(document.Elements.Select(CellId).OfType<string>(), StringComparer.Ordinal);
+        int position = 0;
         foreach (InteractiveDocumentElement element in document.Elements)
         {
+            position++;
+            string id = CellId(element) ?? NewCellId(ids, position);
             var metadata = new JsonObject();
             IReadOnlyList<string> tags = Tags(element);
             if (tags.Count > 0) metadata["tags"] = new JsonArray([.. tags.Select(t => JsonValue.Create(t))]);
             if (element.KernelName is "markdown" or "md")
             {
-                cells.Add(new JsonObject { ["cell_type"] = "markdown", ["metadata"] = metadata, ["source"] = Lines(element.Contents) });
+                cells.Add(new JsonObject { ["cell_type"] = "markdown", ["id"] = id, ["metadata"] = metadata, ["source"] = Lines(element.Contents) });
                 continue;
             }
 
@@ -92,6 +97,7 @@ public static class NotebookFile
             cells.Add(new JsonObject
             {
                 ["cell_type"] = "code",
+                ["id"] = id,
                 ["execution_count"] = element.ExecutionOrder > 0 ? element.ExecutionOrder : null,
                 ["metadata"] = metadata,
                 ["outputs"] = new JsonArray([.. element.Outputs.Select(o => Output(o, element.ExecutionOrder))]),
@@ -157,7 +163,20 @@ public static class NotebookFile
         return lines;
     }
 
-    private static void CopyTags(string json, InteractiveDocument notebook)
+    // The cell id of nbformat 4.5 (https://nbformat.readthedocs.io, "cell ids"), kept in the element's metadata.
+    private const string CellIdKey = "id";
+
+    private static string? CellId(InteractiveDocumentElement element)
+        => element.Metadata is { } metadata && metadata.TryGetValue(CellIdKey, out object? id) && id is string { Length: > 0 } text ? text : null;
+
+    private static string NewCellId(HashSet<string> used, int position)
+    {
+        string id = $"cell-{position}";
+        for (int n = 2; !used.Add(id); n++) id = $"cell-{position}-{n}";
+        return id;
+    }
+
+    private static void CopyTagsAndIds(string json, InteractiveDocument notebook)
     {
         if (JsonNode.Parse(json)?["cells"] is not JsonArray cells) return;
         for (int i = 0; i < cells.Count && i < notebook.Elements.Count; i++)
@@ -166,6 +185,11 @@ public static class NotebookFile
             {
                 var metadata = notebook.Elements[i].Metadata ??= new Dictionary<string, object>();
                 metadata["tags"] = tags.Select(t => t?.GetValue<string>() ?? "").ToList();
+            }
+
+            if (cells[i]?["id"] is JsonValue id && id.TryGetValue(out string? text) && text.Length > 0)
+            {
+                (notebook.Elements[i].Metadata ??= new Dictionary<string, object>())[CellIdKey] = text;
             }
         }
     }

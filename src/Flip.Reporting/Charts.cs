@@ -13,7 +13,7 @@ public static class Charts
 {
     private const string FontFamily = "Segoe UI, Helvetica, Arial, sans-serif";
 
-    /// <summary>A metric per round: one line per site in its colour, the pooled value dashed black.</summary>
+    /// <summary>A metric per round: one line per site in its colour, the pooled value dashed black, the federated one dashed grey.</summary>
     /// <param name="metrics">The run's metrics.</param>
     /// <param name="metric">The metric key.</param>
     /// <param name="split">The split; <see cref="SplitNames.Test"/> by default.</param>
@@ -28,7 +28,7 @@ public static class Charts
         foreach (string site in sites)
         {
             var points = metrics.Rows.Where(r => r.Metric == metric && r.Split == split && r.Site == site).OrderBy(r => r.Round).ToList();
-            bool pooled = SiteIds.IsPooled(site);
+            bool pooled = SiteIds.IsSummary(site);
             lines.Add(CSharpChart.Line<int, double, string>(
                 x: points.Select(p => p.Round),
                 y: points.Select(p => p.Value),

@@ -119,6 +119,7 @@ public static class Frames
     }
 
     /// <summary>A frame's header and body as text cells: row 0 is the header (empty corner, then column keys).</summary>
+    /// <remarks>A column whose key is a count metric (<see cref="MetricNames.IsCount"/>) shows whole numbers.</remarks>
     internal static List<(string Text, bool IsNumber)[]> Cells<TRow, TColumn>(Frame<TRow, TColumn> frame, string numberFormat)
         where TRow : notnull where TColumn : notnull
     {
@@ -134,7 +135,8 @@ public static class Frames
             for (int c = 0; c < columns.Count; c++)
             {
                 var value = columns[c].TryGet(rowKey);
-                row[c + 1] = value.HasValue ? (Format(value.Value, numberFormat), IsNumber(value.Value)) : ("-", true);
+                string format = columnKeys[c] is string metric && MetricNames.IsCount(metric) ? "0" : numberFormat;
+                row[c + 1] = value.HasValue ? (Format(value.Value, format), IsNumber(value.Value)) : ("-", true);
             }
             rows.Add(row);
         }

@@ -18,6 +18,16 @@ public static class MetricNames
     /// <summary>The differential-privacy budget ε spent so far (written on the pooled row); lower is more private.</summary>
     public const string PrivacyEpsilon = "dp-epsilon";
 
+    /// <summary>Whether <paramref name="metric"/> counts something (examples, local steps, sites), so tables show it as a
+    /// whole number (<c>22</c>, not <c>22.000</c>).</summary>
+    /// <param name="metric">A metric key.</param>
+    /// <returns><see langword="true"/> for the counts the federated core writes; <see langword="false"/> otherwise.</returns>
+    public static bool IsCount(string metric) => metric is ExampleCount or "local-steps" or "sites-aggregated" or "sites-failed" or "update-unclipped";
+
+    /// <summary>The number of examples a figure is over (Flower's <c>num-examples</c>); the counts of <see cref="IsCount"/>
+    /// are the keys the federated core writes (<c>Flip.Federated.Sites.MetricNames</c>, which reporting does not reference).</summary>
+    public const string ExampleCount = "num-examples";
+
     /// <summary>Whether a higher value of <paramref name="metric"/> is better.</summary>
     /// <param name="metric">A metric key.</param>
     /// <returns><see langword="false"/> for losses and privacy budgets; <see langword="true"/> otherwise.</returns>

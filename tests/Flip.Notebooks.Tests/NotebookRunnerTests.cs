@@ -36,9 +36,9 @@ public class NotebookRunnerTests
     public async Task Parameters_are_injected_after_the_tagged_cell_and_recorded_in_the_metadata()
     {
         string folder = Folder();
-        string path = WriteIpynb(folder, "params.ipynb",
-            Code("var rounds = 2;  // full: 20\nvar scale = 0.02;", "parameters"),
-            Code("$\"{rounds}|{scale}\""));
+        var parameters = Code("var rounds = 2;  // full: 20\nvar scale = 0.02;", "parameters");
+        parameters["id"] = "study-parameters";
+        string path = WriteIpynb(folder, "params.ipynb", parameters, Code("$\"{rounds}|{scale}\""));
 
         var result = await NotebookRunner.RunAsync(path, new NotebookRunOptions { Parameters = ["rounds=20", "scale=0.5"] });
 
@@ -49,6 +49,8 @@ public class NotebookRunnerTests
         Assert.Equal(3, cells.Count);
         Assert.Equal(["injected-parameters"], cells[1]!["metadata"]!["tags"]!.AsArray().Select(t => (string)t!));
         Assert.Equal("20|0.5", OutputText(cells[2]!));
+        // nbformat 4.5 cell ids: kept where the notebook has one, a fresh unique one for the others.
+        Assert.Equal(["study-parameters", "cell-2", "cell-3"], cells.Select(c => (string)c!["id"]!));
         var recorded = output["metadata"]![NotebookRunner.MetadataKey]!["parameters"]!.AsObject();
         Assert.Equal(("20", "0.5"), ((string)recorded["rounds"]!, (string)recorded["scale"]!));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
@@ -8,18 +7,17 @@ namespace Flip.Notebooks.Tests;
 
 /// <summary>Every notebook in <c>notebooks/</c> runs with its smoke parameters through the real CLI (as CI and a user run
 /// it), and its outputs hold what the notebook promises: tables with the sites, charts, numbers.</summary>
-public class NotebooksTests(ITestOutputHelper log)
+[Collection(NotebookRuns.Collection)]
+public class NotebooksTests(NotebookRuns runs, ITestOutputHelper log)
 {
     private static readonly string Root = RepositoryRoot();
 
     [Fact]
     public void Every_notebook_runs_with_its_smoke_parameters_and_shows_tables_charts_and_numbers()
     {
-        string[] notebooks = Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToArray();
+        string[] notebooks = runs.Notebooks;
         Assert.True(notebooks.Length >= 7, $"expected the research notebooks in {Root}/notebooks");
-        string output = Folder();
-
-        var run = Cli(output, ["notebook", "run", .. notebooks, "--out", output, "--cell-timeout", "300", "--timeout", "600"]);
+        var (run, output) = runs.Runner;
 
         log.WriteLine(run.Output);  // the summary table: time per notebook
         Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}\n{run.Output}\n{run.Error}");
@@ -31,7 +29,8 @@ public class NotebooksTests(ITestOutputHelper log)
             Assert.Null(executed["metadata"]![NotebookRunner.MetadataKey]!["failed_cell"]);
             var cells = executed["cells"]!.AsArray().Where(c => (string?)c!["cell_type"] == "code").ToList();
             Assert.All(cells, c => Assert.NotNull(c!["execution_count"]));
-            Assert.Contains("libLibTorchSharp.so loaded", OutputText(cells[0]!));
+            Assert.Contains("FLIP Research build:", OutputText(cells[0]!));
+            Assert.Contains("libLibTorchSharp.so loaded", OutputText(cells[1]!));
             string html = string.Join("\n", cells.Select(c => OutputHtml(c!)));
             Assert.DoesNotContain("<script src=", html);
             int plotlyCopies = Regex.Matches(html, "inlined from Plotly.NET").Count;
@@ -98,7 +97,8 @@ public class NotebooksTests(ITestOutputHelper log)
         Assert.False(Directory.Exists(again));
     }
 
-    private static void Expect(string notebook, string html)
+    /// <summary>What each notebook's outputs must hold (tables with the sites, charts, numbers), whoever executed it.</summary>
+    internal static void Expect(string notebook, string html)
     {
         string[] sites = ["site-1", "site-2", "site-3", "site-4", "site-5", "site-6"];
         bool numbers = Regex.IsMatch(html, @"\b0\.\d{3}\b");
@@ -168,29 +168,5 @@ public class NotebooksTests(ITestOutputHelper log)
         }
     }
 
-    private sealed record Result(int ExitCode, string Output, string Error);
-
-    private static Result Cli(string workFolder, string[] args)
-    {
-        string configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))!);
-        string dll = Path.Combine(Root, "flip-research", "bin", configuration, "net10.0", "flip-research.dll");
-        Assert.True(File.Exists(dll), $"the CLI is not built at {dll} (notebooks/flip.csx loads the libraries from there)");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        start.Environment["NO_COLOR"] = "1";
-        start.Environment["COLUMNS"] = "200";
-        start.Environment["FLIP_NOTEBOOK_RUNS"] = Path.Combine(workFolder, "runs");
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        // A backstop against a hang, not a speed check.
-        if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"flip-research {string.Join(' ', args)} did not exit within 20 minutes; it was killed.");
-        }
-
-        return new Result(process.ExitCode, output.Result, error.Result);
-    }
+    private static FlipCli.Result Cli(string workFolder, string[] args) => FlipCli.Run(workFolder, args);
 }

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Flip.Reporting.Tests;
 
@@ -8,35 +6,6 @@ namespace Flip.Reporting.Tests;
 public sealed class BrowserTests
 {
     private const int WindowHeight = 9000;
-
-    // Injected into a copy of the report only for the DOM check: records errors, requests and what plotly drew.
-    private const string Probe = """
-        <script>
-        window.__flipErrors = [];
-        window.addEventListener("error", function (e) { window.__flipErrors.push("error: " + e.message); });
-        window.addEventListener("unhandledrejection", function (e) { window.__flipErrors.push("rejection: " + e.reason); });
-        (function () { var original = console.error; console.error = function () { window.__flipErrors.push("console: " + Array.prototype.join.call(arguments, " ")); original.apply(console, arguments); }; })();
-        window.addEventListener("load", function () { setTimeout(function () {
-          var charts = Array.prototype.slice.call(document.querySelectorAll("div.flip-chart"));
-          var result = {
-            errors: window.__flipErrors,
-            requests: performance.getEntriesByType("resource").map(function (r) { return r.name; }),
-            mainSvgs: document.querySelectorAll("svg.main-svg").length,
-            height: document.documentElement.scrollHeight,
-            charts: charts.map(function (c) {
-              var r = c.getBoundingClientRect();
-              return { id: c.id, plotly: c.classList.contains("js-plotly-plot"), svgs: c.querySelectorAll("svg.main-svg").length,
-                       traces: c.querySelectorAll("g.trace, .heatmaplayer image, .hm image").length,
-                       title: (c.querySelector(".gtitle") || {}).textContent || "",
-                       left: r.left + window.scrollX, top: r.top + window.scrollY, width: r.width, height: r.height };
-            })
-          };
-          document.body.setAttribute("data-flip-probe", JSON.stringify(result));
-        }, 1000); });
-        </script>
-        """;
-
-    private const string ConsoleLine = @":CONSOLE[:(]\d+";
 
     [Fact]
     public void Probe_catches_a_chart_that_did_not_render_a_request_and_a_console_error()
@@ -48,31 +17,22 @@ public sealed class BrowserTests
             var chart = Charts.MetricByRound(SampleRuns.Metrics(0), "auroc");
             string page = Html.Document("broken", Html.Render(chart, "chart-1") + "<img src=\"http://example.invalid/x.png\" alt=\"\">\n", includePlotly: false);
             string path = Path.Combine(folder, "broken.html");
-            File.WriteAllText(path, page.Replace("<head>\n", "<head>\n" + Probe, StringComparison.Ordinal));
+            File.WriteAllText(path, page.Replace("<head>\n", "<head>\n" + Chromium.Probe, StringComparison.Ordinal));
 
             // When
-            var (root, log) = RunProbe(path);
+            var (root, log) = Chromium.RunProbe(path, WindowHeight);
 
             // Then: the checks the report passes would have failed here
             Assert.Contains(root.GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("Plotly is not defined", StringComparison.Ordinal));
             Assert.Contains("http://example.invalid/x.png", root.GetProperty("requests").EnumerateArray().Select(e => e.GetString()));
             var only = Assert.Single(root.GetProperty("charts").EnumerateArray());
             Assert.False(only.GetProperty("plotly").GetBoolean());
-            Assert.Matches(ConsoleLine, log);
+            Assert.Matches(Chromium.ConsoleLine, log);
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static (JsonElement Root, string Log) RunProbe(string path)
-    {
-        var (dom, log) = Chromium.Run(path, WindowHeight, "--dump-dom");
-        var match = Regex.Match(dom, "data-flip-probe=\"([^\"]*)\"");
-        Assert.True(match.Success, "The probe did not report; the page's scripts did not run to the end. Chromium said: " + log);
-        using var probe = JsonDocument.Parse(WebUtility.HtmlDecode(match.Groups[1].Value));
-        return (probe.RootElement.Clone(), log);
     }
 
     [Fact]
@@ -86,10 +46,10 @@ public sealed class BrowserTests
         string html = File.ReadAllText(reportPath);
         Assert.DoesNotMatch(@"<(script|link|img|iframe)[^>]+(src|href)\s*=\s*[""']?https?:", html);
         string probePath = Path.Combine(folder, "report.probe.html");
-        File.WriteAllText(probePath, html.Replace("<head>\n", "<head>\n" + Probe, StringComparison.Ordinal));
+        File.WriteAllText(probePath, html.Replace("<head>\n", "<head>\n" + Chromium.Probe, StringComparison.Ordinal));
 
         // When: Chromium renders the probe copy and dumps the DOM, then screenshots the report itself
-        var (root, probeLog) = RunProbe(probePath);
+        var (root, probeLog) = Chromium.RunProbe(probePath, WindowHeight);
         string screenshot = Path.Combine(folder, "report.png");
         var (_, screenshotLog) = Chromium.Run(reportPath, WindowHeight, $"--screenshot={screenshot}");
 
@@ -110,8 +70,8 @@ public sealed class BrowserTests
         Assert.True(root.GetProperty("height").GetInt32() <= WindowHeight, "The page is taller than the screenshot window; raise WindowHeight.");
 
         // Then: the page wrote nothing to the console in either run (Chromium logs each message as "INFO:CONSOLE:<line>] ...")
-        Assert.DoesNotMatch(ConsoleLine, probeLog);
-        Assert.DoesNotMatch(ConsoleLine, screenshotLog);
+        Assert.DoesNotMatch(Chromium.ConsoleLine, probeLog);
+        Assert.DoesNotMatch(Chromium.ConsoleLine, screenshotLog);
 
         // Then: in the screenshot, every chart's area holds a picture, not a blank box
         var png = Png.Read(screenshot);

@@ -19,6 +19,7 @@ public sealed class ChartsTests
     [InlineData("site-7", "#CC79A7")]
     [InlineData("site-8", "#E69F00")]   // wraps after the seven Okabe–Ito colours
     [InlineData("pooled", "#000000")]
+    [InlineData("federated", "#7F7F7F")]   // the server's aggregate: a colour no site has (it used to hash to site-1's)
     public void SitePalette_gives_site_N_the_Nth_Okabe_Ito_colour(string site, string colour)
     {
         Assert.Equal(colour, SitePalette.ColorOf(site));
@@ -31,6 +32,7 @@ public sealed class ChartsTests
 
         Assert.Contains(colour, SitePalette.SiteColors);
         Assert.Equal(colour, SitePalette.ColorOf("radboudumc"));
+        Assert.DoesNotContain(SitePalette.ColorOf("federated"), SitePalette.SiteColors);
     }
 
     [Fact]

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Flip.Reporting.Tests;
 
@@ -24,9 +27,50 @@ internal static class Chromium
                 if (File.Exists(candidate)) return candidate;
             }
         }
-        Assert.Fail("Headless Chromium is needed to check report.html in a real browser and was not found on PATH (chromium, chromium-browser). " +
+        Assert.Fail("Headless Chromium is needed to check report.html and notebook outputs in a real browser and was not found on PATH (chromium, chromium-browser). " +
                     "Install it: apt-get install -y chromium (CI's .ci/run does), or set FLIP_CHROMIUM to its path.");
         return "";
+    }
+
+    /// <summary>A script to inject into the head of a copy of a page: records script errors, console errors, every request
+    /// and what plotly drew in each <c>div.flip-chart</c>, then writes them as JSON into the body's <c>data-flip-probe</c>.</summary>
+    public const string Probe = """
+        <script>
+        window.__flipErrors = [];
+        window.addEventListener("error", function (e) { window.__flipErrors.push("error: " + e.message); });
+        window.addEventListener("unhandledrejection", function (e) { window.__flipErrors.push("rejection: " + e.reason); });
+        (function () { var original = console.error; console.error = function () { window.__flipErrors.push("console: " + Array.prototype.join.call(arguments, " ")); original.apply(console, arguments); }; })();
+        window.addEventListener("load", function () { setTimeout(function () {
+          var charts = Array.prototype.slice.call(document.querySelectorAll("div.flip-chart"));
+          var result = {
+            errors: window.__flipErrors,
+            requests: performance.getEntriesByType("resource").map(function (r) { return r.name; }),
+            mainSvgs: document.querySelectorAll("svg.main-svg").length,
+            height: document.documentElement.scrollHeight,
+            charts: charts.map(function (c) {
+              var r = c.getBoundingClientRect();
+              return { id: c.id, plotly: c.classList.contains("js-plotly-plot"), svgs: c.querySelectorAll("svg.main-svg").length,
+                       traces: c.querySelectorAll("g.trace, .heatmaplayer image, .hm image").length,
+                       title: (c.querySelector(".gtitle") || {}).textContent || "",
+                       left: r.left + window.scrollX, top: r.top + window.scrollY, width: r.width, height: r.height };
+            })
+          };
+          document.body.setAttribute("data-flip-probe", JSON.stringify(result));
+        }, 1000); });
+        </script>
+        """;
+
+    /// <summary>How Chromium logs a page's console message on stderr (<c>INFO:CONSOLE:&lt;line&gt;] ...</c>).</summary>
+    public const string ConsoleLine = @":CONSOLE[:(]\d+";
+
+    /// <summary>Renders a page carrying <see cref="Probe"/> and returns what the probe reported, and Chromium's log.</summary>
+    public static (JsonElement Root, string Log) RunProbe(string path, int windowHeight)
+    {
+        var (dom, log) = Run(path, windowHeight, "--dump-dom");
+        var match = Regex.Match(dom, "data-flip-probe=\"([^\"]*)\"");
+        Assert.True(match.Success, "The probe did not report; the page's scripts did not run to the end. Chromium said: " + log);
+        using var probe = JsonDocument.Parse(WebUtility.HtmlDecode(match.Groups[1].Value));
+        return (probe.RootElement.Clone(), log);
     }
 
     /// <summary>Runs Chromium headless on a local file with extra arguments; returns stdout and stderr.</summary>

@@ -50,6 +50,19 @@ public sealed class FramesTests
     }
 
     [Fact]
+    public void Counts_show_as_whole_numbers_and_other_metrics_with_three_decimals()
+    {
+        var metrics = new MetricTable([new(1, "site-1", "test", "auroc", 0.5), new(1, "site-1", "test", "num-examples", 22)]);
+
+        string text = Frames.ToText(Frames.SiteTable(metrics));
+        string html = Html.Render(Frames.SiteTable(metrics));
+
+        Assert.Equal("        auroc  num-examples\nsite-1  0.500            22\n", text);
+        Assert.Contains(">22<", html);
+        Assert.DoesNotContain("22.000", html);
+    }
+
+    [Fact]
     public void Compare_rejects_two_runs_with_the_same_name()
     {
         var e = Assert.Throws<ArgumentException>(() => Frames.Compare([SampleRuns.Run("FedAvg", 0), SampleRuns.Run("FedAvg", 1)], "auroc"));

@@ -83,7 +83,7 @@ public static class EnvironmentDoctor
 
     private static EnvironmentCheck NativeLibrary(TorchEnvironmentReport torch)
     {
-        string where = torch.NativeLibraryPath ?? "libLibTorchSharp (not found below the app folder)";
+        string where = torch.NativeLibraryPath ?? "libLibTorchSharp (not found next to TorchSharp.dll)";
         if (!torch.NativeLoaded)
         {
             return new("Native library", CheckStatus.Fail, $"{where} did not load: {torch.LoadError}",

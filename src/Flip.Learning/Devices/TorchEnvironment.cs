@@ -39,6 +39,7 @@ public static class TorchEnvironment
         bool loaded;
         try
         {
+            LoadNativeLibrary(nativePath);
             loaded = torch.TryInitializeDeviceType(DeviceType.CPU);
             if (!loaded)
             {
@@ -65,20 +66,34 @@ public static class TorchEnvironment
             cuda, cudaDevices, threads);
     }
 
-    /// <summary>The path of <c>libLibTorchSharp</c> the runtime would load, when it can be found.</summary>
-    /// <returns>A path below the application folder, or <see langword="null"/>.</returns>
+    /// <summary>The path of <c>libLibTorchSharp</c> next to the loaded <c>TorchSharp.dll</c>, when it can be found.</summary>
+    /// <remarks>The folder of the TorchSharp assembly, not the application's: in the CLI they are the same, in a notebook
+    /// kernel (<c>dotnet-interactive</c>, which <c>#r</c>-references the CLI's build) the application is the kernel.</remarks>
+    /// <returns>A path in that folder or in its <c>runtimes/&lt;rid&gt;/native</c>, or <see langword="null"/>.</returns>
     public static string? FindNativeLibrary()
     {
         string file = OperatingSystem.IsWindows() ? "LibTorchSharp.dll"
             : OperatingSystem.IsMacOS() ? "libLibTorchSharp.dylib" : LibTorchSharpCompat.LibraryFileName;
+        string folder = Path.GetDirectoryName(typeof(torch).Assembly.Location) is { Length: > 0 } location ? location : AppContext.BaseDirectory;
         string rid = RuntimeInformation.RuntimeIdentifier;
         string[] candidates =
         [
-            Path.Combine(AppContext.BaseDirectory, file),
-            Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", file),
-            Path.Combine(AppContext.BaseDirectory, "runtimes", PortableRid(), "native", file),
+            Path.Combine(folder, file),
+            Path.Combine(folder, "runtimes", rid, "native", file),
+            Path.Combine(folder, "runtimes", PortableRid(), "native", file),
         ];
         return candidates.FirstOrDefault(File.Exists);
+    }
+
+    // TorchSharp first loads its native library by name, which only the application's deps.json can resolve. In a host
+    // without that entry (a notebook kernel) the lookup fails and TorchSharp falls back to copying the libraries from the
+    // NuGet cache into a "cpu" folder next to TorchSharp.dll, which brings the unpatched libLibTorchSharp.so (README,
+    // "TorchSharp on older Linux"). Loading the build's own copy by path first makes the by-name lookup find the loaded
+    // library (same soname), so the fallback never runs. Its dependencies (libtorch, libc10) come from the same folder
+    // through the library's $ORIGIN run path.
+    private static void LoadNativeLibrary(string? path)
+    {
+        if (path is not null) NativeLibrary.TryLoad(path, out _);
     }
 
     private static string PortableRid()

@@ -50,6 +50,8 @@ public sealed class TinyTrainingTests
         Assert.Equal("0.107.0", report.TorchSharpVersion);
         Assert.Equal("libtorch-cpu/2.10.0", report.LibTorchPackage);
         Assert.NotNull(report.NativeLibraryPath);
+        // The copy next to the TorchSharp assembly that is loaded (the build's, patched where needed), not the NuGet cache's.
+        Assert.StartsWith(Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location)!, report.NativeLibraryPath);
         Assert.True(report.Threads >= 1);
         Assert.False(report.CudaAvailable && report.CudaDeviceCount == 0);
     }
