@@ -26,7 +26,7 @@ public sealed class AppContractException : FlipException
     /// <returns>The error.</returns>
     public static AppContractException ModelMismatch(string contract, string recipe, int sent, int expected, IReadOnlyList<string> differences)
     {
-        string reason = Invariant($"model mismatch: the app sent {sent} array(s), app contract '{contract}' trains {recipe} with {expected}; {string.Join("; ", differences)}");
+        string reason = Invariant($"model mismatch: the app sent {sent} array(s), app contract '{contract}' expects {recipe} ({expected} arrays); {string.Join("; ", differences)}");
         return new AppContractException(reason + ".", reason, ExitCodes.BadInput,
             "join with the app contract whose model the app sends ('client --app'), or ask the server's operator which model the app trains.");
     }
