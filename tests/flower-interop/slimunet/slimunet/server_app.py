@@ -36,6 +36,8 @@ class RecordingFedAvg(FedAvg):
             else:
                 metrics = {str(k): v for rec in m.content.metric_records.values() for k, v in rec.items()}
                 row["metrics"] = metrics
+                for rec in m.content.config_records.values():
+                    row.update({str(k): v for k, v in rec.items() if k == "impl"})
                 if set(metrics) != metric_keys | {task.WEIGHT_KEY}:
                     self.problems.append(f"round {server_round} {phase}: node {row['node']} sent keys {sorted(metrics)}")
                 for rec in m.content.array_records.values():
