@@ -74,7 +74,8 @@ public sealed class AppContractException : FlipException
     public static AppContractException BadFile(string file, string jsonPath, string found, string expected)
     {
         string message = $"{file} {jsonPath}: {found}; expected {expected}.";
-        return new AppContractException(message, message, ExitCodes.BadInput, "see src/Flip.Flower/Apps/app-contract.schema.json for the format.");
+        // No fix sentence: the message says what is expected, and 'client --help' names the schema.
+        return new AppContractException(message, message, ExitCodes.BadInput);
     }
 
     /// <summary>Neither a file nor a preset has the name given to <c>--app</c>.</summary>

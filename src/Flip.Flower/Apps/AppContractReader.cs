@@ -100,7 +100,7 @@ internal static class AppContractReader
             {
                 if (!ConfigKeys.All.Contains(value, StringComparer.Ordinal) || value == ConfigKeys.Round)
                 {
-                    throw AppContractException.BadFile(source, $"{path}.config.{key}", $"\"{value}\"", "one of FLIP's settings: " + string.Join(", ", ConfigKeys.All.Where(k => k != ConfigKeys.Round)));
+                    throw AppContractException.BadFile(source, $"{path}.config.{key}", $"\"{value}\" is not a FLIP setting", "one such as learning-rate, local-steps or batch-size");
                 }
 
                 config[key] = value;

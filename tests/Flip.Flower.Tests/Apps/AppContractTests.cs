@@ -39,7 +39,7 @@ public sealed class AppContractTests
 
     [Theory]
     [InlineData("""{ "name": "x", "train": { "config": { "lr": "eta" } } }""",
-        "my-app.json $.train.config.lr: \"eta\"; expected one of FLIP's settings: local-epochs, learning-rate, proximal-mu, seed, local-parameters, fine-tune-epochs, fine-tune-learning-rate, clipping-norm, local-noise-std, use-control-variates, local-steps, batch-size, batch-norm.")]
+        "my-app.json $.train.config.lr: \"eta\" is not a FLIP setting; expected one such as learning-rate, local-steps or batch-size.")]
     [InlineData("""{ "name": "x", "evaluate": { "num-examples": "all" } }""",
         "my-app.json $.evaluate.num-examples: \"all\"; expected one of site, batch, steps-x-batch.")]
     [InlineData("""{ "name": "x", "trian": {} }""",
