@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Flip.Experiments;
 using Flip.Federated;
+using Flip.Flower.Apps;
 using Flip.Flower.Auth;
 using Flip.Flower.Fleet;
 using Flip.Learning.Devices;
@@ -22,7 +23,14 @@ internal static class ClientCommand
         var share = new Option<string[]>("--share") { Description = "What the node sends: parameters, counts, metrics (all three; per-patient items are refused).", DefaultValueFactory = _ => HospitalSiteData.Shareable, AllowMultipleArgumentsPerToken = true };
         var scale = new Option<double>("--scale") { Description = "Synthetic cohort scale.", DefaultValueFactory = _ => 0.08 };
         var seed = new Option<int>("--seed") { Description = "Synthetic cohort seed.", DefaultValueFactory = _ => 7 };
-        var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (as the server).", DefaultValueFactory = _ => 8 };
+        var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (as the server), unless the app contract fixes them.", DefaultValueFactory = _ => 8 };
+        var appContract = new Option<string>("--app")
+        {
+            Description = "The Flower app's contract: a JSON file (src/Flip.Flower/Apps/app-contract.schema.json) or a built-in one: " +
+                string.Join(", ", AppContract.PresetNames) + ". It maps the app's config keys to the trainer, names the reply's metric keys and what num-examples counts, and fixes the model. " +
+                "Example: --app flower-unetapp",
+            DefaultValueFactory = _ => "flip",
+        };
         var key = new Option<string>("--key") { Description = "The node's private key (PEM, created with mode 0600 if missing); keeps the node's identity.", DefaultValueFactory = _ => ".flip-node-key.pem" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var reconnect = new Option<int>("--max-reconnect-seconds") { Description = "Longest wait between reconnection attempts while the server is unreachable (the wait starts at 1 s and doubles, with jitter).", DefaultValueFactory = _ => 30 };
@@ -41,7 +49,7 @@ internal static class ClientCommand
             "messages with the same trainer the simulation uses. Only parameters, counts and metrics leave. Stops on Ctrl-C.\n\n" +
             "Examples:\n  flip-research client --server http://127.0.0.1:9092 --site site-2\n  flip-research client --server http://127.0.0.1:9092 --manifest hospital.json --site umcg")
         {
-            server, site, manifest, cache, share, requireSecure, peers, scale, seed, baseChannels, key, device, reconnect, transportKind,
+            server, site, manifest, cache, share, requireSecure, peers, scale, seed, baseChannels, appContract, key, device, reconnect, transportKind,
         };
         var transport = new TransportOptions.Client();
         transport.AddTo(command);
@@ -61,6 +69,8 @@ internal static class ClientCommand
         {
             // Refused before the key file is created: a refused command writes nothing.
             HospitalSiteData.CheckSharing(parse.GetValue(share)!);
+            AppContract contract = AppContract.Load(parse.GetValue(appContract)!);
+            CheckContract(contract, parse.GetValue(manifest));
             bool secureOnly = parse.GetValue(requireSecure);
             if (secureOnly && parse.GetValue(transportKind) == LegacyTransport.Legacy)
             {
@@ -84,15 +94,17 @@ internal static class ClientCommand
 
             string siteId = parse.GetValue(site)!;
             PreparedSite local = HospitalSiteData.Load(console, siteId, parse.GetValue(manifest), parse.GetValue(cache), parse.GetValue(scale), parse.GetValue(seed), ct);
-            using var workspace = new ModelWorkspace(() => new UNet2D(3, 2, parse.GetValue(baseChannels)), DeviceChoice.Resolve(parse.GetValue(device)!));
+            int channels = contract.ModelBaseChannels ?? parse.GetValue(baseChannels);
+            using var workspace = new ModelWorkspace(() => new UNet2D(3, 2, channels), DeviceChoice.Resolve(parse.GetValue(device)!));
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
             ParameterSet initial = workspace.Model.ToParameterSet();
             HospitalSiteData.PrintSharing(console, siteId, local, initial);
-            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout, secureOnly, new Logging.ConsoleLineLogger<SiteFlowerApp>(console), identity, secureAggregationPeers);
+            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout, secureOnly, new Logging.ConsoleLineLogger<SiteFlowerApp>(console), identity, secureAggregationPeers, contract);
             if (secureAggregationPeers is not null)
             {
                 console.MarkupLineInterpolated($"secure aggregation neighbours must sign with one of the {secureAggregationPeers.Count} node key(s) in {secureAggregationPeers.Source}.");
             }
+            console.MarkupLineInterpolated($"app contract '{contract.Name}': model {contract.ModelText}, {initial.Count} arrays; train replies {contract.ReplyKeysText(contract.Train)}, evaluate replies {contract.ReplyKeysText(contract.Evaluate)}.");
             if (secureOnly)
             {
                 console.MarkupLine("the model update leaves only masked (secure aggregation required); plain train requests are refused.");
@@ -124,5 +136,25 @@ internal static class ClientCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    // The contract's model and data must be what this node can provide; refused before anything is created.
+    private static void CheckContract(AppContract contract, string? manifestPath)
+    {
+        if (contract.ModelRecipe != "unet2d")
+        {
+            throw new FlipException($"--app {contract.Name}: model recipe '{contract.ModelRecipe}' is not one this node builds; expected unet2d.", ExitCodes.BadInput,
+                "set model.recipe to unet2d, or join with a contract of an app whose model the node can train.");
+        }
+
+        if (contract.Data == AppDataSource.Manifest && manifestPath is null)
+        {
+            throw new FlipException($"--app {contract.Name}: the contract trains on a hospital manifest, but no --manifest was given.", ExitCodes.BadCommandLine, "add --manifest FILE.");
+        }
+
+        if (contract.Data == AppDataSource.Flip6 && manifestPath is not null)
+        {
+            throw new FlipException($"--app {contract.Name}: the contract trains on a FLIP-6 hospital of the synthetic cohort, but --manifest was given.", ExitCodes.BadCommandLine, "drop --manifest, or use a contract with data 'any' or 'manifest'.");
+        }
     }
 }

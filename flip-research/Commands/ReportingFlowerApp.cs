@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Flip.Cli.Commands;
 
-/// <summary>Prints one line when a node starts and finishes each instruction (round and step only), so an operator sees what the node is doing.</summary>
+/// <summary>Prints one line when a node starts and finishes each instruction (round, step and the seconds it took), so an operator sees what the node is doing.</summary>
 internal sealed class ReportingFlowerApp(IFlowerApp inner, IAnsiConsole console) : IFlowerApp
 {
     public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct) => Report(TrainStep(instruction), instruction, () => inner.TrainAsync(instruction, ct));
@@ -27,8 +27,9 @@ internal sealed class ReportingFlowerApp(IFlowerApp inner, IAnsiConsole console)
         ArgumentNullException.ThrowIfNull(instruction);
         string round = instruction.ServerRound?.ToString(CultureInfo.InvariantCulture) ?? "?";
         console.WriteLine($"round {round}: {step}");
+        long start = TimeProvider.System.GetTimestamp();
         RecordDict result = await run().ConfigureAwait(false);
-        console.WriteLine($"round {round}: {step} done");
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {step} done in {TimeProvider.System.GetElapsedTime(start).TotalSeconds:0.00} s"));
         return result;
     }
 }

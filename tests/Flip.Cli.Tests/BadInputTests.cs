@@ -38,6 +38,8 @@ public sealed class BadInputTests : IDisposable
         { ["client", "--server", "localhost", "--site", "site-1"], 2, "--server 'localhost' is not a server address; expected http://HOST:PORT or https://HOST:PORT, for example http://127.0.0.1:9092. Run 'flip-research --help' for the verbs and options." },
         { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--transport", "legacy", "--require-secure-aggregation"], 2, "--require-secure-aggregation: the legacy transport has no secure aggregation (its fit results carry the update itself). Fix: use the Fleet transport (the default), or drop --require-secure-aggregation." },
         { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--transport", "legacy", "--secagg-peers", "peers.pem"], 2, "--secagg-peers: the legacy transport has no secure aggregation and no node keys. Fix: use the Fleet transport (the default), or drop --secagg-peers." },
+        { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--app", "no-such-app"], 2, "--app no-such-app: no such file and no built-in app contract of that name; expected a contract file (JSON) or one of flip, flower-unetapp, slim-unet." },
+        { ["client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--app", "slim-unet", "--manifest", "hospital.json"], 2, "--app slim-unet: the contract trains on a FLIP-6 hospital of the synthetic cohort, but --manifest was given. Fix: drop --manifest, or use a contract with data 'any' or 'manifest'." },
         { ["serve", "--secagg-threshold", "0.3"], 2, "--secagg-threshold sets up secure aggregation, which this run does not use. Fix: add --secure-aggregation, or drop --secagg-threshold." },
         { ["serve", "--secure-aggregation", "--secagg-threshold", "1.5"], 2, "--secagg-threshold must be in (0, 1], for example 0.5. Run 'flip-research --help' for the verbs and options." },
         { ["simulate", "--secagg-neighbours", "2"], 2, "--secagg-neighbours sets up secure aggregation, which this run does not use. Fix: add --secure-aggregation, or drop --secagg-neighbours." },
@@ -66,6 +68,7 @@ public sealed class BadInputTests : IDisposable
         CliProcess.Result missingPeers = CliProcess.Run([.. client, "--secagg-peers", Path.Combine(_folder, "peers.pem")]);
         Assert.Equal(3, missingPeers.ExitCode);
         Assert.Contains($"{Path.Combine(_folder, "peers.pem")}: cannot be read", missingPeers.All, StringComparison.Ordinal);
+        Assert.Equal(2, CliProcess.Run([.. client, "--app", "no-such-app"]).ExitCode);
 
         Assert.False(File.Exists(key));
     }
@@ -82,6 +85,18 @@ public sealed class BadInputTests : IDisposable
         Assert.DoesNotContain("other nodes are refused", result.All);
         Assert.DoesNotContain("listening", result.All);
         Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void An_app_contract_file_names_the_file_and_JSON_path_of_its_problem()
+    {
+        string contract = Write("app.json", """{ "name": "hospital-app", "train": { "config": { "lr": "eta" } } }""");
+        string key = Path.Combine(_folder, "node-key.pem");
+
+        CliProcess.Result result = CliProcess.Run("client", "--server", "http://127.0.0.1:9", "--site", "site-1", "--key", key, "--app", contract);
+
+        AssertOneSentence(result, 3, $"{contract} $.train.config.lr: \"eta\" is not a FLIP setting; expected one such as learning-rate, local-steps or batch-size.");
+        Assert.False(File.Exists(key));
     }
 
     [Fact]

@@ -38,4 +38,26 @@ public static class ConfigKeys
 
     /// <summary>Whether the site must apply SCAFFOLD's control-variate correction.</summary>
     public const string UseControlVariates = "use-control-variates";
+
+    /// <summary>The number of local optimiser steps, when a round trains for a number of steps rather than epochs.</summary>
+    public const string LocalSteps = "local-steps";
+
+    /// <summary>The number of slices per mini-batch.</summary>
+    public const string BatchSize = "batch-size";
+
+    /// <summary>Which statistics batch normalisation uses when a site evaluates: <see cref="BatchNormBatch"/> or <see cref="BatchNormRunning"/>.</summary>
+    public const string BatchNorm = "batch-norm";
+
+    /// <summary>The <see cref="BatchNorm"/> value for the statistics of the evaluated batch itself.</summary>
+    public const string BatchNormBatch = "batch";
+
+    /// <summary>The <see cref="BatchNorm"/> value for the running statistics learnt in training (evaluation mode).</summary>
+    public const string BatchNormRunning = "running";
+
+    /// <summary>Every key a site reads from a train or evaluate config record, in the order above.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Round, LocalEpochs, LearningRate, ProximalMu, Seed, LocalParameters, FineTuneEpochs, FineTuneLearningRate,
+        ClippingNorm, LocalNoiseStandardDeviation, UseControlVariates, LocalSteps, BatchSize, BatchNorm,
+    ];
 }

@@ -8,7 +8,7 @@ namespace Flip.Federated;
 /// node and the server agree on one mapping.
 /// </summary>
 /// <remarks>
-/// Values are <see cref="long"/>, <see cref="double"/>, <see cref="bool"/> or <see cref="string"/>[].
+/// Values are <see cref="long"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="string"/> or <see cref="string"/>[].
 /// SCAFFOLD's <see cref="TrainConfig.ServerControlVariate"/> is not a config value: it travels as a
 /// second array record beside the model. Missing keys take the defaults; integers are accepted
 /// where a double is expected.
@@ -37,6 +37,16 @@ public static class ConfigRecord
             record[ConfigKeys.ClippingNorm] = clip;
         }
 
+        if (config.LocalSteps is int steps)
+        {
+            record[ConfigKeys.LocalSteps] = (long)steps;
+        }
+
+        if (config.BatchSize is int batch)
+        {
+            record[ConfigKeys.BatchSize] = (long)batch;
+        }
+
         return record;
     }
 
@@ -61,6 +71,8 @@ public static class ConfigRecord
             ServerControlVariate = serverControlVariate,
             ClippingNorm = record.ContainsKey(ConfigKeys.ClippingNorm) ? Real(record, ConfigKeys.ClippingNorm, 0) : null,
             LocalNoiseStandardDeviation = Real(record, ConfigKeys.LocalNoiseStandardDeviation, defaults.LocalNoiseStandardDeviation),
+            LocalSteps = Positive(record, ConfigKeys.LocalSteps),
+            BatchSize = Positive(record, ConfigKeys.BatchSize),
         };
     }
 
@@ -70,14 +82,21 @@ public static class ConfigRecord
     public static IReadOnlyDictionary<string, object> FromEvaluateConfig(EvaluateConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new Dictionary<string, object>(StringComparer.Ordinal)
+        var record = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             [ConfigKeys.Round] = (long)config.Round,
             [ConfigKeys.Seed] = (long)config.Seed,
             [ConfigKeys.LocalParameters] = config.LocalParameterNames.ToArray(),
             [ConfigKeys.FineTuneEpochs] = (long)config.FineTuneEpochs,
             [ConfigKeys.FineTuneLearningRate] = config.FineTuneLearningRate,
+            [ConfigKeys.BatchNorm] = config.BatchStatistics ? ConfigKeys.BatchNormBatch : ConfigKeys.BatchNormRunning,
         };
+        if (config.BatchSize is int batch)
+        {
+            record[ConfigKeys.BatchSize] = (long)batch;
+        }
+
+        return record;
     }
 
     /// <summary>Reads an evaluation configuration from its wire form.</summary>
@@ -95,6 +114,8 @@ public static class ConfigRecord
             LocalParameterNames = Names(record, ConfigKeys.LocalParameters),
             FineTuneEpochs = (int)Integer(record, ConfigKeys.FineTuneEpochs, defaults.FineTuneEpochs),
             FineTuneLearningRate = Real(record, ConfigKeys.FineTuneLearningRate, defaults.FineTuneLearningRate),
+            BatchSize = Positive(record, ConfigKeys.BatchSize),
+            BatchStatistics = BatchNorm(record),
         };
     }
 
@@ -103,9 +124,28 @@ public static class ConfigRecord
         {
             long l => l,
             int i => i,
+            double d when d == Math.Floor(d) && Math.Abs(d) < 1e15 => (long)d,
             _ => throw WrongType(key, value, "an integer"),
         }
         : fallback;
+
+    private static int? Positive(IReadOnlyDictionary<string, object> record, string key)
+    {
+        if (!record.ContainsKey(key))
+        {
+            return null;
+        }
+
+        long value = Integer(record, key, 0);
+        return value is >= 1 and <= int.MaxValue ? (int)value : throw WrongType(key, value, "a whole number ≥ 1");
+    }
+
+    private static bool BatchNorm(IReadOnlyDictionary<string, object> record) => record.TryGetValue(ConfigKeys.BatchNorm, out var value) && value switch
+    {
+        ConfigKeys.BatchNormBatch => true,
+        ConfigKeys.BatchNormRunning => false,
+        _ => throw WrongType(ConfigKeys.BatchNorm, value, $"\"{ConfigKeys.BatchNormBatch}\" or \"{ConfigKeys.BatchNormRunning}\""),
+    };
 
     private static double Real(IReadOnlyDictionary<string, object> record, string key, double fallback) => record.TryGetValue(key, out var value)
         ? value switch

@@ -22,4 +22,13 @@ public sealed record EvaluateConfig
     /// <summary>The learning rate of the fine-tuning.</summary>
     /// <value>0.01.</value>
     public double FineTuneLearningRate { get; init; } = 0.01;
+
+    /// <summary>When set, the number of slices per mini-batch, instead of the trainer's own.</summary>
+    /// <value><see langword="null"/>: the trainer's batch size.</value>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Whether batch normalisation uses the statistics of each evaluated batch (as in training) rather than the running statistics.</summary>
+    /// <value><see langword="false"/>: the running statistics (evaluation mode).</value>
+    /// <remarks>Travels as <see cref="ConfigKeys.BatchNorm"/> = <see cref="ConfigKeys.BatchNormBatch"/> or <see cref="ConfigKeys.BatchNormRunning"/>.</remarks>
+    public bool BatchStatistics { get; init; }
 }

@@ -15,6 +15,9 @@ public static class MetricNames
     /// <summary>The Dice similarity coefficient of a segmentation.</summary>
     public const string Dice = "dice";
 
+    /// <summary>The soft Dice coefficient of the foreground probabilities, (2·Σ p·g + 1) / (Σ p + Σ g + 1), with no threshold.</summary>
+    public const string SoftDice = "soft-dice";
+
     /// <summary>The average precision of patient-level scores.</summary>
     public const string AveragePrecision = "average-precision";
 

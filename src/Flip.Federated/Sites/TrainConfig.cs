@@ -12,6 +12,14 @@ public sealed record TrainConfig
     /// <value>1.</value>
     public int LocalEpochs { get; init; } = 1;
 
+    /// <summary>When set, the site takes exactly this many optimiser steps (cycling through its data as often as needed) instead of <see cref="LocalEpochs"/> passes.</summary>
+    /// <value><see langword="null"/>: train <see cref="LocalEpochs"/> epochs.</value>
+    public int? LocalSteps { get; init; }
+
+    /// <summary>When set, the number of slices per mini-batch, instead of the trainer's own.</summary>
+    /// <value><see langword="null"/>: the trainer's batch size.</value>
+    public int? BatchSize { get; init; }
+
     /// <summary>The local learning rate η_l.</summary>
     /// <value>0.01.</value>
     public double LearningRate { get; init; } = 0.01;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Flip.Flower.Apps;
 using Flip.Flower.Auth;
 using Flip.Flower.Objects;
 using Flip.Flower.Records;
@@ -442,9 +443,11 @@ public sealed class FlowerNode
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Only the exception type leaves the site: messages may hold paths or values (STYLE.md §4).
+            // Only the exception type leaves the site: messages may hold paths or values (STYLE.md §4). An app
+            // contract's reason is the exception: it names model arrays, shapes and keys only, for the server's operator.
             _logger.LogError(e, "The app failed on {Type} instruction {MessageId}", instruction.MessageType, Short(instruction.MessageId));
-            var error = new W.Error { Code = ClientAppRaisedException, Reason = $"<class '{e.GetType().Name}'>:<'the .NET app raised an exception; details are in the node's log'>" };
+            string reason = e is AppContractException contract ? contract.Reason : "the .NET app raised an exception; details are in the node's log";
+            var error = new W.Error { Code = ClientAppRaisedException, Reason = $"<class '{e.GetType().Name}'>:<'{reason}'>" };
             return new FlowerMessage(ReplyMetadata(instruction.Message.Metadata), error);
         }
     }

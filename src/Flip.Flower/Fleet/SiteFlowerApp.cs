@@ -1,5 +1,7 @@
 using System.Globalization;
 using Flip.Federated;
+using Flip.Flower.Apps;
+using Flip.Flower.Npy;
 using Flip.Flower.Records;
 using ConfigRecord = Flip.Flower.Records.ConfigRecord;
 using MetricRecord = Flip.Flower.Records.MetricRecord;
@@ -20,12 +22,17 @@ namespace Flip.Flower.Fleet;
 /// four stages, trains in collect_masked_vectors and sends its update only masked
 /// (<see cref="SecureAggregationNode"/>). Nothing needs configuring on the node; given its identity it signs its secure
 /// aggregation keys, and given the federation's node keys it takes only signed neighbours from that list (no server-made sybils).</para>
+/// <para>Another Flower app's keys are honoured through an <see cref="AppContract"/>: its config keys are renamed
+/// to FLIP's and read by the one mapping <see cref="Flip.Federated.ConfigRecord"/>; replies carry exactly the
+/// contract's metric keys; received arrays are matched to the model by name, shape and dtype, and a mismatch is
+/// an error reply whose reason says what differed.</para>
 /// </remarks>
 public sealed class SiteFlowerApp : IFlowerApp
 {
     private readonly Site _site;
     private readonly ParameterLayout _layout;
     private readonly SecureAggregationNode _secure;
+    private readonly AppContract _contract;
 
     /// <summary>Wraps a site.</summary>
     /// <param name="site">The site: trainer plus state that never leaves.</param>
@@ -35,21 +42,27 @@ public sealed class SiteFlowerApp : IFlowerApp
     /// <param name="identity">The node's identity key: it signs the node's secure aggregation keys so that neighbours can check them; <see langword="null"/> to send them unsigned.</param>
     /// <param name="secureAggregationPeers">The node keys of the federation's nodes, handed out by the consortium (not by the server): a secure aggregation
     /// neighbour is accepted only when its keys are signed by one of them. <see langword="null"/> trusts the neighbours the server relays.</param>
+    /// <param name="contract">The Flower app's keys and model; <see langword="null"/> for <see cref="AppContract.Flip"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="secureAggregationPeers"/> without <paramref name="identity"/>.</exception>
     public SiteFlowerApp(Site site, ParameterLayout layout, bool requireSecureAggregation = false, Microsoft.Extensions.Logging.ILogger? logger = null,
-        Auth.NodeIdentity? identity = null, Auth.NodeAllowList? secureAggregationPeers = null)
+        Auth.NodeIdentity? identity = null, Auth.NodeAllowList? secureAggregationPeers = null, AppContract? contract = null)
     {
         _site = site;
         _layout = layout;
+        _contract = contract ?? AppContract.Flip;
         RequiresSecureAggregation = requireSecureAggregation;
         _secure = new SecureAggregationNode(TrainUpdateAsync, () => _site.Describe().TrainExampleCount, logger, identity, secureAggregationPeers);
     }
+
+    /// <summary>The app contract the node honours.</summary>
+    public AppContract Contract => _contract;
 
     /// <summary>Whether plain train instructions are refused (the node sends its update only under secure aggregation).</summary>
     public bool RequiresSecureAggregation { get; }
 
     /// <inheritdoc />
     /// <exception cref="PlainUpdateRefusedException">A plain train instruction reached a node that requires secure aggregation; nothing was trained or sent.</exception>
+    /// <exception cref="AppContractException">The arrays do not fit the model, a config value does not fit its setting, or the trainer did not report a metric the contract's reply needs.</exception>
     public async Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(instruction);
@@ -63,29 +76,42 @@ public sealed class SiteFlowerApp : IFlowerApp
             throw new PlainUpdateRefusedException(_site.Id, instruction.ServerRound);
         }
 
-        (ParameterSet global, SiteUpdate update) = await TrainUpdateAsync(instruction, ct).ConfigureAwait(false);
+        ParameterSet global = Global(instruction);
+        TrainConfig train = TrainSettings(instruction);
+        SiteUpdate update = await _site.TrainAsync(global, train, ct).ConfigureAwait(false);
         ParameterSet parameters = update.Kind == ParameterKind.Full ? update.Parameters : ParameterMath.Add(global, update.Parameters, _site.Id.Value);
+        long examples = _contract.Train.Examples switch
+        {
+            ExampleCount.Site => update.ExampleCount,
+            ExampleCount.Batch => train.BatchSize ?? throw AppContractException.NoBatchSize(_contract.Name, "train"),
+            _ => (long)(update.Metrics.TryGetValue(MetricNames.LocalSteps, out double steps) ? steps : 0)
+                * (train.BatchSize ?? throw AppContractException.NoBatchSize(_contract.Name, "train")),
+        };
         return new RecordDict
         {
             { RecordKeys.Arrays, parameters.ToArrayRecord() },
-            { RecordKeys.Metrics, Metrics(update.Metrics, update.ExampleCount) },
+            { RecordKeys.Metrics, Reply(_contract.Train, "train", update.Metrics, examples) },
         };
     }
 
+    // Secure aggregation trains through here and replies with FLIP's own metrics (its server is FLIP's).
     private async Task<(ParameterSet Global, SiteUpdate Update)> TrainUpdateAsync(FlowerInstruction instruction, CancellationToken ct)
     {
         ParameterSet global = Global(instruction);
-        ConfigRecord config = Config(instruction);
-        var train = new TrainConfig
+        return (global, await _site.TrainAsync(global, TrainSettings(instruction), ct).ConfigureAwait(false));
+    }
+
+    private TrainConfig TrainSettings(FlowerInstruction instruction)
+    {
+        try
         {
-            Round = (int)(instruction.ServerRound ?? 0),
-            LocalEpochs = (int)Long(config, ConfigKeys.LocalEpochs, 1),
-            LearningRate = Double(config, ConfigKeys.LearningRate, 0.01),
-            ProximalMu = Double(config, ConfigKeys.ProximalMu, 0),
-            Seed = (int)Long(config, ConfigKeys.Seed, 0),
-            LocalParameterNames = Strings(config, ConfigKeys.LocalParameters),
-        };
-        return (global, await _site.TrainAsync(global, train, ct).ConfigureAwait(false));
+            return Flip.Federated.ConfigRecord.ToTrainConfig(Settings(_contract.Train, Config(instruction)))
+                with { Round = (int)(instruction.ServerRound ?? 0) };
+        }
+        catch (ArgumentException e)
+        {
+            throw AppContractException.BadConfig(_contract.Name, "train", e.Message, e);
+        }
     }
 
     /// <inheritdoc />
@@ -93,15 +119,22 @@ public sealed class SiteFlowerApp : IFlowerApp
     {
         ArgumentNullException.ThrowIfNull(instruction);
         ParameterSet global = Global(instruction);
-        ConfigRecord config = Config(instruction);
-        var evaluate = new EvaluateConfig
+        EvaluateConfig evaluate;
+        try
         {
-            Round = (int)(instruction.ServerRound ?? 0),
-            Seed = (int)Long(config, ConfigKeys.Seed, 0),
-            LocalParameterNames = Strings(config, ConfigKeys.LocalParameters),
-        };
+            evaluate = Flip.Federated.ConfigRecord.ToEvaluateConfig(Settings(_contract.Evaluate, Config(instruction)))
+                with { Round = (int)(instruction.ServerRound ?? 0) };
+        }
+        catch (ArgumentException e)
+        {
+            throw AppContractException.BadConfig(_contract.Name, "evaluate", e.Message, e);
+        }
+
         SiteEvaluation evaluation = await _site.EvaluateAsync(global, evaluate, ct).ConfigureAwait(false);
-        return new RecordDict { { RecordKeys.Metrics, Metrics(evaluation.Metrics, evaluation.ExampleCount) } };
+        long examples = _contract.Evaluate.Examples == ExampleCount.Site
+            ? evaluation.ExampleCount
+            : evaluate.BatchSize ?? throw AppContractException.NoBatchSize(_contract.Name, "evaluate");
+        return new RecordDict { { RecordKeys.Metrics, Reply(_contract.Evaluate, "evaluate", evaluation.Metrics, examples) } };
     }
 
     /// <inheritdoc />
@@ -169,9 +202,126 @@ public sealed class SiteFlowerApp : IFlowerApp
     {
         ArrayRecord arrays = Arrays(instruction);
         bool numbered = arrays.Select((item, i) => item.Key == i.ToString(CultureInfo.InvariantCulture)).All(b => b);
-        return numbered && arrays.Count > 0 && !arrays.ContainsKey(_layout[0].Name)
-            ? ParameterSetRecords.FromFlowerArrays([.. arrays.Select(item => item.Value)], _layout)
-            : arrays.ToParameterSet(_layout);
+        if (numbered && arrays.Count > 0 && !arrays.ContainsKey(_layout[0].Name))
+        {
+            CheckModel([.. arrays.Select((item, i) => (i < _layout.Count ? _layout[i].Name : item.Key, item.Value))]);
+            return ParameterSetRecords.FromFlowerArrays([.. arrays.Select(item => item.Value)], _layout);
+        }
+
+        CheckModel([.. arrays.Select(item => (item.Key, item.Value))]);
+        return arrays.ToParameterSet(_layout);
+    }
+
+    // Matches the app's model to ours by state-dict names, shapes and dtypes before anything is read, so a
+    // different model is refused with what differed. Flower's FedAvg averages in floating point, so a float64
+    // array is accepted where the model holds float32 or an int64 counter (read back exactly).
+    private void CheckModel(IReadOnlyList<(string Name, NpyArray Array)> sent)
+    {
+        var differences = new List<string>();
+        var byName = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+        foreach (var (name, array) in sent)
+        {
+            byName.TryAdd(name, array);
+        }
+
+        string[] missing = [.. _layout.Where(spec => !byName.ContainsKey(spec.Name)).Select(spec => Invariant($"{spec.Name} {Dtype(spec.DataType)} {spec.ShapeText}"))];
+        var known = _layout.Select(spec => spec.Name).ToHashSet(StringComparer.Ordinal);
+        string[] unknown = [.. sent.Where(item => !known.Contains(item.Name)).Select(item => Invariant($"{item.Name} {item.Array.DType.Name} [{string.Join(',', item.Array.Shape)}]"))];
+        if (unknown.Length > 0)
+        {
+            differences.Add("not in the model: " + Few(unknown));
+        }
+
+        if (missing.Length > 0)
+        {
+            differences.Add("missing: " + Few(missing));
+        }
+
+        foreach (ParameterSpec spec in _layout)
+        {
+            if (!byName.TryGetValue(spec.Name, out NpyArray? array))
+            {
+                continue;
+            }
+
+            bool shapeFits = spec.Shape.AsSpan().SequenceEqual([.. array.Shape]);
+            bool typeFits = array.DType.Equals(NpyDType.Float64)
+                || (spec.DataType == ParameterDataType.Float32 && array.DType.Equals(NpyDType.Float32))
+                || (spec.DataType == ParameterDataType.Int64 && array.DType.Equals(NpyDType.Int64));
+            if (!shapeFits || !typeFits)
+            {
+                differences.Add(Invariant($"{spec.Name} is {array.DType.Name} [{string.Join(',', array.Shape)}], the model has {Dtype(spec.DataType)} {spec.ShapeText}"));
+            }
+
+            if (differences.Count >= 4)
+            {
+                break;
+            }
+        }
+
+        if (differences.Count > 0)
+        {
+            throw AppContractException.ModelMismatch(_contract.Name, _contract.ModelText, sent.Count, _layout.Count, differences);
+        }
+
+        static string Few(string[] items) => items.Length <= 3 ? string.Join(", ", items) : string.Join(", ", items.Take(3)) + Invariant($" and {items.Length - 3} more");
+    }
+
+    private static string Dtype(ParameterDataType type) => type switch
+    {
+        ParameterDataType.Float32 => "float32",
+        ParameterDataType.Float64 => "float64",
+        ParameterDataType.Int64 => "int64",
+        _ => type.ToString(),
+    };
+
+    // The app's config record, renamed to FLIP's keys by the contract (FLIP's contract: as it is), as the one
+    // wire mapping (Flip.Federated.ConfigRecord) reads it.
+    private static Dictionary<string, object> Settings(AppContractStep step, ConfigRecord config)
+    {
+        var settings = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (key, value) in config)
+        {
+            string? setting = key == RecordKeys.ServerRound ? ConfigKeys.Round
+                : step.Config is null ? key
+                : step.Config.TryGetValue(key, out string? mapped) ? mapped : null;
+            if (setting is not null && Plain(value) is { } plain)
+            {
+                settings[setting] = plain;
+            }
+        }
+
+        return settings;
+    }
+
+    private static object? Plain(RecordValue value) => value.Kind switch
+    {
+        RecordValueKind.SInt64 => value.AsInt64(),
+        RecordValueKind.UInt64 => (long)value.AsUInt64(),
+        RecordValueKind.Double => value.AsDouble(),
+        RecordValueKind.Bool => value.AsBoolean(),
+        RecordValueKind.String => value.AsString(),
+        RecordValueKind.StringList => value.AsStringList().ToArray(),
+        _ => null,
+    };
+
+    // The reply's metrics: exactly the contract's keys (FLIP's contract: every finite FLIP metric) and the example count.
+    private MetricRecord Reply(AppContractStep step, string name, MetricSet metrics, long examples)
+    {
+        if (step.Metrics is null)
+        {
+            return Metrics(metrics, examples, _contract.ExampleCountKey);
+        }
+
+        var record = new MetricRecord { { _contract.ExampleCountKey, RecordValue.Of(examples) } };
+        foreach (var (key, metric) in step.Metrics)
+        {
+            double value = metrics.TryGetValue(metric, out double v) && double.IsFinite(v) ? v
+                : throw AppContractException.MissingMetric(_contract.Name, name, key, metric);
+            record.Add(key, RecordValue.Of(value));
+        }
+
+        return record;
     }
 
     private static ArrayRecord Arrays(FlowerInstruction instruction)
@@ -182,7 +332,7 @@ public sealed class SiteFlowerApp : IFlowerApp
     private static ConfigRecord Config(FlowerInstruction instruction)
         => instruction.Content.TryGet(RecordKeys.Config, out ConfigRecord? config) ? config : new ConfigRecord();
 
-    internal static MetricRecord Metrics(MetricSet metrics, long examples)
+    internal static MetricRecord Metrics(MetricSet metrics, long examples, string exampleCountKey = RecordKeys.NumExamples)
     {
         var record = new MetricRecord();
         foreach (var (name, value) in metrics)
@@ -193,18 +343,9 @@ public sealed class SiteFlowerApp : IFlowerApp
             }
         }
 
-        record.Add(RecordKeys.NumExamples, RecordValue.Of(examples));
+        record.Add(exampleCountKey, RecordValue.Of(examples));
         return record;
     }
-
-    private static long Long(ConfigRecord config, string key, long fallback)
-        => config.TryGetValue(key, out RecordValue? v) ? v.Kind == RecordValueKind.SInt64 ? v.AsInt64() : (long)v.ToDouble() : fallback;
-
-    private static double Double(ConfigRecord config, string key, double fallback)
-        => config.TryGetValue(key, out RecordValue? v) ? v.ToDouble() : fallback;
-
-    private static IReadOnlyList<string> Strings(ConfigRecord config, string key)
-        => config.TryGetValue(key, out RecordValue? v) && v.Kind == RecordValueKind.StringList ? [.. v.AsStringList()] : [];
 
     internal static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -56,8 +56,9 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
     public async Task<SiteEvaluation> EvaluateAsync(ParameterSet global, EvaluateConfig config, SiteState state, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(config);
         using IDisposable lease = await _workspace.AcquireAsync(ct).ConfigureAwait(false);
-        return Evaluate(global, ct);
+        return Evaluate(global, config, ct);
     }
 
     /// <summary>Scores each test patient with the given parameters: the maximum lesion probability over the patient's slices.</summary>
@@ -67,7 +68,7 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
     public async Task<IReadOnlyList<PatientPrediction>> PredictAsync(ParameterSet parameters, CancellationToken ct = default)
     {
         using IDisposable lease = await _workspace.AcquireAsync(ct).ConfigureAwait(false);
-        var (_, scores, _, _) = Predict(parameters, ct);
+        var (_, scores, _, _) = Predict(parameters, new EvaluateConfig(), ct);
         return [.. _test.Patients.Select((p, i) => new PatientPrediction(p.Key, p.IsCsPca, scores[i]))];
     }
 
@@ -111,12 +112,14 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         using optim.Optimizer optimizer = CreateOptimizer(trainable, learningRate);
         int steps = 0;
         double lossSum = 0;
-        int batch = Math.Max(1, _options.BatchSize);
-        for (int epoch = 0; epoch < Math.Max(1, config.LocalEpochs); epoch++)
+        int batch = Math.Max(1, config.BatchSize ?? _options.BatchSize);
+        // A fixed number of steps (a Flower app's "local-steps") cycles through the data as often as needed.
+        int? stepLimit = config.LocalSteps;
+        for (int epoch = 0; stepLimit is int limit ? steps < limit && _train.Count > 0 : epoch < Math.Max(1, config.LocalEpochs); epoch++)
         {
             int[] order = Enumerable.Range(0, _train.Count).ToArray();
             random.Shuffle(order);
-            for (int start = 0; start < order.Length; start += batch)
+            for (int start = 0; start < order.Length && (stepLimit is not int max || steps < max); start += batch)
             {
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
@@ -178,17 +181,22 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         return new SiteUpdate(trained, ParameterKind.Full, _train.Count, metrics);
     }
 
-    private SiteEvaluation Evaluate(ParameterSet global, CancellationToken ct)
+    private SiteEvaluation Evaluate(ParameterSet global, EvaluateConfig config, CancellationToken ct)
     {
-        var (probabilities, scores, lossSum, batches) = Predict(global, ct);
+        var (probabilities, scores, lossSum, batches) = Predict(global, config, ct);
 
-        // Lesion Dice over all of the site's test voxels at the threshold.
+        // Lesion Dice over all of the site's test voxels at the threshold, and the soft Dice of the probabilities.
         var predicted = new byte[probabilities.Length];
         var reference = new byte[probabilities.Length];
+        double overlap = 0, probabilitySum = 0, foregroundSum = 0;
         for (int i = 0; i < probabilities.Length; i++)
         {
             predicted[i] = probabilities[i] >= _options.Threshold ? (byte)1 : (byte)0;
             reference[i] = (byte)_test.Masks[i];
+            double g = _test.Masks[i] == 1 ? 1 : 0;
+            overlap += probabilities[i] * g;
+            probabilitySum += probabilities[i];
+            foregroundSum += g;
         }
 
         bool[] labels = [.. _test.Patients.Select(p => p.IsCsPca)];
@@ -196,6 +204,7 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         var metrics = MetricSet.Of(
             (MetricNames.Loss, batches == 0 ? double.NaN : lossSum / batches),
             (MetricNames.Dice, SegmentationMetrics.Dice(predicted, reference)),
+            (MetricNames.SoftDice, ((2 * overlap) + 1) / (probabilitySum + foregroundSum + 1)),
             (MetricNames.Auroc, ClassificationMetrics.Auroc(labels, scores)),
             (MetricNames.AveragePrecision, ClassificationMetrics.AveragePrecision(labels, scores)),
             (MetricNames.PicaiScore, ClassificationMetrics.PicaiScore(labels, scores)),
@@ -204,17 +213,27 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         return new SiteEvaluation(_test.Patients.Count, metrics);
     }
 
-    private (float[] Probabilities, double[] Scores, double LossSum, int Batches) Predict(ParameterSet parameters, CancellationToken ct)
+    private (float[] Probabilities, double[] Scores, double LossSum, int Batches) Predict(ParameterSet parameters, EvaluateConfig config, CancellationToken ct)
     {
         var model = _workspace.Model;
         Device device = _workspace.Device;
         model.Load(parameters);
-        model.eval();
+        // Batch statistics: normalisation as in training (no gradients); the running statistics it
+        // updates are discarded, since every train and evaluate loads the model afresh.
+        if (config.BatchStatistics)
+        {
+            model.train();
+        }
+        else
+        {
+            model.eval();
+        }
+
         int plane = _test.Height * _test.Width;
         var probabilities = new float[_test.Count * plane];
         double lossSum = 0;
         int batches = 0;
-        int batch = Math.Max(1, _options.BatchSize);
+        int batch = Math.Max(1, config.BatchSize ?? _options.BatchSize);
         using (torch.no_grad())
         {
             for (int start = 0; start < _test.Count; start += batch)

@@ -52,4 +52,29 @@ public sealed class ConfigRecordTests
 
         Assert.StartsWith("Config value `local-epochs` is a String (three); expected an integer.", error.Message);
     }
+
+    [Fact]
+    public void Local_steps_batch_size_and_batch_norm_statistics_survive_their_wire_form()
+    {
+        var train = new TrainConfig { Round = 2, LocalSteps = 3, BatchSize = 4 };
+        var evaluate = new EvaluateConfig { Round = 2, BatchSize = 4, BatchStatistics = true };
+
+        var record = ConfigRecord.FromEvaluateConfig(evaluate);
+        TrainConfig trainBack = ConfigRecord.ToTrainConfig(ConfigRecord.FromTrainConfig(train));
+
+        Assert.Equal("batch", record["batch-norm"]);
+        Assert.Equal((3, 4), (trainBack.LocalSteps, trainBack.BatchSize));
+        Assert.Equal((4, true), (ConfigRecord.ToEvaluateConfig(record).BatchSize, ConfigRecord.ToEvaluateConfig(record).BatchStatistics));
+        Assert.Null(ConfigRecord.ToTrainConfig(new Dictionary<string, object>()).LocalSteps);
+    }
+
+    [Theory]
+    [InlineData("batch-size", 0L, "Config value `batch-size` is a Int64 (0); expected a whole number ≥ 1.")]
+    [InlineData("batch-norm", "mean", "Config value `batch-norm` is a String (mean); expected \"batch\" or \"running\".")]
+    public void A_batch_setting_out_of_range_names_its_key(string key, object value, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ConfigRecord.ToEvaluateConfig(new Dictionary<string, object> { [key] = value }));
+
+        Assert.StartsWith(message, error.Message);
+    }
 }

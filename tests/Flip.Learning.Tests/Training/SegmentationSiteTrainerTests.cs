@@ -133,4 +133,29 @@ public sealed class SegmentationSiteTrainerTests : IDisposable
         Assert.True(evaluation.Metrics.ContainsKey(MetricNames.PicaiScore));
         Assert.True(double.IsFinite(evaluation.Metrics[MetricNames.Loss]));
     }
+
+    [Fact]
+    public async Task A_round_of_local_steps_takes_exactly_that_many_steps_of_the_given_batch_size_cycling_through_the_data()
+    {
+        var trainer = new SegmentationSiteTrainer(Train, Test, _workspace, new TrainerOptions { Augment = false });
+        int steps = (Train.Count / 2) + 3;   // more steps of 2 slices than one pass over the data holds
+
+        SiteUpdate update = await trainer.TrainAsync(Initial(), new TrainConfig { LearningRate = 1e-3, LocalSteps = steps, BatchSize = 2, Seed = 1 }, new SiteState(), default);
+
+        Assert.Equal(steps, update.Metrics[MetricNames.LocalSteps]);
+        Assert.Equal(steps, update.Parameters["enc1.bn1.num_batches_tracked"].AsInt64().Span[0]);
+    }
+
+    [Fact]
+    public async Task Evaluation_on_batch_statistics_differs_from_running_statistics_and_reports_soft_dice()
+    {
+        var trainer = new SegmentationSiteTrainer(Train, Test, _workspace, new TrainerOptions { Augment = false });
+
+        SiteEvaluation running = await trainer.EvaluateAsync(Initial(), new EvaluateConfig(), new SiteState(), default);
+        SiteEvaluation batch = await trainer.EvaluateAsync(Initial(), new EvaluateConfig { BatchStatistics = true, BatchSize = 4 }, new SiteState(), default);
+
+        Assert.NotEqual(running.Metrics[MetricNames.Loss], batch.Metrics[MetricNames.Loss]);
+        Assert.InRange(batch.Metrics[MetricNames.SoftDice], 0, 1);
+        Assert.InRange(running.Metrics[MetricNames.SoftDice], 0, 1);
+    }
 }
