@@ -7,6 +7,7 @@ using Flip.Federated.Simulations;
 using Flip.Federated.Strategies;
 using Flip.Flower.Fleet;
 using Flip.Flower.Legacy;
+using Flip.Flower.Records;
 using Flip.Learning.Checkpoints;
 using Spectre.Console;
 
@@ -52,12 +53,13 @@ internal static class LegacyTransport
     }
 
     /// <summary>Joins a legacy server; when it asks the client to come back later (reconnect_ins with seconds &gt; 0), waits and rejoins.</summary>
-    public static async Task<int> ClientAsync(IAnsiConsole console, Uri address, IFlowerApp app, CancellationToken ct)
+    public static async Task<int> ClientAsync(IAnsiConsole console, Uri address, IFlowerApp app, Func<ArrayRecord> parameters, CancellationToken ct)
     {
+        var logger = new Logging.ConsoleLineLogger<LegacyFlowerClient>(console);
         while (true)
         {
             using var channel = FlowerChannel.Create(address);
-            var client = new LegacyFlowerClient(channel.CreateCallInvoker(), app, address.ToString());
+            var client = new LegacyFlowerClient(channel.CreateCallInvoker(), app, address.ToString(), logger) { Parameters = parameters };
             long? again;
             try
             {
