@@ -42,12 +42,18 @@ internal static class LegacyTransport
         {
             console.MarkupLineInterpolated($"Legacy FlowerService listening on [bold]{listening}[/]; waiting for {options.MinNodes} client(s).");
             var federation = new LegacyFederation(service, strategy, options) { OnEvent = line => console.MarkupLineInterpolated($"{line}") };
-            var progress = new Progress<RoundReport>(r => console.MarkupLineInterpolated(
-                $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}"));
+            var progress = new ServeProgress.Recording(new ServeProgress.Immediate(r => console.MarkupLineInterpolated(
+                $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}")));
             RunResult run = await federation.RunAsync(initial, progress, ct).ConfigureAwait(false);
             AtomicFile.WriteText(Path.Combine(folder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
             SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);
             console.MarkupLineInterpolated($"Done: {run.RoundsCompleted} rounds, {run.Failures.Count} failure(s). metrics.csv and final-model.safetensors in [bold]{folder}[/].");
+            if (ServeProgress.StudyFailure(run, options.Rounds, progress.Reports) is { } failure)
+            {
+                console.WriteLine(failure);
+                return ExitCodes.StudyFailed;
+            }
+
             return run.Failures.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
         }
     }

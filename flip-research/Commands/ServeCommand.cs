@@ -127,12 +127,18 @@ internal static class ServeCommand
                     Seed = settings.Seed,
                     CollectAfterEachUpdate = true,
                 }, new Logging.ConsoleLineLogger<FleetFederation>(console, Microsoft.Extensions.Logging.LogLevel.Information));
-                var progress = new ServeProgress.Immediate(r => console.WriteLine(ServeProgress.Line(r)));
+                var progress = new ServeProgress.Recording(new ServeProgress.Immediate(r => console.WriteLine(ServeProgress.Line(r))));
                 RunResult run = resumeFolder is null
                     ? await federation.RunAsync(initial, store, progress, ct).ConfigureAwait(false)
                     : await federation.ResumeAsync(store, progress, ct).ConfigureAwait(false);
                 SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);
                 console.WriteLine(ServeProgress.Summary(run, folder));
+                if (ServeProgress.StudyFailure(run, settings.Rounds, progress.Reports) is { } failure)
+                {
+                    console.WriteLine(failure);
+                    return ExitCodes.StudyFailed;
+                }
+
                 return ExitCodes.Ok;
             }
         });

@@ -24,6 +24,12 @@ public static class ExitCodes
     /// <summary>A run could not finish, for example because too few sites answered.</summary>
     public const int RunFailed = 6;
 
+    /// <summary>
+    /// A served study ran but failed: a round aggregated no update, or fewer rounds completed than asked.
+    /// The server prints a one-line summary; its run folder holds what there is.
+    /// </summary>
+    public const int StudyFailed = 7;
+
     /// <summary>The help sentence of an exit code.</summary>
     /// <param name="code">An exit code.</param>
     /// <returns>One sentence.</returns>
@@ -36,6 +42,7 @@ public static class ExitCodes
         Environment => "the environment is not usable (native library, tool, disk)",
         Network => "network or protocol failure",
         RunFailed => "the run failed",
+        StudyFailed => "the study failed: a round aggregated no update, or fewer rounds completed than asked",
         _ => "unknown exit code",
     };
 }
