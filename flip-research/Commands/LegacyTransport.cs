@@ -43,7 +43,7 @@ internal static class LegacyTransport
             console.MarkupLineInterpolated($"Legacy FlowerService listening on [bold]{listening}[/]; waiting for {options.MinNodes} client(s).");
             var federation = new LegacyFederation(service, strategy, options) { OnEvent = line => console.MarkupLineInterpolated($"{line}") };
             var progress = new ServeProgress.Recording(new ServeProgress.Immediate(r => console.MarkupLineInterpolated(
-                $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}")));
+                $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}; {r.Elapsed.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} s")));
             RunResult run = await federation.RunAsync(initial, progress, ct).ConfigureAwait(false);
             AtomicFile.WriteText(Path.Combine(folder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
             SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);

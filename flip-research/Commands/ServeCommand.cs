@@ -116,7 +116,8 @@ internal static class ServeCommand
             await using (app.ConfigureAwait(false))
             {
                 console.MarkupLineInterpolated($"Fleet API listening on [bold]{listening}[/]; waiting for {settings.MinNodes} hospital node(s).");
-                console.WriteLine($"Python SuperNodes run the app bundle {bundle.Id} {bundle.Version} (fab_hash {bundle.Hash}, {FlipFlowerAppBundle.FileName} in the run folder): flower-supernode {(listening.Scheme == Uri.UriSchemeHttp ? "--insecure" : "--root-certificates CA.pem")} --superlink {listening.Authority} --node-config \"partition-id=N\"");
+                console.WriteLine($"App bundle for Python SuperNodes: {bundle.Id} {bundle.Version}, fab_hash {bundle.Hash} ({FlipFlowerAppBundle.FileName} in the run folder).");
+                console.WriteLine($"A Python SuperNode joins with: flower-supernode {(listening.Scheme == Uri.UriSchemeHttp ? "--insecure" : "--root-certificates CA.pem")} --superlink {listening.Authority} --node-config \"partition-id=N\"");
                 if (chosen is Flip.Federated.SecureAggregation.SecureFedAvg secureFedAvg)
                 {
                     console.MarkupLine("Secure aggregation (SecAgg+): the nodes send masked updates; this server learns only their sum.");

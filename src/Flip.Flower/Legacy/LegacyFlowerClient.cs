@@ -163,12 +163,14 @@ public sealed class LegacyFlowerClient
         _ => null,
     };
 
-    /// <summary>The reason sent to the server: the exception's message, one line (no stack, no inner details).</summary>
-    private static string FailureReason(Exception e)
-    {
-        string message = e.Message.ReplaceLineEndings(" ").Trim();
-        return message.Length == 0 ? e.GetType().Name : message;
-    }
+    /// <summary>
+    /// The reason sent to the server. Only what describes the message itself leaves the site (STYLE.md, privacy): a
+    /// <see cref="FlowerProtocolException"/>'s sentence (arrays, dtypes, shapes the server sent); for any other
+    /// exception, whose message may hold a path or a value, only its type.
+    /// </summary>
+    private static string FailureReason(Exception e) => e is FlowerProtocolException
+        ? e.Message.ReplaceLineEndings(" ").Trim()
+        : $"<class '{e.GetType().Name}'>: the client's app raised an exception; details are in the client's log";
 
     private async Task<W.ClientMessage> AnswerOrThrowAsync(W.ServerMessage instruction, int sequence, CancellationToken ct)
     {

@@ -29,6 +29,16 @@ public static class FlowerHarness
     /// <summary>Debian's Python, which runs the harness (Flower on <c>PYTHONPATH</c>, python3-torch for PyTorch apps).</summary>
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>Fails, saying what to install, when Debian's Python has no PyTorch (PyTorch ClientApps need it).</summary>
+    public static void RequireTorch()
+    {
+        var start = new ProcessStartInfo(Python, ["-c", "import torch"]) { RedirectStandardError = true, UseShellExecute = false };
+        using Process check = Process.Start(start)!;
+        string error = check.StandardError.ReadToEnd();
+        check.WaitForExit();
+        Assert.True(check.ExitCode == 0, $"{Python} cannot import torch, which PyTorch ClientApps need: apt-get install python3-torch. {error}");
+    }
+
     /// <summary>The shared U-Net Flower app (stock FedAvg, PyTorch nodes), beside the repository as <c>../shared/flower-unetapp</c>.</summary>
     public static string UNetApp => FindShared("flower-unetapp");
 

@@ -32,6 +32,8 @@ public sealed partial class ServeFabInteropTests : IDisposable
     [FlowerFact]
     public async Task A_python_supernode_and_a_flip_node_under_serve_are_both_aggregated_for_three_rounds()
     {
+        FlowerHarness.RequireTorch();
+
         // Given serve (3 rounds, 2 nodes) and its app bundle
         int port = CliProcess.FreePort();
         string run = Path.Combine(_folder, "run");

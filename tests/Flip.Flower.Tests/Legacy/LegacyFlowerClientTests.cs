@@ -68,10 +68,12 @@ public sealed class LegacyFlowerClientTests
         ClientMessage evaluate = await client.AnswerAsync(Server("server_evaluate_ins.bin"), 2, CancellationToken.None);
 
         // The legacy schema has no general error code: Flower's server counts any code but OK as a failure and goes on.
+        // A protocol mismatch is described; any other exception leaves only its type (its message may hold a path or a value).
         Assert.Equal(Code.FitNotImplemented, fit.FitRes.Status.Code);
-        Assert.Equal("fit failed on the client: the model has 92 arrays; the server sent 2.", fit.FitRes.Status.Message);
+        Assert.Equal("fit failed on the client: Flower message 'fit', parameters.tensors: holds 2 arrays; the model has 92.", fit.FitRes.Status.Message);
         Assert.Equal(Code.EvaluateNotImplemented, evaluate.EvaluateRes.Status.Code);
-        Assert.Equal("evaluate failed on the client: the model has 92 arrays; the server sent 2.", evaluate.EvaluateRes.Status.Message);
+        Assert.Equal("evaluate failed on the client: <class 'IOException'>: the client's app raised an exception; details are in the client's log", evaluate.EvaluateRes.Status.Message);
+        Assert.DoesNotContain("/data/patient", evaluate.EvaluateRes.Status.Message);
     }
 
     [Fact]
@@ -128,9 +130,9 @@ public sealed class LegacyFlowerClientTests
 
     private sealed class FailingApp : IFlowerApp
     {
-        public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct) => throw new InvalidOperationException("the model has 92 arrays; the server sent 2.");
+        public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct) => throw FlowerProtocolException.BadMessage("fit", "parameters.tensors", "holds 2 arrays; the model has 92");
 
-        public Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct) => throw new InvalidOperationException("the model has 92 arrays; the server sent 2.");
+        public Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct) => throw new IOException("/data/patient-0042/t2w.dcm: unreadable");
 
         public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => throw new InvalidOperationException("no query");
     }
