@@ -4,6 +4,7 @@ using Flip.Federated;
 using Flip.Flower.Apps;
 using Flip.Flower.Auth;
 using Flip.Flower.Fleet;
+using Flip.Flower.Records;
 using Flip.Learning.Devices;
 using Flip.Learning.Models;
 using Flip.Learning.Training;
@@ -115,7 +116,8 @@ internal static class ClientCommand
             if (parse.GetValue(transportKind) == LegacyTransport.Legacy)
             {
                 console.MarkupLineInterpolated($"{siteId}: {local.Train.Count} training slices, {local.Test.Patients.Count} test patients; joining {address} (legacy transport). Ctrl-C stops.");
-                return await LegacyTransport.ClientAsync(console, address, () => transport.CreateChannel(parse, address, logger), app, ct).ConfigureAwait(false);
+                // Flower's start_server asks the first client for the initial model: this node's, read when asked.
+                return await LegacyTransport.ClientAsync(console, address, () => transport.CreateChannel(parse, address, logger), app, () => workspace.Model.ToParameterSet().ToArrayRecord(), ct).ConfigureAwait(false);
             }
 
             using var channel = transport.CreateChannel(parse, address, logger);

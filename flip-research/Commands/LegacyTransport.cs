@@ -7,6 +7,7 @@ using Flip.Federated.Simulations;
 using Flip.Federated.Strategies;
 using Flip.Flower.Fleet;
 using Flip.Flower.Legacy;
+using Flip.Flower.Records;
 using Flip.Learning.Checkpoints;
 using Grpc.Net.Client;
 using Spectre.Console;
@@ -46,23 +47,30 @@ internal static class LegacyTransport
                 ? "No node authentication: Flower's legacy transport has none, so any client that reaches this port can join."
                 : "No node keys on the legacy transport: any client holding a certificate from the client CA (--tls-client-ca) can join.");
             var federation = new LegacyFederation(service, strategy, options) { OnEvent = line => console.MarkupLineInterpolated($"{line}") };
-            var progress = new Progress<RoundReport>(r => console.MarkupLineInterpolated(
-                $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}"));
+            var progress = new ServeProgress.Recording(new ServeProgress.Immediate(r => console.MarkupLineInterpolated(
+                $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}; {r.Elapsed.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} s")));
             RunResult run = await federation.RunAsync(initial, progress, ct).ConfigureAwait(false);
             AtomicFile.WriteText(Path.Combine(folder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
             SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);
             console.MarkupLineInterpolated($"Done: {run.RoundsCompleted} rounds, {run.Failures.Count} failure(s). metrics.csv and final-model.safetensors in [bold]{folder}[/].");
+            if (ServeProgress.StudyFailure(run, options.Rounds, progress.Reports) is { } failure)
+            {
+                console.WriteLine(failure);
+                return ExitCodes.StudyFailed;
+            }
+
             return run.Failures.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
         }
     }
 
     /// <summary>Joins a legacy server; when it asks the client to come back later (reconnect_ins with seconds &gt; 0), waits and rejoins.</summary>
-    public static async Task<int> ClientAsync(IAnsiConsole console, Uri address, Func<GrpcChannel> connect, IFlowerApp app, CancellationToken ct)
+    public static async Task<int> ClientAsync(IAnsiConsole console, Uri address, Func<GrpcChannel> connect, IFlowerApp app, Func<ArrayRecord> parameters, CancellationToken ct)
     {
+        var logger = new Logging.ConsoleLineLogger<LegacyFlowerClient>(console);
         while (true)
         {
             using GrpcChannel channel = connect();
-            var client = new LegacyFlowerClient(channel.CreateCallInvoker(), app, address.ToString());
+            var client = new LegacyFlowerClient(channel.CreateCallInvoker(), app, address.ToString(), logger) { Parameters = parameters };
             long? again;
             try
             {

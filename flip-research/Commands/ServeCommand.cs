@@ -108,11 +108,16 @@ internal static class ServeCommand
                 MaxReplyBytes = parse.GetValue(maxUpdateBytes) is > 0 and var limit ? limit : null,
             });
             const ulong runId = 1;
-            fleet.StartRun(runId);
+            // Python SuperNodes fetch the run's ClientApp with GetFab: FLIP's node as a PyTorch ClientApp.
+            FlowerAppBundle bundle = FlipFlowerAppBundle.Build();
+            fleet.StartRun(runId, fab: bundle.Content, fabId: bundle.Id, fabVersion: bundle.Version);
+            File.WriteAllBytes(Path.Combine(folder, FlipFlowerAppBundle.FileName), bundle.Content);
             var (app, listening) = await FlowerServerHost.StartAsync(security, endpoint, fleet, null, ct).ConfigureAwait(false);
             await using (app.ConfigureAwait(false))
             {
                 console.MarkupLineInterpolated($"Fleet API listening on [bold]{listening}[/]; waiting for {settings.MinNodes} hospital node(s).");
+                console.WriteLine($"App bundle for Python SuperNodes: {bundle.Id} {bundle.Version}, fab_hash {bundle.Hash} ({FlipFlowerAppBundle.FileName} in the run folder).");
+                console.WriteLine($"A Python SuperNode joins with: flower-supernode {(listening.Scheme == Uri.UriSchemeHttp ? "--insecure" : "--root-certificates CA.pem")} --superlink {listening.Authority} --node-config \"partition-id=N\"");
                 if (chosen is Flip.Federated.SecureAggregation.SecureFedAvg secureFedAvg)
                 {
                     console.MarkupLine("Secure aggregation (SecAgg+): the nodes send masked updates; this server learns only their sum.");
@@ -127,12 +132,18 @@ internal static class ServeCommand
                     Seed = settings.Seed,
                     CollectAfterEachUpdate = true,
                 }, new Logging.ConsoleLineLogger<FleetFederation>(console, Microsoft.Extensions.Logging.LogLevel.Information));
-                var progress = new ServeProgress.Immediate(r => console.WriteLine(ServeProgress.Line(r)));
+                var progress = new ServeProgress.Recording(new ServeProgress.Immediate(r => console.WriteLine(ServeProgress.Line(r))));
                 RunResult run = resumeFolder is null
                     ? await federation.RunAsync(initial, store, progress, ct).ConfigureAwait(false)
                     : await federation.ResumeAsync(store, progress, ct).ConfigureAwait(false);
                 SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);
                 console.WriteLine(ServeProgress.Summary(run, folder));
+                if (ServeProgress.StudyFailure(run, settings.Rounds, progress.Reports) is { } failure)
+                {
+                    console.WriteLine(failure);
+                    return ExitCodes.StudyFailed;
+                }
+
                 return ExitCodes.Ok;
             }
         });

@@ -43,6 +43,32 @@ internal sealed class NodeProcess : IDisposable
     public static NodeProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
         new(Process.Start(CliProcess.StartInfo(args, environment))!);
 
+    /// <summary>Any program (a Python peer of the interop tests), its output kept as a CLI process's is.</summary>
+    public static NodeProcess Of(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        return new(Process.Start(start)!);
+    }
+
+    /// <summary>Waits until the output holds <paramref name="text"/>; false when the process exited first or the backstop passed.</summary>
+    public async Task<bool> WaitForTextAsync(string text, TimeSpan backstop)
+    {
+        DateTime until = DateTime.UtcNow + backstop;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || DateTime.UtcNow > until)
+            {
+                return Output.Contains(text, StringComparison.Ordinal);
+            }
+
+            await Task.Delay(200);
+        }
+
+        return true;
+    }
+
     /// <summary>Waits for the exit and for the last output line; a backstop against a hang, not a speed check.</summary>
     public async Task<bool> WaitAsync(TimeSpan backstop)
     {

@@ -20,9 +20,14 @@ namespace Flip.Flower.Legacy;
 /// reply metric <c>loss</c> becomes the float32 loss. <c>get_parameters_ins</c> and
 /// <c>get_properties_ins</c> → <see cref="IFlowerApp.QueryAsync"/> with message type
 /// <c>query.get_parameters</c> / <c>query.get_properties</c>; the reply's <c>arrays</c> record or its
-/// first config record answers. An app that throws <see cref="NotSupportedException"/> answers
-/// <c>*_NOT_IMPLEMENTED</c> as Flower clients do; any other exception ends the session. The
-/// legacy transport carries no authentication.
+/// first config record answers, unless <see cref="Parameters"/> supplies the model for
+/// <c>get_parameters</c> (Flower's <c>start_server</c> asks the first client for the initial model).
+/// An app that throws <see cref="NotSupportedException"/> answers <c>*_NOT_IMPLEMENTED</c> as Flower
+/// clients do. Any other failure of one instruction (a model that does not fit, a trainer error)
+/// is logged with its exception and answered with a failure status whose message gives the reason
+/// (the legacy schema has no general error code, so the code is the instruction's
+/// <c>*_NOT_IMPLEMENTED</c>; Flower's server counts every code but <c>OK</c> as a failure and goes on).
+/// The legacy transport carries no authentication.
 /// </remarks>
 public sealed class LegacyFlowerClient
 {
@@ -105,7 +110,19 @@ public sealed class LegacyFlowerClient
         {
             _logger.LogDebug("{Server} did not close the stream within {Seconds} s after the disconnect", _server, CloseGrace.TotalSeconds);
         }
+        catch (RpcException e) when (!ct.IsCancellationRequested)
+        {
+            // Flower's start_server stops its gRPC server right after the reconnect: the stream ends with
+            // UNAVAILABLE ("Cancelling all calls"). The session is over either way; that is its normal end.
+            _logger.LogDebug("{Server} ended the stream with {Status} after the disconnect (its normal shutdown)", _server, e.StatusCode);
+        }
     }
+
+    /// <summary>
+    /// The model this client answers <c>get_parameters</c> with, read when the server asks; <see langword="null"/>
+    /// to ask the app (<c>query.get_parameters</c>).
+    /// </summary>
+    public Func<ArrayRecord>? Parameters { get; init; }
 
     /// <summary>How long to wait for the server to close the stream after the disconnect.</summary>
     /// <value>10 seconds.</value>
@@ -116,10 +133,47 @@ public sealed class LegacyFlowerClient
     /// <param name="sequence">Number of this instruction in the session, for the synthetic metadata.</param>
     /// <param name="ct">Cancels the app.</param>
     /// <returns>The client message to send.</returns>
-    /// <exception cref="FlowerProtocolException">An instruction with no member set, or a reply that cannot be expressed in the legacy schema.</exception>
+    /// <exception cref="FlowerProtocolException">An instruction with no member set (a failure of any other instruction is answered with a failure status).</exception>
     public async Task<W.ClientMessage> AnswerAsync(W.ServerMessage instruction, int sequence, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(instruction);
+        try
+        {
+            return await AnswerOrThrowAsync(instruction, sequence, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && Failure(instruction.MsgCase) is { } failure)
+        {
+            string reason = FailureReason(e);
+            _logger.LogError(e, "{What} (instruction {Sequence} of the session) failed; answered {Server} with a failure status: {Reason}", failure.What, sequence, _server, reason);
+            return failure.Reply(new W.Status { Code = failure.Code, Message = $"{failure.What} failed on the client: {reason}" });
+        }
+    }
+
+    /// <summary>What a failed instruction is answered with: its name, the legacy code and the empty reply carrying the status.</summary>
+    private static (string What, W.Code Code, Func<W.Status, W.ClientMessage> Reply)? Failure(W.ServerMessage.MsgOneofCase instruction) => instruction switch
+    {
+        W.ServerMessage.MsgOneofCase.FitIns => ("fit", W.Code.FitNotImplemented,
+            s => new W.ClientMessage { FitRes = new W.ClientMessage.Types.FitRes { Status = s, Parameters = new W.Parameters { TensorType = RecordKeys.NumpyStype } } }),
+        W.ServerMessage.MsgOneofCase.EvaluateIns => ("evaluate", W.Code.EvaluateNotImplemented,
+            s => new W.ClientMessage { EvaluateRes = new W.ClientMessage.Types.EvaluateRes { Status = s } }),
+        W.ServerMessage.MsgOneofCase.GetParametersIns => ("get_parameters", W.Code.GetParametersNotImplemented,
+            s => new W.ClientMessage { GetParametersRes = new W.ClientMessage.Types.GetParametersRes { Status = s, Parameters = new W.Parameters { TensorType = RecordKeys.NumpyStype } } }),
+        W.ServerMessage.MsgOneofCase.GetPropertiesIns => ("get_properties", W.Code.GetPropertiesNotImplemented,
+            s => new W.ClientMessage { GetPropertiesRes = new W.ClientMessage.Types.GetPropertiesRes { Status = s } }),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The reason sent to the server. Only what describes the message itself leaves the site (STYLE.md, privacy): a
+    /// <see cref="FlowerProtocolException"/>'s sentence (arrays, dtypes, shapes the server sent); for any other
+    /// exception, whose message may hold a path or a value, only its type.
+    /// </summary>
+    private static string FailureReason(Exception e) => e is FlowerProtocolException
+        ? e.Message.ReplaceLineEndings(" ").Trim()
+        : $"<class '{e.GetType().Name}'>: the client's app raised an exception; details are in the client's log";
+
+    private async Task<W.ClientMessage> AnswerOrThrowAsync(W.ServerMessage instruction, int sequence, CancellationToken ct)
+    {
         switch (instruction.MsgCase)
         {
             case W.ServerMessage.MsgOneofCase.FitIns:
@@ -163,6 +217,16 @@ public sealed class LegacyFlowerClient
 
                 return new W.ClientMessage { EvaluateRes = res };
             }
+
+            case W.ServerMessage.MsgOneofCase.GetParametersIns when Parameters is not null:
+                return new W.ClientMessage
+                {
+                    GetParametersRes = new W.ClientMessage.Types.GetParametersRes
+                    {
+                        Status = new W.Status { Code = W.Code.Ok, Message = SuccessMessage },
+                        Parameters = LegacyConversions.ToParameters(Parameters()),
+                    },
+                };
 
             case W.ServerMessage.MsgOneofCase.GetParametersIns:
             {

@@ -23,6 +23,22 @@ public static class FlowerHarness
     /// <summary>The folder put on <c>PYTHONPATH</c>: Flower's <c>flwr</c> package and the harness shims.</summary>
     public static string Site => Path.Combine(Home, $"site-{Version}");
 
+    /// <summary>A script of the harness's <c>legacy/</c> folder (<c>legacy_server.py</c>: start_server + FedAvg; <c>legacy_client.py</c>: a NumPyClient).</summary>
+    public static string LegacyScript(string name) => Path.Combine(Home, "legacy", name);
+
+    /// <summary>Debian's Python, which runs the harness (Flower on <c>PYTHONPATH</c>, python3-torch for PyTorch apps).</summary>
+    public const string Python = "/usr/bin/python3";
+
+    /// <summary>Fails, saying what to install, when Debian's Python has no PyTorch (PyTorch ClientApps need it).</summary>
+    public static void RequireTorch()
+    {
+        var start = new ProcessStartInfo(Python, ["-c", "import torch"]) { RedirectStandardError = true, UseShellExecute = false };
+        using Process check = Process.Start(start)!;
+        string error = check.StandardError.ReadToEnd();
+        check.WaitForExit();
+        Assert.True(check.ExitCode == 0, $"{Python} cannot import torch, which PyTorch ClientApps need: apt-get install python3-torch. {error}");
+    }
+
     /// <summary>The shared U-Net Flower app (stock FedAvg, PyTorch nodes), beside the repository as <c>../shared/flower-unetapp</c>.</summary>
     public static string UNetApp => FindShared("flower-unetapp");
 

@@ -1,6 +1,8 @@
 using System.Net;
 using Flip.Flower.Fleet;
 using Flip.Flower.Legacy;
+using Flip.Flower.Npy;
+using ArrayRecord = Flip.Flower.Records.ArrayRecord;
 using RecordDict = Flip.Flower.Records.RecordDict;
 using Flip.Flower.Wire;
 using Google.Protobuf;
@@ -58,6 +60,36 @@ public sealed class LegacyFlowerClientTests
     }
 
     [Fact]
+    public async Task A_fit_the_app_fails_is_answered_with_a_failure_status_naming_the_reason()
+    {
+        var client = new LegacyFlowerClient(new ThrowingInvoker(), new FailingApp(), "unused");
+
+        ClientMessage fit = await client.AnswerAsync(Server("server_fit_ins.bin"), 1, CancellationToken.None);
+        ClientMessage evaluate = await client.AnswerAsync(Server("server_evaluate_ins.bin"), 2, CancellationToken.None);
+
+        // The legacy schema has no general error code: Flower's server counts any code but OK as a failure and goes on.
+        // A protocol mismatch is described; any other exception leaves only its type (its message may hold a path or a value).
+        Assert.Equal(Code.FitNotImplemented, fit.FitRes.Status.Code);
+        Assert.Equal("fit failed on the client: Flower message 'fit', parameters.tensors: holds 2 arrays; the model has 92.", fit.FitRes.Status.Message);
+        Assert.Equal(Code.EvaluateNotImplemented, evaluate.EvaluateRes.Status.Code);
+        Assert.Equal("evaluate failed on the client: <class 'IOException'>: the client's app raised an exception; details are in the client's log", evaluate.EvaluateRes.Status.Message);
+        Assert.DoesNotContain("/data/patient", evaluate.EvaluateRes.Status.Message);
+    }
+
+    [Fact]
+    public async Task Get_parameters_is_answered_with_the_model_the_client_offers()
+    {
+        var model = ArrayRecord.FromList([NpyArray.FromValues<float>([1f, 2f, 3f], 3), NpyArray.FromValues<long>([7L])]);
+        var client = new LegacyFlowerClient(new ThrowingInvoker(), new FailingApp(), "unused") { Parameters = () => model };
+
+        ClientMessage reply = await client.AnswerAsync(Server("server_get_parameters_ins.bin"), 1, CancellationToken.None);
+
+        Assert.Equal(Code.Ok, reply.GetParametersRes.Status.Code);
+        Assert.Equal(LegacyConversions.ToParameters(model), reply.GetParametersRes.Parameters);
+        Assert.Equal([1f, 2f, 3f], LegacyConversions.ToArrayRecord(reply.GetParametersRes.Parameters)["0"].ToArray<float>());
+    }
+
+    [Fact]
     public async Task A_session_over_loopback_grpc_follows_flowers_sequence_and_disconnects_on_reconnect()
     {
         // Given a legacy server that plays Flower's start_server sequence from the vectors
@@ -94,6 +126,15 @@ public sealed class LegacyFlowerClientTests
         Assert.Equal(Client("client_evaluate_res.bin"), script.Replies[2].ToByteArray());
         Assert.Equal(ClientMessage.Parser.ParseFrom(Client("client_get_properties_res.bin")), script.Replies[3]);
         Assert.Equal(Client("client_disconnect_res.bin"), script.Replies[4].ToByteArray());
+    }
+
+    private sealed class FailingApp : IFlowerApp
+    {
+        public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct) => throw FlowerProtocolException.BadMessage("fit", "parameters.tensors", "holds 2 arrays; the model has 92");
+
+        public Task<RecordDict> EvaluateAsync(FlowerInstruction instruction, CancellationToken ct) => throw new IOException("/data/patient-0042/t2w.dcm: unreadable");
+
+        public Task<RecordDict> QueryAsync(FlowerInstruction instruction, CancellationToken ct) => throw new InvalidOperationException("no query");
     }
 
     private sealed class NoTrainApp : IFlowerApp
