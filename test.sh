@@ -92,8 +92,30 @@ fi
 "$JUPYTER" kernelspec list 2>/dev/null | grep '\.net-csharp'
 
 phase harness
-# ---- HOOK: optional Flower harness set-up (added by the integrator: tests/flower-interop/setup-harness.sh) ----
-# ---- end of hook ----
+# The interop tests (tests/Flip.Cli.Tests/Interop) run against a real Flower 1.27.0 built from a git mirror of
+# adap/flower ($FLOWER_MIRROR, else /work/.mirror/adap+flower/repo) by ../shared/flower-harness. Where the mirror or
+# the harness scripts are missing they are skipped, each saying why (the mirror is fetched outside this repository).
+if [[ -n "${FLOWER_HARNESS:-}" && -d "$FLOWER_HARNESS/site-1.27.0/flwr" ]]; then
+  echo "Flower harness: $FLOWER_HARNESS (from FLOWER_HARNESS)"
+else
+  set +e
+  harness=$(tests/flower-interop/setup-harness.sh | tail -n 1)
+  harness_status=${PIPESTATUS[0]}
+  set -e
+  if ((harness_status == 0)) && [[ -d "$harness/site-1.27.0/flwr" ]]; then
+    export FLOWER_HARNESS="$harness"
+    echo "Flower harness: $FLOWER_HARNESS"
+  else
+    echo "note: no Flower harness (setup-harness.sh status $harness_status); the Flower interop tests will be skipped (see above)"
+  fi
+fi
+if [[ -n "${FLOWER_HARNESS:-}" ]]; then
+  # PyTorch Flower apps (the shared U-Net app, the app bundle serve builds) run their Python nodes on Debian's torch.
+  if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends python3-torch
+  fi
+fi
 
 phase build
 dotnet build FlipResearch.slnx -c Release
