@@ -90,7 +90,9 @@ public static class Experiment
         {
             SeededPrivacyNoise = true,   // a simulation repeats exactly; real nodes draw their noise from a secure source
         }).ToList();
-        var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1 }, logger);
+        // Round 0 is the untrained model at every site: curves start there, and the run check compares the loss
+        // after training with the loss before it (not with round 1's, which already trained).
+        var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1, EvaluateInitialModel = true }, logger);
         // The run store keeps each simulated site's own state (FedBN's layers, SCAFFOLD's cᵢ) with
         // every finished round, so a resumed run continues exactly as an uninterrupted one.
         RunResult run;

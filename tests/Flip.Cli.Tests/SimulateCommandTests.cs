@@ -146,9 +146,11 @@ public sealed class SimulateRunCheckTests : IDisposable
         Assert.Contains("(!) fedavg: no round aggregated anything (2 of 2 skipped)", result.Output);
         Assert.Contains("A strategy never aggregated anything", result.Output);
         string html = File.ReadAllText(Path.Combine(run, "report.html"));
-        Assert.Contains("id=\"run-checks\"", html);
-        Assert.Contains("fedavg: no round aggregated anything", html);
-        Assert.DoesNotContain("centralised: ", html);
+        int start = html.IndexOf("id=\"run-checks\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, "report.html has no run-checks box");
+        string checks = html[start..html.IndexOf("</div>", start, StringComparison.Ordinal)];
+        Assert.Contains("fedavg: no round aggregated anything", checks);
+        Assert.DoesNotContain("centralised: ", checks);
         Assert.Contains("\"min-sites\": 7", File.ReadAllText(Path.Combine(run, "simulate.json")));
     }
 }

@@ -20,7 +20,7 @@ public class FedAvg : Strategy
     {
         ArgumentNullException.ThrowIfNull(replies);
         EnsureEnoughReplies(round, replies);
-        return FromAverage(round, global, WeightedAverage(round, global, replies.Succeeded));
+        return Step(round, global, WeightedAverage(round, global, replies.Succeeded));
     }
 
     /// <summary>Streams (<see cref="StreamingWeightedMean"/>) unless a subclass replaces <see cref="AggregateTrain"/> itself.</summary>
@@ -39,5 +39,31 @@ public class FedAvg : Strategy
     /// <returns>The next global parameters.</returns>
     protected virtual ParameterSet FromAverage(RoundContext round, ParameterSet global, ParameterSet average) => average;
 
-    internal ParameterSet FromAverageInternal(RoundContext round, ParameterSet global, ParameterSet average) => FromAverage(round, global, average);
+    internal ParameterSet FromAverageInternal(RoundContext round, ParameterSet global, ParameterSet average) => Step(round, global, average);
+
+    // The server step moves trained weights only. Running statistics are not a gradient's target: momentum or an adaptive
+    // step would move a running variance by its own size or more (FedAvgM's momentum turned one negative, the test loss
+    // NaN) and a step counter by a fraction; they take the sites' average, as a site's own optimiser leaves them to BatchNorm.
+    private ParameterSet Step(RoundContext round, ParameterSet global, ParameterSet average)
+    {
+        ParameterSet next = FromAverage(round, global, average);
+        return ReferenceEquals(next, average) ? next : next.Replace(average.Where(a => IsRunningStatistic(a.Name, a.DataType)));
+    }
+
+    /// <summary>
+    /// Whether an array is a running statistic rather than a trained weight: PyTorch's BatchNorm buffers
+    /// (<c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>) and any int64 counter. A server
+    /// optimiser (FedAvgM, FedAdam, FedYogi, FedAdagrad) leaves them to the sites' average.
+    /// </summary>
+    /// <param name="name">The array's name, e.g. <c>enc1.bn1.running_var</c>.</param>
+    /// <param name="type">Its element type.</param>
+    /// <returns>Whether the server optimiser leaves it to the FedAvg average.</returns>
+    public static bool IsRunningStatistic(string name, ParameterDataType type)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return type == ParameterDataType.Int64
+            || name.EndsWith(".running_mean", StringComparison.Ordinal)
+            || name.EndsWith(".running_var", StringComparison.Ordinal)
+            || name.EndsWith(".num_batches_tracked", StringComparison.Ordinal);
+    }
 }

@@ -46,26 +46,7 @@ public abstract class FedOpt : FedAvg
         _m = ParameterMath.Zip(_m, delta, (m, d) => (Beta1 * m) + ((1 - Beta1) * d));
         _v = ParameterMath.Zip(_v, delta, (v, d) => NextSecondMoment(v, d * d));
         var step = ParameterMath.Zip(_m, _v, (m, v) => ServerLearningRate * m / (Math.Sqrt(v) + Tau));
-        // The optimiser steps the trained weights only. Running statistics are not a gradient's target: an
-        // adaptive step moves each of them by about η whatever its scale (a variance can turn negative), so
-        // they take the FedAvg average, as a site's own optimiser leaves them to BatchNorm.
-        return ParameterMath.Add(global, step, "the server optimiser").Replace(average.Where(a => IsRunningStatistic(a.Name, a.DataType)));
-    }
-
-    /// <summary>
-    /// Whether an array is a running statistic rather than a trained weight: PyTorch's BatchNorm buffers
-    /// (<c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>) and any int64 counter.
-    /// </summary>
-    /// <param name="name">The array's name, e.g. <c>enc1.bn1.running_var</c>.</param>
-    /// <param name="type">Its element type.</param>
-    /// <returns>Whether the server optimiser leaves it to the FedAvg average.</returns>
-    public static bool IsRunningStatistic(string name, ParameterDataType type)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return type == ParameterDataType.Int64
-            || name.EndsWith(".running_mean", StringComparison.Ordinal)
-            || name.EndsWith(".running_var", StringComparison.Ordinal)
-            || name.EndsWith(".num_batches_tracked", StringComparison.Ordinal);
+        return ParameterMath.Add(global, step, "the server optimiser");
     }
 
     /// <inheritdoc/>

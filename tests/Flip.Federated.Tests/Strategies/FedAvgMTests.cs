@@ -36,3 +36,58 @@ public sealed class FedAvgMTests
         Assert.True(expected.ContentEquals(actual));
     }
 }
+
+public sealed class ServerOptimiserRunningStatisticsTests
+{
+    public static TheoryData<string> ServerOptimisers() => ["fedavgm", "fedadam", "fedyogi", "fedadagrad"];
+
+    private static Strategy Create(string name) => name switch
+    {
+        "fedavgm" => new FedAvgM(),
+        "fedadam" => new FedAdam(),
+        "fedyogi" => new FedYogi(),
+        _ => new FedAdagrad(),
+    };
+
+    // A weight and BatchNorm's running variance and step counter; site-a and site-b (examples 1 and 3).
+    private static ParameterSet Set(float weight, float variance, long steps) => ParameterSet.Create(
+        ParameterArray.Float32("conv.weight", weight),
+        ParameterArray.Float32("bn.running_var", variance),
+        ParameterArray.Int64("bn.num_batches_tracked", [1], [steps]));
+
+    private static TrainReplies Replies(ParameterSet a, ParameterSet b) => new(
+        [
+            new TrainReply(ThreeSites.A, new SiteUpdate(a, ParameterKind.Full, 1, MetricSet.Empty)),
+            new TrainReply(ThreeSites.B, new SiteUpdate(b, ParameterKind.Full, 3, MetricSet.Empty)),
+        ],
+        []);
+
+    [Theory]
+    [MemberData(nameof(ServerOptimisers))]
+    public void The_server_step_moves_weights_and_running_statistics_take_the_sites_average(string name)
+    {
+        // Given: three rounds in which the sites lower the running variance from 1.0 to 0.2 and 0.6 (average 0.5): the
+        // pseudo-gradient of the variance is −0.5 every round; momentum or an adaptive step would carry it below 0.
+        Strategy strategy = Create(name);
+        ParameterSet global = Set(0, 1, 0);
+        for (int round = 1; round <= 3; round++)
+        {
+            ParameterSet a = Set(1, 0.2f, 10 * round);
+            ParameterSet b = Set(1, 0.6f, 10 * round);
+
+            global = strategy.AggregateTrain(ThreeSites.Round(round, totalSites: 2), global, Replies(a, b));
+
+            // Then: the statistics are the example-weighted average (0.25·0.2 + 0.75·0.6 = 0.5; the counter 10·round) …
+            Assert.Equal(0.5f, global["bn.running_var"].AsFloat32().Span[0], 1e-6f);
+            Assert.Equal(10L * round, global["bn.num_batches_tracked"].AsInt64().Span[0]);
+        }
+
+        // … while the weight was stepped by the optimiser: not left at the start, and not simply the average (1) for FedAvgM.
+        float weight = global["conv.weight"].AsFloat32().Span[0];
+        Assert.True(weight > 0, $"{name}: the weight did not move towards the sites' 1 ({weight})");
+        if (name == "fedavgm")
+        {
+            Assert.NotEqual(1f, weight);
+        }
+    }
+}
