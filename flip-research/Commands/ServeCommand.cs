@@ -40,7 +40,7 @@ internal static class ServeCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the initial model and the sampling.", DefaultValueFactory = _ => 7 };
         var output = new Option<string>("--out", "-o") { Description = "The run folder: run.json, a checkpoint per round, metrics.csv, failures.csv, final-model.safetensors.", DefaultValueFactory = _ => "runs/serve" };
         var roundTimeout = new Option<int>("--round-timeout") { Description = "Seconds a round's train (and evaluate) step waits for the nodes' replies; a node that has not answered by then is recorded as dropped.", DefaultValueFactory = _ => 1800 };
-        var minSites = new Option<int>("--min-sites") { Description = "The fewest nodes whose updates a round aggregates; with fewer replies the model is kept.", DefaultValueFactory = _ => 2 };
+        var minSites = new Option<int>("--min-sites") { Description = "The fewest nodes whose updates a round aggregates; with fewer replies the model is kept. Default: 2, or --min-nodes when that is 1.", DefaultValueFactory = _ => 2 };
         var maxConcurrent = new Option<int>("--max-concurrent-updates") { Description = "Updates the server receives at once; further nodes wait, so memory does not grow with the number of nodes. Each one admitted costs up to one model size of memory; 1 is as fast on loopback (bench load).", DefaultValueFactory = _ => 1 };
         var maxUpdateBytes = new Option<long>("--max-update-bytes") { Description = "The largest update the server accepts, in bytes, below the bound every reply has anyway (the model it answers: its elements at up to 8 bytes each, plus 1 MiB for records); 0: that bound only.", DefaultValueFactory = _ => 0 };
         var resume = new Option<string?>("--resume") { Description = "Continue the serve run in this folder from its last committed round (settings come from its run.json)." };
@@ -69,7 +69,9 @@ internal static class ServeCommand
 
             var secureSettings = SimulateSecurity.Settings(parse, secaggNeighbours, secaggThreshold, strategyName == StrategyCatalog.SecureFedAvg);
             ServeSettings settings = resumed is null
-                ? new ServeSettings(strategyName, parse.GetValue(rounds), parse.GetValue(seed), parse.GetValue(baseChannels), parse.GetValue(minNodes), parse.GetValue(minSites), parse.GetValue(roundTimeout),
+                ? new ServeSettings(strategyName, parse.GetValue(rounds), parse.GetValue(seed), parse.GetValue(baseChannels), parse.GetValue(minNodes),
+                    // A study of one node would skip every round at the default quorum of two.
+                    parse.GetResult(minSites) is { Implicit: false } ? parse.GetValue(minSites) : Math.Min(parse.GetValue(minSites), parse.GetValue(minNodes)), parse.GetValue(roundTimeout),
                     secureSettings.Neighbours, secureSettings.ThresholdFraction)
                 : ServeSettings.FromRunInfo(resumed);
             if (legacy && settings.Strategy == StrategyCatalog.SecureFedAvg)

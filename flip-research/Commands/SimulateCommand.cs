@@ -61,6 +61,7 @@ internal static class SimulateCommand
         var secure = SimulateSecurity.SecureAggregationOption();
         var secaggNeighbours = SimulateSecurity.NeighboursOption();
         var secaggThreshold = SimulateSecurity.ThresholdOption();
+        var privacy = SimulateSecurity.PrivacyOptions();
         var attack = SimulateSecurity.AttackOption();
         var cache = SimulateCohort.CacheOption();
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rounds must be between 1 and 1000."); });
@@ -72,7 +73,7 @@ internal static class SimulateCommand
             "fairness summary and writes a run folder (run.json, metrics.csv, checkpoints per strategy).\n\n" +
             "Examples:\n  flip-research simulate\n  flip-research simulate --strategy fedavg fedbn --rounds 20 --out runs/fedbn-vs-fedavg")
         {
-            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, minSites, leaveOneOut, partition, manifest, secure, secaggNeighbours, secaggThreshold, attack, cache,
+            strategies, rounds, scale, seed, device, output, profile, resume, experiment, threads, minSites, leaveOneOut, partition, manifest, secure, secaggNeighbours, secaggThreshold, privacy.Clip, privacy.Noise, privacy.Placement, attack, cache,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -90,6 +91,7 @@ internal static class SimulateCommand
                 {
                     Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, MinTrainSites = saved.MinSites, Resume = true, Attack = SimulateSecurity.Attack(saved.Attack),
                     SecureAggregation = new Flip.Federated.SecureAggregation.SecureAggregationSettings { Neighbours = saved.SecAggNeighbours, ThresholdFraction = saved.SecAggThreshold },
+                    Privacy = new PrivacySettings(saved.DpClip, saved.DpNoise, saved.DpPlacement == "local" ? Flip.Federated.Privacy.NoisePlacement.Local : Flip.Federated.Privacy.NoisePlacement.Central),
                 };
                 return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct, saved.Partition, saved.Manifest).ConfigureAwait(false);
             }
@@ -108,6 +110,7 @@ internal static class SimulateCommand
             };
             double cohortScale = parse.GetResult(scale) is { Implicit: false } ? parse.GetValue(scale) : full ? 0.25 : 0.08;
             string[] names = SimulateSecurity.Strategies(parse.GetValue(strategies) is { Length: > 0 } chosen ? chosen : [.. StrategyCatalog.Default], parse.GetValue(secure));
+            options = options with { Privacy = SimulateSecurity.Privacy(parse, privacy, names) };
             string folder = parse.GetValue(output) ?? Path.Combine("runs", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             if (parse.GetValue(leaveOneOut))
             {
@@ -128,7 +131,8 @@ internal static class SimulateCommand
 
             Directory.CreateDirectory(folder);
             new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString(),
-                options.SecureAggregation.Neighbours, options.SecureAggregation.ThresholdFraction, options.MinTrainSites).Write(folder);
+                options.SecureAggregation.Neighbours, options.SecureAggregation.ThresholdFraction, options.MinTrainSites,
+                options.Privacy.ClippingNorm, options.Privacy.NoiseMultiplier, options.Privacy.Placement == Flip.Federated.Privacy.NoisePlacement.Local ? "local" : "central").Write(folder);
         }
 
         PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest, cacheFolder);
@@ -169,6 +173,15 @@ internal static class SimulateCommand
         if (results.FirstOrDefault(r => r.Strategy == "local-only") is { } localOnly)
         {
             console.Write(localOnly.CrossSiteTable(comparison.Sites, MetricNames.Auroc));
+        }
+
+        foreach (ExperimentResult result in results.Where(r => r.Strategy == "dp-fedavg"))
+        {
+            // The privacy the run bought, beside the utility the tables show: ε of the last round at the accountant's δ.
+            var last = result.Run.Metrics.Where(m => m.Site == Flip.Federated.Simulations.MetricRecord.FederatedSite && m.Metric == MetricNames.Epsilon).MaxBy(m => m.Round);
+            PrivacySettings dp = options.Privacy;
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"dp-fedavg: ε = {last?.Value:0.##} at δ = 1e-5 after {last?.Round} rounds (clip C = {dp.ClippingNorm:0.###}, noise z = {dp.NoiseMultiplier:0.###}, {(dp.Placement == Flip.Federated.Privacy.NoisePlacement.Local ? "local" : "central")} noise, all {cohort.Sites.Count} hospitals every round)."));
         }
 
         foreach (string line in comparison.HealthLines())

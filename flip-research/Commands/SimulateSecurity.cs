@@ -1,11 +1,12 @@
 using System.CommandLine;
 using Flip.Experiments;
 using Flip.Federated.Attacks;
+using Flip.Federated.Privacy;
 using Flip.Federated.SecureAggregation;
 
 namespace Flip.Cli.Commands;
 
-/// <summary><c>simulate --secure-aggregation</c> and <c>simulate --attack</c>: the options and what they change.</summary>
+/// <summary><c>simulate --secure-aggregation</c>, <c>--dp-*</c> and <c>--attack</c>: the options and what they change.</summary>
 internal static class SimulateSecurity
 {
     public static Option<bool> SecureAggregationOption() => new("--secure-aggregation")
@@ -55,6 +56,56 @@ internal static class SimulateSecurity
     /// <summary>One line on the settings, for the run's banner.</summary>
     public static string Describe(SecureAggregationSettings settings) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"{(settings.Neighbours == 0 ? "every pair of nodes joined" : $"{settings.Neighbours} neighbours per node")}, unmasking needs {settings.ThresholdFraction:0.##} of a node's share holders");
+
+    /// <summary><c>--dp-clip</c>, <c>--dp-noise</c>, <c>--dp-placement</c>: DP-FedAvg's settings for <c>--strategy dp-fedavg</c>.</summary>
+    public static (Option<double> Clip, Option<double> Noise, Option<string> Placement) PrivacyOptions()
+    {
+        var clip = new Option<double>("--dp-clip")
+        {
+            Description = "dp-fedavg: the L2 norm C each hospital's update is clipped to (the U-Net's whole update is about 1 per round here).",
+            DefaultValueFactory = _ => 1.0,
+        };
+        var noise = new Option<double>("--dp-noise")
+        {
+            Description = "dp-fedavg: the noise multiplier z; the Gaussian noise on the mean update has standard deviation z·C/m for m hospitals. Larger z, smaller ε, noisier model.",
+            DefaultValueFactory = _ => 1.0,
+        };
+        foreach (var (option, example) in new[] { (clip, "--dp-clip 1"), (noise, "--dp-noise 0.5") })
+        {
+            option.Validators.Add(r =>
+            {
+                double value = r.GetValueOrDefault<double>();
+                if (!(value > 0) || !double.IsFinite(value))
+                {
+                    r.AddError(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{option.Name} must be a number > 0 (got {value}); for example {example}."));
+                }
+            });
+        }
+
+        var placement = new Option<string>("--dp-placement")
+        {
+            Description = "dp-fedavg: central (noise once at the server; hospitals trust it) or local (each hospital noises its own update; much more noise in total).",
+            DefaultValueFactory = _ => "central",
+        };
+        placement.AcceptOnlyFromAmong("central", "local");
+        return (clip, noise, placement);
+    }
+
+    /// <summary>DP-FedAvg's settings; refused when a <c>--dp-*</c> option is given and no strategy uses them.</summary>
+    public static PrivacySettings Privacy(ParseResult parse, (Option<double> Clip, Option<double> Noise, Option<string> Placement) options, IReadOnlyList<string> names)
+    {
+        foreach (Option given in new Option[] { options.Clip, options.Noise, options.Placement }.Where(o => parse.GetResult(o) is { Implicit: false }))
+        {
+            if (!names.Contains("dp-fedavg"))
+            {
+                throw new FlipException($"{given.Name} sets up differential privacy, which this run does not use.", ExitCodes.BadCommandLine,
+                    "add dp-fedavg to --strategy, or drop " + given.Name + ".");
+            }
+        }
+
+        return new PrivacySettings(parse.GetValue(options.Clip), parse.GetValue(options.Noise),
+            parse.GetValue(options.Placement) == "local" ? NoisePlacement.Local : NoisePlacement.Central);
+    }
 
     public static Option<string?> AttackOption() => new("--attack")
     {

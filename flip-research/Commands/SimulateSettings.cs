@@ -6,7 +6,10 @@ namespace Flip.Cli.Commands;
 internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Rounds, double Scale, int Seed, string Device, int LocalEpochs, string Partition = "natural", string? Manifest = null, string? Attack = null,
     [property: System.Text.Json.Serialization.JsonPropertyName("secagg-neighbours")] int SecAggNeighbours = 0,
     [property: System.Text.Json.Serialization.JsonPropertyName("secagg-threshold")] double SecAggThreshold = 0.5,
-    [property: System.Text.Json.Serialization.JsonPropertyName("min-sites")] int MinSites = 2)
+    [property: System.Text.Json.Serialization.JsonPropertyName("min-sites")] int MinSites = 2,
+    [property: System.Text.Json.Serialization.JsonPropertyName("dp-clip")] double DpClip = 1.0,
+    [property: System.Text.Json.Serialization.JsonPropertyName("dp-noise")] double DpNoise = 1.0,
+    [property: System.Text.Json.Serialization.JsonPropertyName("dp-placement")] string DpPlacement = "central")
 {
     public const string FileName = "simulate.json";
 

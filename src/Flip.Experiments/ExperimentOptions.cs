@@ -66,6 +66,10 @@ public sealed record ExperimentOptions
     /// <value>Every pair joined, threshold 0.5.</value>
     public Flip.Federated.SecureAggregation.SecureAggregationSettings SecureAggregation { get; init; } = new();
 
+    /// <summary>DP-FedAvg's clipping norm, noise multiplier and noise placement for <c>dp-fedavg</c>.</summary>
+    /// <value>C = 1, z = 1, central.</value>
+    public PrivacySettings Privacy { get; init; } = new();
+
     /// <summary>libtorch intra-op threads, or 0 to keep libtorch's default (one per core).</summary>
     /// <value>0.</value>
     public int Threads { get; init; }

@@ -11,7 +11,7 @@ public static class StrategyCatalog
 
     /// <summary>Every name <see cref="Create"/> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["local-only", "fedavg", "fedavgm", "fedprox", "fedbn", "scaffold", "fedadam", "fedyogi", "fedadagrad", "fedmedian", "trimmed-mean", "krum", "fedavg-ft", "centralised"];
+        ["local-only", "fedavg", "fedavgm", "fedprox", "fedbn", "scaffold", "fedadam", "fedyogi", "fedadagrad", "fedmedian", "trimmed-mean", "krum", "fedavg-ft", "dp-fedavg", "centralised"];
 
     /// <summary>
     /// FedAvg over SecAgg+ (<c>simulate --secure-aggregation</c>, <c>serve --secure-aggregation</c> or <c>serve --strategy fedavg-secagg</c>);
@@ -56,6 +56,12 @@ public static class StrategyCatalog
             // Fine-tuning at the training learning rate: the default 0.01 (5× the local Adam's) threw the tuned
             // model off (test loss 1.32 → 7.09 in three rounds).
             "fedavg-ft" => new FedAvgFineTuned { TrainConfig = train, MinTrainSites = options.MinTrainSites, FineTuneLearningRate = options.LearningRate },
+            // DP-FedAvg (McMahan et al. 2018): clipped, equally weighted updates, Gaussian noise z·C/m; ε after every round.
+            "dp-fedavg" => new Flip.Federated.Privacy.DifferentialPrivacyFedAvg
+            {
+                TrainConfig = train, MinTrainSites = options.MinTrainSites,
+                ClippingNorm = options.Privacy.ClippingNorm, NoiseMultiplier = options.Privacy.NoiseMultiplier, Noise = options.Privacy.Placement,
+            },
             "centralised" => new Centralised { TrainConfig = train },
             SecureFedAvg => new Flip.Federated.SecureAggregation.SecureFedAvg { TrainConfig = train, MinTrainSites = options.MinTrainSites, Settings = options.SecureAggregation },
             _ => throw new FlipException($"unknown strategy '{name}'; expected one of {string.Join(", ", Names)}.", ExitCodes.BadCommandLine),

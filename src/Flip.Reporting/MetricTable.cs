@@ -86,6 +86,15 @@ public sealed class MetricTable
     public double? PooledValue(string metric, int round, string split = SplitNames.Test) =>
         Find(round, SiteIds.Pooled, split, metric) ?? Find(round, SiteIds.Pooled, SplitNames.Pooled, metric);
 
+    /// <summary>The strategy's own aggregate of a metric at a round (the <see cref="SiteIds.Federated"/> row of
+    /// <paramref name="split"/>), else the pooled value; <see langword="null"/> when there is neither.</summary>
+    /// <param name="metric">The metric key.</param>
+    /// <param name="round">The round.</param>
+    /// <param name="split">The split; <see cref="SplitNames.Test"/> by default.</param>
+    /// <returns>The value, or <see langword="null"/>.</returns>
+    public double? SummaryValue(string metric, int round, string split = SplitNames.Test) =>
+        Find(round, SiteIds.Federated, split, metric) ?? PooledValue(metric, round, split);
+
     /// <summary>Reads and validates a <c>metrics.csv</c> file.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The table.</returns>

@@ -150,8 +150,9 @@ public static class Report
         foreach (var run in runs)
         {
             int last = run.Metrics.LastRound;
-            double? epsilon = run.Metrics.PooledValue(MetricNames.PrivacyEpsilon, last, o.Split);
-            double? value = run.Metrics.PooledValue(o.Metric, last, o.Split);
+            // DP-FedAvg writes ε on the federated row, beside the strategy's own aggregate of the metric.
+            double? epsilon = run.Metrics.SummaryValue(MetricNames.PrivacyEpsilon, last, o.Split);
+            double? value = run.Metrics.SummaryValue(o.Metric, last, o.Split);
             if (epsilon is double e && value is double v) points.Add(new PrivacyPoint(run.Name, e, v));
         }
         return points;

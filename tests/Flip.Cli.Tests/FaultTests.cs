@@ -136,7 +136,7 @@ public sealed class FaultTests : IDisposable
         Assert.Equal("round,site,step,category,reason", failures[0]);
         string dropped = Assert.Single(failures[1..], l => l.Contains(",train,timeout,", StringComparison.Ordinal)).Split(',')[1];
         Assert.StartsWith("1,node-", Assert.Single(failures[1..], l => l.Contains(",train,", StringComparison.Ordinal)));
-        Assert.Contains($"{dropped} train (timeout", log);
+        Assert.True(log.Contains($"{dropped} train (timeout", StringComparison.Ordinal), log);
         string metrics = File.ReadAllText(Path.Combine(run, "metrics.csv"));
         Assert.Contains($"\n2,{dropped},train,", metrics); // the restarted node trained in round 2
         Assert.DoesNotContain($"\n1,{dropped},train,", metrics);

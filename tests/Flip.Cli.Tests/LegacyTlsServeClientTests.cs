@@ -17,7 +17,7 @@ public sealed class LegacyTlsServeClientTests : IDisposable
         CliProcess.Result certs = CliProcess.Run("dev-certs", "--out", P("certs"), "--nodes", "site-1");
         Assert.True(certs.ExitCode == 0, certs.All);
         string port = CliProcess.FreePort().ToString(CultureInfo.InvariantCulture);
-        using var server = NodeProcess.Start("serve", "--transport", "legacy", "--port", port, "--rounds", "1", "--min-nodes", "1", "--base-channels", "4",
+        using var server = NodeProcess.Start("serve", "--transport", "legacy", "--port", port, "--rounds", "1", "--min-nodes", "1", "--min-sites", "1", "--base-channels", "4",
             "--wait-seconds", "300", "--out", P("run"), "--tls-cert", P("certs/server.pem"), "--tls-key", P("certs/server-key.pem"), "--tls-client-ca", P("certs/ca.pem"));
         string[] common = ["client", "--transport", "legacy", "--server", $"https://localhost:{port}", "--scale", "0.02", "--base-channels", "4", "--device", "cpu",
             "--tls-ca", P("certs/ca.pem")];

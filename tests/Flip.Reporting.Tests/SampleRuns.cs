@@ -37,7 +37,7 @@ internal static class SampleRuns
                 rows.Add(new(round, site, "train", "loss", Math.Round(1.0 / (round + s * 0.1 + strategy), 4)));
             }
             rows.Add(new(round, "pooled", "test", "auroc", Math.Round(pooledSum / 6 + 0.01, 4)));
-            if (privacy) rows.Add(new(round, "pooled", "test", "dp-epsilon", 0.5 * round * (strategy + 1)));
+            if (privacy) rows.Add(new(round, "federated", "test", "epsilon", 0.5 * round * (strategy + 1)));   // as DP-FedAvg writes it
         }
         if (cross)
         {

@@ -139,7 +139,7 @@ public sealed class DifferentialPrivacyFedAvg : Strategy
         var mean = ParameterMath.Mean(clipped, [.. replies.Succeeded.Select(r => r.Site.Value)]);
         double noiseStd = Noise == NoisePlacement.Central ? z * clip / m : 0;
         mean = gaussian.AddNoise(mean, noiseStd);
-        var next = ParameterMath.AddScaled(global, mean, ServerLearningRate);
+        var next = KeepVariancesValid(ParameterMath.AddScaled(global, mean, ServerLearningRate));
 
         if (Adaptive is { } adaptive)
         {
@@ -158,6 +158,15 @@ public sealed class DifferentialPrivacyFedAvg : Strategy
             (MetricNames.ClippingNorm, clip),
             (MetricNames.NoiseStandardDeviation, Noise == NoisePlacement.Central ? noiseStd : z * clip));
         return next;
+    }
+
+    // BatchNorm's running statistics come from the sites' data, so they are clipped and noised with the rest of the update
+    // (the guarantee covers the whole update); noise can then push a running variance below zero, and BatchNorm would
+    // evaluate √(negative) = NaN. Clamping it at 0 is post-processing of the private output: ε and δ are unchanged.
+    private static ParameterSet KeepVariancesValid(ParameterSet next)
+    {
+        ParameterSet variances = next.Where(a => a.Name.EndsWith(".running_var", StringComparison.Ordinal));
+        return variances.Count == 0 ? next : next.Replace(ParameterMath.Map(variances, v => Math.Max(v, 0)));
     }
 
     /// <inheritdoc/>

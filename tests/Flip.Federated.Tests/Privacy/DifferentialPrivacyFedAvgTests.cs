@@ -55,6 +55,24 @@ public sealed class DifferentialPrivacyFedAvgTests
     }
 
     [Fact]
+    public void A_running_variance_noised_below_zero_is_clamped_at_zero_and_the_weights_keep_their_noise()
+    {
+        // Given: a BatchNorm running variance of 0.01 and a weight, zero updates from 3 sites, noise N(0, 1) per coordinate
+        const int n = 2_000;
+        var global = ParameterSet.Create(ParameterArray.Float32("w", new float[n]), ParameterArray.Float32("bn.running_var", Enumerable.Repeat(0.01f, n).ToArray()));
+        TrainReply Zero(SiteId site) => new(site, new SiteUpdate(ParameterMath.Subtract(global, global, "zero"), ParameterKind.Difference, 1, MetricSet.Empty));
+        var replies = new TrainReplies([Zero(A), Zero(B), Zero(C)], []);
+
+        var next = new DifferentialPrivacyFedAvg { ClippingNorm = 2, NoiseMultiplier = 1.5 }.AggregateTrain(Round(seed: 4), global, replies);
+
+        // Then: about half the variances would be negative (BatchNorm would evaluate NaN); they are 0, the rest keep the noise
+        float[] variances = next["bn.running_var"].AsFloat32().ToArray();
+        Assert.All(variances, v => Assert.True(v >= 0));
+        Assert.InRange(variances.Count(v => v == 0), n / 3, 2 * n / 3);
+        Assert.Contains(next["w"].AsFloat32().ToArray(), w => w < 0);
+    }
+
+    [Fact]
     public void Central_noise_has_standard_deviation_z_C_over_m()
     {
         // Given zero updates from m = 3 sites, z = 1.5 and C = 2: every coordinate is N(0, (1.5·2/3)²) = N(0, 1).
