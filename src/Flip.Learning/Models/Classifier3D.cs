@@ -84,6 +84,6 @@ public sealed class Classifier3D : Module<Tensor, Tensor>
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor input) => functional.relu(bn.forward(conv.forward(input)));
+        public override Tensor forward(Tensor input) => functional.relu(NormLayers.Forward(bn, conv.forward(input)));
     }
 }

@@ -33,8 +33,8 @@ public sealed class DoubleConv : Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        using Tensor first = functional.relu(bn1.forward(conv1.forward(input)));
-        return functional.relu(bn2.forward(conv2.forward(first)));
+        using Tensor first = functional.relu(NormLayers.Forward(bn1, conv1.forward(input)));
+        return functional.relu(NormLayers.Forward(bn2, conv2.forward(first)));
     }
 
     internal static Module<Tensor, Tensor> Convolution(long input, long output, int dimensions) => dimensions switch

@@ -52,7 +52,7 @@ public sealed class ResNet2D : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor x = functional.relu(_stemNorm.forward(_stem.forward(input)));
+        Tensor x = functional.relu(NormLayers.Forward(_stemNorm, _stem.forward(input)));
         foreach (BasicBlock block in _blocks)
         {
             x = block.forward(x);
@@ -93,9 +93,9 @@ public sealed class ResNet2D : Module<Tensor, Tensor>
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            Tensor x = functional.relu(_bn1.forward(_conv1.forward(input)));
-            x = _bn2.forward(_conv2.forward(x));
-            Tensor skip = _shortcut is null ? input : _shortcutNorm!.forward(_shortcut.forward(input));
+            Tensor x = functional.relu(NormLayers.Forward(_bn1, _conv1.forward(input)));
+            x = NormLayers.Forward(_bn2, _conv2.forward(x));
+            Tensor skip = _shortcut is null ? input : NormLayers.Forward(_shortcutNorm!, _shortcut.forward(input));
             return functional.relu(x + skip).MoveToOuterDisposeScope();
         }
     }
