@@ -74,6 +74,12 @@ internal static class ServeCommand
                     parse.GetResult(minSites) is { Implicit: false } ? parse.GetValue(minSites) : Math.Min(parse.GetValue(minSites), parse.GetValue(minNodes)), parse.GetValue(roundTimeout),
                     secureSettings.Neighbours, secureSettings.ThresholdFraction)
                 : ServeSettings.FromRunInfo(resumed);
+            if (legacy && settings.Strategy == "scaffold")
+            {
+                throw new FlipException("--strategy scaffold needs the Fleet API: a legacy fit result carries the parameters only, not SCAFFOLD's control-variate change.", ExitCodes.BadCommandLine,
+                    "drop --transport legacy (FLIP nodes send Δcᵢ beside their update over the Fleet API), or choose another strategy.");
+            }
+
             if (legacy && settings.Strategy == StrategyCatalog.SecureFedAvg)
             {
                 throw new FlipException("--secure-aggregation needs the Fleet API: the legacy transport's fit results carry each update in the clear.", ExitCodes.BadCommandLine,

@@ -193,11 +193,23 @@ public sealed class FleetFederation
 
         // One ArrayRecord for every node: it is encoded and hashed once, and its objects (views of the model) are shared in the store.
         ArrayRecord trainArrays = global.ToArrayRecord();
-        var sent = Send(instructions.Select(instruction => (instruction.Site, "train", new RecordDict
+        // SCAFFOLD's server control variate travels beside the model; the node answers with its Δcᵢ beside its update.
+        ParameterSet? control = instructions.Select(i => i.Config.ServerControlVariate).FirstOrDefault(c => c is not null);
+        ArrayRecord? controlArrays = control?.ToArrayRecord();
+        var sent = Send(instructions.Select(instruction =>
         {
-            { RecordKeys.Arrays, trainArrays },
-            { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
-        })), round, failures);
+            var content = new RecordDict
+            {
+                { RecordKeys.Arrays, trainArrays },
+                { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
+            };
+            if (instruction.Config.UseControlVariates && controlArrays is not null)
+            {
+                content.Add(RecordKeys.ControlVariate, controlArrays);
+            }
+
+            return (instruction.Site, "train", content);
+        }), round, failures);
         TrainAggregator aggregator = _strategy.StartTrainAggregation(context, global);
         await CollectAsync(sent, round, "train", failures, (site, content) =>
         {
@@ -211,10 +223,17 @@ public sealed class FleetFederation
                 return problem;
             }
 
+            ParameterSet? controlDelta = null;
+            if (control is not null && content.TryGet(RecordKeys.ControlVariateDelta, out ArrayRecord? deltaArrays)
+                && !UpdateValidator.TryRead(deltaArrays, control.Layout, out controlDelta, out string? deltaProblem))
+            {
+                return "control-variate change: " + deltaProblem;
+            }
+
             var (values, examples) = Read(content);
             try
             {
-                aggregator.Add(new TrainReply(site, new SiteUpdate(parameters, ParameterKind.Full, examples, values)));
+                aggregator.Add(new TrainReply(site, new SiteUpdate(parameters, ParameterKind.Full, examples, values) { ControlVariateDelta = controlDelta }));
             }
             catch (ParameterLayoutException e)
             {

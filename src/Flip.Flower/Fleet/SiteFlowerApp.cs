@@ -87,11 +87,17 @@ public sealed class SiteFlowerApp : IFlowerApp
             _ => (long)(update.Metrics.TryGetValue(MetricNames.LocalSteps, out double steps) ? steps : 0)
                 * (train.BatchSize ?? throw AppContractException.NoBatchSize(_contract.Name, "train")),
         };
-        return new RecordDict
+        var reply = new RecordDict
         {
             { RecordKeys.Arrays, parameters.ToArrayRecord() },
             { RecordKeys.Metrics, Reply(_contract.Train, "train", update.Metrics, examples) },
         };
+        if (update.ControlVariateDelta is { } controlDelta)
+        {
+            reply.Add(RecordKeys.ControlVariateDelta, controlDelta.ToArrayRecord());
+        }
+
+        return reply;
     }
 
     // Secure aggregation trains through here and replies with FLIP's own metrics (its server is FLIP's).
@@ -105,7 +111,11 @@ public sealed class SiteFlowerApp : IFlowerApp
     {
         try
         {
-            return Flip.Federated.ConfigRecord.ToTrainConfig(Settings(_contract.Train, Config(instruction)))
+            // SCAFFOLD's server control variate comes beside the model, in the model's layout.
+            ParameterSet? control = instruction.Content.TryGet(RecordKeys.ControlVariate, out ArrayRecord? controlArrays)
+                ? controlArrays.ToParameterSet(_layout)
+                : null;
+            return Flip.Federated.ConfigRecord.ToTrainConfig(Settings(_contract.Train, Config(instruction)), control)
                 with { Round = (int)(instruction.ServerRound ?? 0) };
         }
         catch (ArgumentException e)
@@ -154,44 +164,49 @@ public sealed class SiteFlowerApp : IFlowerApp
         return Task.FromResult(new RecordDict { { RecordKeys.Metrics, metrics } });
     }
 
-    /// <summary>The <c>config</c> record a server sends with a train instruction.</summary>
+    /// <summary>The <c>config</c> record a server sends with a train instruction: every setting of the one wire mapping
+    /// (<see cref="Flip.Federated.ConfigRecord"/>: local training, FedProx's μ, SCAFFOLD's flag, clipping and local noise, …) under
+    /// FLIP's keys, with Flower's <c>server-round</c>.</summary>
     /// <param name="config">The strategy's train settings for this site.</param>
     /// <param name="round">The server round.</param>
-    /// <returns>A config record with the keys of <see cref="ConfigKeys"/>.</returns>
+    /// <returns>A config record.</returns>
     public static ConfigRecord ToConfigRecord(TrainConfig config, int round)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var record = new ConfigRecord
-        {
-            { RecordKeys.ServerRound, RecordValue.Of((long)round) },
-            { ConfigKeys.LocalEpochs, RecordValue.Of((long)config.LocalEpochs) },
-            { ConfigKeys.LearningRate, RecordValue.Of(config.LearningRate) },
-            { ConfigKeys.ProximalMu, RecordValue.Of(config.ProximalMu) },
-            { ConfigKeys.Seed, RecordValue.Of((long)config.Seed) },
-        };
-        if (config.LocalParameterNames.Count > 0)
-        {
-            record.Add(ConfigKeys.LocalParameters, RecordValue.OfList(config.LocalParameterNames));
-        }
-
-        return record;
+        return Wire(Flip.Federated.ConfigRecord.FromTrainConfig(config with { Round = round }));
     }
 
-    /// <summary>The <c>config</c> record a server sends with an evaluate instruction.</summary>
+    /// <summary>The <c>config</c> record a server sends with an evaluate instruction (the one wire mapping, fine-tuning included).</summary>
     /// <param name="config">The strategy's evaluate settings for this site.</param>
     /// <param name="round">The server round.</param>
     /// <returns>A config record.</returns>
     public static ConfigRecord ToConfigRecord(EvaluateConfig config, int round)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var record = new ConfigRecord
+        return Wire(Flip.Federated.ConfigRecord.FromEvaluateConfig(config with { Round = round }));
+    }
+
+    // The wire mapping's plain values as Flower record values; empty lists are left out, as Flower's apps expect no key.
+    private static ConfigRecord Wire(IReadOnlyDictionary<string, object> settings)
+    {
+        var record = new ConfigRecord();
+        foreach (var (key, value) in settings)
         {
-            { RecordKeys.ServerRound, RecordValue.Of((long)round) },
-            { ConfigKeys.Seed, RecordValue.Of((long)config.Seed) },
-        };
-        if (config.LocalParameterNames.Count > 0)
-        {
-            record.Add(ConfigKeys.LocalParameters, RecordValue.OfList(config.LocalParameterNames));
+            RecordValue? wire = value switch
+            {
+                long l => RecordValue.Of(l),
+                int n => RecordValue.Of((long)n),
+                double d => RecordValue.Of(d),
+                bool b => RecordValue.Of(b),
+                string text => RecordValue.Of(text),
+                string[] { Length: > 0 } list => RecordValue.OfList(list),
+                string[] => null,
+                _ => throw new ArgumentException(Invariant($"config setting '{key}' is a {value.GetType().Name}; the wire mapping makes numbers, flags, text and text lists only")),
+            };
+            if (wire is not null)
+            {
+                record.Add(key, wire);
+            }
         }
 
         return record;

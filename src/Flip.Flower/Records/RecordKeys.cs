@@ -18,6 +18,12 @@ public static class RecordKeys
     /// <summary>The example count FedAvg weights by; required in every reply's metrics (sint64).</summary>
     public const string NumExamples = "num-examples";
 
+    /// <summary>FLIP's SCAFFOLD (Flower has none): the server control variate c, an <see cref="ArrayRecord"/> beside the model in a train instruction.</summary>
+    public const string ControlVariate = "scaffold-control";
+
+    /// <summary>FLIP's SCAFFOLD: the node's control-variate change Δcᵢ, an <see cref="ArrayRecord"/> beside its update in a train reply.</summary>
+    public const string ControlVariateDelta = "scaffold-control-delta";
+
     /// <summary><c>Array.stype</c> and legacy <c>Parameters.tensor_type</c>.</summary>
     public const string NumpyStype = "numpy.ndarray";
 }
