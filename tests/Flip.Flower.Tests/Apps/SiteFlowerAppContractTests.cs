@@ -182,4 +182,40 @@ public sealed class SiteFlowerAppContractTests
         Assert.Null(trainer.Train.LocalSteps);
         Assert.Equal(new Dictionary<string, double> { ["loss"] = 0.5, ["local-steps"] = 3, ["num-examples"] = 269 }, Plain(reply));
     }
+
+    [Fact]
+    public async Task Every_train_and_evaluate_setting_a_FLIP_server_sends_reaches_the_nodes_trainer()
+    {
+        // Given: train and evaluate settings with every field away from its default (what any catalogue strategy can set:
+        // FedProx's μ, FedBN's local layers, SCAFFOLD's flag and c, DP's clipping and local noise, FedAvg+FT's fine-tuning)
+        var train = new TrainConfig
+        {
+            LocalEpochs = 3, LocalSteps = 7, BatchSize = 5, LearningRate = 0.003, ProximalMu = 0.2, Seed = 11, LocalParameterNames = ["conv.weight"],
+            UseControlVariates = true, ServerControlVariate = ParameterMath.Map(Model, _ => 0.125), ClippingNorm = 0.7, LocalNoiseStandardDeviation = 0.05,
+        };
+        var evaluate = new EvaluateConfig { Seed = 13, LocalParameterNames = ["conv.weight"], FineTuneEpochs = 2, FineTuneLearningRate = 0.0007, BatchSize = 6, BatchStatistics = true };
+
+        // When: the server's records (with SCAFFOLD's c beside the model) reach a node's app
+        var trainer = new RecordingTrainer();
+        var content = new RecordDict
+        {
+            { RecordKeys.Arrays, Model.ToArrayRecord() },
+            { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(train, 4) },
+            { RecordKeys.ControlVariate, train.ServerControlVariate!.ToArrayRecord() },
+        };
+        RecordDict reply = await App(trainer, "flip").TrainAsync(new FlowerInstruction(
+            new FlowerMessage(new W.Metadata { MessageType = "train", MessageId = "m1", RunId = 1 }, content), null), CancellationToken.None);
+        var evaluator = new RecordingTrainer();
+        await App(evaluator, "flip").EvaluateAsync(Instruction("evaluate", Model.ToArrayRecord(), SiteFlowerApp.ToConfigRecord(evaluate, 4)), CancellationToken.None);
+
+        // Then: the trainer was given every one of them, and the reply carries SCAFFOLD's Δcᵢ
+        TrainConfig got = trainer.Train!;
+        Assert.Equal(train with { Round = 4, LocalParameterNames = got.LocalParameterNames, ServerControlVariate = got.ServerControlVariate }, got);
+        Assert.Equal(["conv.weight"], got.LocalParameterNames);
+        Assert.True(got.ServerControlVariate!.ContentEquals(train.ServerControlVariate));
+        Assert.True(reply.TryGet(RecordKeys.ControlVariateDelta, out ArrayRecord? _));
+        EvaluateConfig seen = evaluator.Evaluate!;
+        Assert.Equal(evaluate with { Round = 4, LocalParameterNames = seen.LocalParameterNames }, seen);
+        Assert.Equal(["conv.weight"], seen.LocalParameterNames);
+    }
 }
