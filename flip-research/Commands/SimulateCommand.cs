@@ -91,7 +91,7 @@ internal static class SimulateCommand
                 {
                     Rounds = saved.Rounds, Seed = saved.Seed, Device = saved.Device, LocalEpochs = saved.LocalEpochs, MinTrainSites = saved.MinSites, Resume = true, Attack = SimulateSecurity.Attack(saved.Attack),
                     SecureAggregation = new Flip.Federated.SecureAggregation.SecureAggregationSettings { Neighbours = saved.SecAggNeighbours, ThresholdFraction = saved.SecAggThreshold },
-                    Privacy = new PrivacySettings(saved.DpClip, saved.DpNoise, saved.DpPlacement == "local" ? Flip.Federated.Privacy.NoisePlacement.Local : Flip.Federated.Privacy.NoisePlacement.Central),
+                    Privacy = new PrivacySettings(saved.DpClip, saved.DpNoise, SimulateSecurity.Placement(saved.DpPlacement)),
                 };
                 return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct, saved.Partition, saved.Manifest).ConfigureAwait(false);
             }
@@ -132,7 +132,7 @@ internal static class SimulateCommand
             Directory.CreateDirectory(folder);
             new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString(),
                 options.SecureAggregation.Neighbours, options.SecureAggregation.ThresholdFraction, options.MinTrainSites,
-                options.Privacy.ClippingNorm, options.Privacy.NoiseMultiplier, options.Privacy.Placement == Flip.Federated.Privacy.NoisePlacement.Local ? "local" : "central").Write(folder);
+                options.Privacy.ClippingNorm, options.Privacy.NoiseMultiplier, SimulateSecurity.PlacementName(options.Privacy.Placement)).Write(folder);
         }
 
         PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest, cacheFolder);
@@ -181,7 +181,7 @@ internal static class SimulateCommand
             var last = result.Run.Metrics.Where(m => m.Site == Flip.Federated.Simulations.MetricRecord.FederatedSite && m.Metric == MetricNames.Epsilon).MaxBy(m => m.Round);
             PrivacySettings dp = options.Privacy;
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"dp-fedavg: ε = {last?.Value:0.##} at δ = 1e-5 after {last?.Round} rounds (clip C = {dp.ClippingNorm:0.###}, noise z = {dp.NoiseMultiplier:0.###}, {(dp.Placement == Flip.Federated.Privacy.NoisePlacement.Local ? "local" : "central")} noise, all {cohort.Sites.Count} hospitals every round)."));
+                $"dp-fedavg: ε = {last?.Value:0.##} at δ = 1e-5 after {last?.Round} rounds (clip C = {dp.ClippingNorm:0.###}, noise z = {dp.NoiseMultiplier:0.###}, {SimulateSecurity.PlacementName(dp.Placement)} noise, all {cohort.Sites.Count} hospitals every round)."));
         }
 
         foreach (string line in comparison.HealthLines())

@@ -85,11 +85,17 @@ internal static class SimulateSecurity
         var placement = new Option<string>("--dp-placement")
         {
             Description = "dp-fedavg: central (noise once at the server; hospitals trust it) or local (each hospital noises its own update; much more noise in total).",
-            DefaultValueFactory = _ => "central",
+            DefaultValueFactory = _ => PlacementName(NoisePlacement.Central),
         };
-        placement.AcceptOnlyFromAmong("central", "local");
+        placement.AcceptOnlyFromAmong(PlacementName(NoisePlacement.Central), PlacementName(NoisePlacement.Local));
         return (clip, noise, placement);
     }
+
+    /// <summary>The command-line and simulate.json name of a noise placement: <c>central</c> or <c>local</c>.</summary>
+    public static string PlacementName(NoisePlacement placement) => placement == NoisePlacement.Local ? "local" : "central";
+
+    /// <summary>The noise placement a name from <see cref="PlacementName"/> stands for.</summary>
+    public static NoisePlacement Placement(string name) => name == PlacementName(NoisePlacement.Local) ? NoisePlacement.Local : NoisePlacement.Central;
 
     /// <summary>DP-FedAvg's settings; refused when a <c>--dp-*</c> option is given and no strategy uses them.</summary>
     public static PrivacySettings Privacy(ParseResult parse, (Option<double> Clip, Option<double> Noise, Option<string> Placement) options, IReadOnlyList<string> names)
@@ -104,7 +110,7 @@ internal static class SimulateSecurity
         }
 
         return new PrivacySettings(parse.GetValue(options.Clip), parse.GetValue(options.Noise),
-            parse.GetValue(options.Placement) == "local" ? NoisePlacement.Local : NoisePlacement.Central);
+            Placement(parse.GetValue(options.Placement)!));
     }
 
     public static Option<string?> AttackOption() => new("--attack")
