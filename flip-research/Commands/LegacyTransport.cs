@@ -5,6 +5,7 @@ using Flip.Federated;
 using Flip.Federated.Runs;
 using Flip.Federated.Simulations;
 using Flip.Federated.Strategies;
+using Flip.Flower;
 using Flip.Flower.Fleet;
 using Flip.Flower.Legacy;
 using Flip.Flower.Records;
@@ -67,6 +68,8 @@ internal static class LegacyTransport
     public static async Task<int> ClientAsync(IAnsiConsole console, Uri address, Func<GrpcChannel> connect, IFlowerApp app, Func<ArrayRecord> parameters, CancellationToken ct)
     {
         var logger = new Logging.ConsoleLineLogger<LegacyFlowerClient>(console);
+        // As Flower's start_client: a server not (yet, or no longer) reachable is waited for, with back-off, until Ctrl-C.
+        var backoff = new ReconnectBackoff(new FlowerNodeOptions().MaxReconnectDelay, address.ToString(), logger);
         while (true)
         {
             using GrpcChannel channel = connect();
@@ -80,6 +83,20 @@ internal static class LegacyTransport
             {
                 console.MarkupLine("client stopped.");
                 return ExitCodes.Ok;
+            }
+            catch (FlowerProtocolException e) when (ReconnectBackoff.IsUnavailable(e) && !ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await backoff.WaitAsync(ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    console.MarkupLine("client stopped.");
+                    return ExitCodes.Ok;
+                }
+
+                continue;
             }
 
             if (again is not > 0)

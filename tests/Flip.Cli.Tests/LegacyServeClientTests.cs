@@ -118,4 +118,27 @@ public sealed class LegacyServeClientTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public async Task A_legacy_client_started_before_its_server_waits_for_it_and_finishes_the_run()
+    {
+        // Given a legacy client pointed at a port nobody serves yet (as Flower's start_client, it must wait, not exit)
+        int port = CliProcess.FreePort();
+        using NodeProcess client = NodeProcess.Start("client", "--transport", "legacy", "--server", $"http://127.0.0.1:{port}", "--site", "site-1",
+            "--scale", "0.02", "--base-channels", "4", "--device", "cpu");
+        Assert.True(await client.WaitForTextAsync("unreachable; reconnecting in", TimeSpan.FromMinutes(3)), client.Output);
+        Assert.False(client.HasExited, client.Output);
+
+        // When the server comes up on that port
+        using NodeProcess server = NodeProcess.Start("serve", "--transport", "legacy", "--port", port.ToString(CultureInfo.InvariantCulture), "--rounds", "1",
+            "--min-nodes", "1", "--base-channels", "4", "--wait-seconds", "300", "--out", Path.Combine(_folder, "late"));
+
+        // Then the waiting client joins, the round aggregates it, and both exit 0
+        Assert.True(await server.WaitAsync(TimeSpan.FromMinutes(5)), server.Output + client.Output);
+        Assert.True(server.ExitCode == 0, server.Output + client.Output);
+        Assert.Contains("round 1/1: 1 client(s) aggregated, 0 failed", server.Output);
+        Assert.True(await client.WaitAsync(TimeSpan.FromMinutes(1)), client.Output);
+        Assert.True(client.ExitCode == 0, client.Output);
+        Assert.Contains("the server ended the session; client stopped.", client.Output);
+    }
 }

@@ -154,7 +154,7 @@ public sealed class FlowerNode
     /// <exception cref="FlowerProtocolException">The server refuses the node's authentication, or registration fails for another reason than an unreachable server.</exception>
     public async Task RunAsync(CancellationToken ct)
     {
-        TimeSpan backoff = TimeSpan.FromSeconds(1);
+        var backoff = new ReconnectBackoff(_options.MaxReconnectDelay, _server, _logger, _time);
         await RegisterWithRetryAsync(ct).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task heartbeats = HeartbeatLoopAsync(stop.Token);
@@ -166,17 +166,16 @@ public sealed class FlowerNode
                 try
                 {
                     r = await PollOnceAsync(ct).ConfigureAwait(false);
-                    backoff = TimeSpan.FromSeconds(1);
+                    backoff.Reset();
                 }
                 catch (FlowerProtocolException) when (ct.IsCancellationRequested)
                 {
                     // Stopping: a call cut short by the stop (or by a server that is itself shutting down) is not an error.
                     break;
                 }
-                catch (FlowerProtocolException e) when (IsUnavailable(e))
+                catch (FlowerProtocolException e) when (ReconnectBackoff.IsUnavailable(e))
                 {
-                    await BackOffAsync(backoff, ct).ConfigureAwait(false);
-                    backoff = Min(backoff * 2, _options.MaxReconnectDelay);
+                    await backoff.WaitAsync(ct).ConfigureAwait(false);
                     continue;
                 }
                 catch (FlowerProtocolException e) when (StatusOf(e) == StatusCode.FailedPrecondition && !ct.IsCancellationRequested)
@@ -254,27 +253,18 @@ public sealed class FlowerNode
 
     private async Task RegisterWithRetryAsync(CancellationToken ct)
     {
-        TimeSpan backoff = TimeSpan.FromSeconds(1);
+        var backoff = new ReconnectBackoff(_options.MaxReconnectDelay, _server, _logger, _time);
         while (NodeId is null)
         {
             try
             {
                 await RegisterAsync(ct).ConfigureAwait(false);
             }
-            catch (FlowerProtocolException e) when (IsUnavailable(e) && !ct.IsCancellationRequested)
+            catch (FlowerProtocolException e) when (ReconnectBackoff.IsUnavailable(e) && !ct.IsCancellationRequested)
             {
-                await BackOffAsync(backoff, ct).ConfigureAwait(false);
-                backoff = Min(backoff * 2, _options.MaxReconnectDelay);
+                await backoff.WaitAsync(ct).ConfigureAwait(false);
             }
         }
-    }
-
-    /// <summary>Waits a jittered share of the current back-off, U(0.5, 1) × backoff, so nodes cut off together do not all return at once.</summary>
-    private async Task BackOffAsync(TimeSpan backoff, CancellationToken ct)
-    {
-        TimeSpan delay = backoff * (0.5 + (0.5 * Random.Shared.NextDouble()));
-        _logger.LogWarning("{Server} unreachable; reconnecting in {Seconds:F1} s (back-off {Backoff} s, at most {Max} s)", _server, delay.TotalSeconds, backoff.TotalSeconds, _options.MaxReconnectDelay.TotalSeconds);
-        await Task.Delay(delay, _time, ct).ConfigureAwait(false);
     }
 
     private static StatusCode? StatusOf(FlowerProtocolException e) => (e.InnerException as RpcException)?.StatusCode;
@@ -494,13 +484,9 @@ public sealed class FlowerNode
         }
     }
 
-    private static bool IsUnavailable(FlowerProtocolException e) => e.InnerException is RpcException { StatusCode: StatusCode.Unavailable };
-
     private async Task ForEachLimitedAsync(IEnumerable<string> ids, Func<string, CancellationToken, Task> action, CancellationToken ct) =>
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentObjectTransfers, CancellationToken = ct },
             async (id, token) => await action(id, token).ConfigureAwait(false)).ConfigureAwait(false);
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string Short(string id) => id.Length > 16 ? id[..16] : id;
 }

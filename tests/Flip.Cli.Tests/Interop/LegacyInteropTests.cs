@@ -10,6 +10,9 @@ namespace Flip.Cli.Tests.Interop;
 public sealed class LegacyInteropTests : IDisposable
 {
     private static readonly TimeSpan Backstop = TimeSpan.FromMinutes(5);
+
+    /// <summary>What Flower's start_server prints once its port accepts connections.</summary>
+    private const string ServerListening = "gRPC server running";
     private readonly string _folder = Directory.CreateTempSubdirectory("flip-legacy-interop-").FullName;
     private readonly List<NodeProcess> _processes = [];
 
@@ -52,11 +55,12 @@ public sealed class LegacyInteropTests : IDisposable
 
         // When our client connects first, and a Python NumPyClient once Flower has taken the initial model from ours
         NodeProcess ours = OurClient(port, "site-1");
+        Assert.True(await server.WaitForTextAsync(ServerListening, Backstop), server.Output + ours.Output);
         Assert.True(await server.WaitForTextAsync("Received initial parameters from one random client", Backstop), server.Output + ours.Output);
         NodeProcess python = PythonClient(port, 0);
 
         // Then all three run 3 rounds without a failure and exit 0
-        Assert.True(await server.WaitAsync(Backstop), server.Output);
+        Assert.True(await server.WaitAsync(Backstop), server.Output + ours.Output + python.Output);
         Assert.True(server.ExitCode == 0, server.Output + ours.Output);
         Assert.True(await ours.WaitAsync(TimeSpan.FromMinutes(1)), ours.Output);
         Assert.True(ours.ExitCode == 0, ours.Output);
@@ -83,11 +87,13 @@ public sealed class LegacyInteropTests : IDisposable
         int port = CliProcess.FreePort();
         string summaryFile = Path.Combine(_folder, "summary.json");
         NodeProcess server = FlowerServer(port, summaryFile, "--initial", "tiny");
+        // (Flower's own start_client does not retry a refused connection: its client starts once the server listens.)
+        Assert.True(await server.WaitForTextAsync(ServerListening, Backstop), server.Output);
         NodeProcess ours = OurClient(port, "site-2");
         NodeProcess python = PythonClient(port, 1);
 
         // When the run ends (legacy_server.py exits 1 when any round had a failure)
-        Assert.True(await server.WaitAsync(Backstop), server.Output);
+        Assert.True(await server.WaitAsync(Backstop), server.Output + ours.Output + python.Output);
 
         // Then every round ran: our fit and evaluate were failures with our reason, the Python client's results were aggregated
         using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(summaryFile));
