@@ -20,8 +20,7 @@ internal static partial class CliErrors
             && Allowed(error.SymbolResult) is { Option: { } option, Values: { Count: > 0 } values })
         {
             string given = Regex.Match(error.Message, "^Argument '(.*?)' not recognized").Groups[1].Value;
-            string closest = values.OrderBy(v => Distance(v, given)).First();
-            string hint = Distance(closest, given) <= Math.Max(2, given.Length / 3) ? $" Did you mean '{closest}'?" : "";
+            string hint = Suggestions.Closest(given, values) is { } closest ? $" Did you mean '{closest}'?" : "";
             return $"'{given}' is not a valid value for {option}; expected one of {string.Join(", ", values)}.{hint}";
         }
 
@@ -70,21 +69,5 @@ internal static partial class CliErrors
 
         var values = option.GetCompletions(CompletionContext.Empty).Select(c => c.Label).ToList();
         return (option.Name, values);
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 }

@@ -113,8 +113,8 @@ public sealed record ExperimentGrid
 
             foreach (JsonProperty property in root.EnumerateObject().Where(p => !Known.Contains(p.Name)))
             {
-                string? close = Known.OrderBy(k => Distance(k, property.Name)).First();
-                problems.Add($"{file} $.{property.Name}: unknown property" + (Distance(close, property.Name) <= 3 ? $"; did you mean \"{close}\"?" : $"; expected one of {string.Join(", ", Known)}."));
+                string? close = Suggestions.Closest(property.Name, Known);
+                problems.Add($"{file} $.{property.Name}: unknown property" + (close is not null ? $"; did you mean \"{close}\"?" : $"; expected one of {string.Join(", ", Known)}."));
             }
 
             var grid = new ExperimentGrid();
@@ -298,29 +298,5 @@ public sealed record ExperimentGrid
         }
 
         return items;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 }

@@ -91,7 +91,7 @@ public static partial class NotebookParameters
             if (parameter is null)
             {
                 string known = declared.Count == 0 ? "it declares none" : "it declares " + string.Join(", ", declared.Select(p => p.Name));
-                string? near = declared.Select(p => p.Name).OrderBy(n => Distance(n, name)).FirstOrDefault(n => Distance(n, name) <= Math.Max(2, name.Length / 3));
+                string? near = Suggestions.Closest(name, declared.Select(p => p.Name));
                 throw new FlipException($"{notebook}: parameter '{name}' is not declared in the cell tagged '{Tag}' ({known}).",
                     ExitCodes.BadCommandLine, near is null ? "use one of the declared names" : $"did you mean '{near}'?");
             }
@@ -156,25 +156,5 @@ public static partial class NotebookParameters
         if (Regex.IsMatch(literal, "^-?[0-9]+[Ll]$")) return "long";
         if (Regex.IsMatch(literal, "^-?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?[dD]?$")) return "double";
         return null;
-    }
-
-    internal static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

@@ -32,7 +32,7 @@ internal sealed class LabelTable
         {
             int index = Array.FindIndex(header, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
             if (index >= 0) return index;
-            string? close = ManifestReader.Closest(name, header);
+            string? close = Suggestions.Closest(name, header);
             throw new FlipException($"{file}:1: the header has no column \"{name}\"{(close is null ? string.Empty : $" (did you mean \"{close}\"?)")}; expected one of its columns: {string.Join(", ", header)}.",
                 ExitCodes.BadInput, "fix the column name in the manifest's labels section.");
         }

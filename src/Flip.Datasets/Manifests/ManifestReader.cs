@@ -60,38 +60,6 @@ internal sealed partial class ManifestReader
         return (reader._problems.Count == 0 ? manifest : null, reader._problems.OrderBy(p => p.Line).ToList());
     }
 
-    /// <summary>Levenshtein distance, case-insensitive.</summary>
-    public static int Distance(string a, string b)
-    {
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
-
-    /// <summary>The closest candidate when it is close enough to be a typo, else <see langword="null"/>.</summary>
-    public static string? Closest(string name, IEnumerable<string> candidates)
-    {
-        var list = candidates.ToList();
-        string? best = list.MinBy(c => Distance(c, name));
-        if (best is not null && Distance(best, name) <= Math.Max(2, name.Length / 3)) return best;
-        // A shortened name ("fieldStrength" for "fieldStrengthTesla").
-        return name.Length >= 4 ? list.FirstOrDefault(c => c.StartsWith(name, StringComparison.OrdinalIgnoreCase)) : null;
-    }
-
     private void Add(int line, string path, string message) => _problems.Add(new ManifestProblem(_file, line, path, message));
 
     private void Add(JsonNode node, string message) => Add(node.Line, node.Path, message);
@@ -202,7 +170,7 @@ internal sealed partial class ManifestReader
                 continue;
             }
 
-            string? close = Closest(name, known);
+            string? close = Suggestions.Closest(name, known);
             Add(value.Line, path, close is not null
                 ? $"unknown property \"{name}\"; did you mean \"{close}\"? Rename it to \"{close}\"."
                 : $"unknown property \"{name}\"; expected one of {string.Join(", ", known.Select(k => $"\"{k}\""))}. Remove it or fix its name.");

@@ -157,6 +157,6 @@ public sealed class ManifestValidationTests : IDisposable
     [InlineData("budget", null)]
     public void Did_you_mean_picks_the_nearest_known_name_only_when_it_is_close(string typed, string? expected)
     {
-        Assert.Equal(expected, ManifestReader.Closest(typed, ManifestReader.Known["site"]));
+        Assert.Equal(expected, Suggestions.Closest(typed, ManifestReader.Known["site"]));
     }
 }
