@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace Flip.Notebooks;
 
@@ -57,22 +58,11 @@ internal static class Png
         byte[] typeBytes = System.Text.Encoding.ASCII.GetBytes(type);
         output.Write(typeBytes);
         output.Write(data);
-        uint crc = Crc(Crc(0xFFFFFFFFu, typeBytes), data) ^ 0xFFFFFFFFu;
+        var crc = new Crc32();
+        crc.Append(typeBytes);
+        crc.Append(data);
         Span<byte> sum = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(sum, crc);
+        BinaryPrimitives.WriteUInt32BigEndian(sum, crc.GetCurrentHashAsUInt32());
         output.Write(sum);
-    }
-
-    private static readonly uint[] CrcTable = [.. Enumerable.Range(0, 256).Select(n =>
-    {
-        uint c = (uint)n;
-        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        return c;
-    })];
-
-    private static uint Crc(uint crc, byte[] bytes)
-    {
-        foreach (byte b in bytes) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc;
     }
 }
