@@ -51,7 +51,7 @@ internal static class LegacyTransport
             var progress = new ServeProgress.Recording(new ServeProgress.Immediate(r => console.MarkupLineInterpolated(
                 $"round {r.Round}/{r.TotalRounds}: {r.SitesAggregated} client(s) aggregated, {r.Failures.Count} failed; {r.Federated}; {r.Elapsed.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} s")));
             RunResult run = await federation.RunAsync(initial, progress, ct).ConfigureAwait(false);
-            AtomicFile.WriteText(Path.Combine(folder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
+            AtomicFile.WriteText(Path.Combine(folder, RunStore.MetricsFileName), MetricsFile.Format(run.Metrics));
             SafetensorsFile.Write(Path.Combine(folder, RunFiles.FinalModelFileName), run.FinalParameters);
             console.MarkupLineInterpolated($"Done: {run.RoundsCompleted} rounds, {run.Failures.Count} failure(s). metrics.csv and final-model.safetensors in [bold]{folder}[/].");
             if (ServeProgress.StudyFailure(run, options.Rounds, progress.Reports) is { } failure)

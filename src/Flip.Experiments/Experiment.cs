@@ -24,12 +24,6 @@ namespace Flip.Experiments;
 /// </example>
 public static class Experiment
 {
-    /// <summary>
-    /// The split prefix of site × site rows in <c>metrics.csv</c>: site i's row with split
-    /// <c>cross:site-j</c> is hospital i's own (local-only) model tested on hospital j's patients.
-    /// </summary>
-    public const string CrossSplitPrefix = "cross:";
-
     /// <summary>Simulates one strategy on the natural (by-hospital) partition of a prepared cohort.</summary>
     /// <param name="cohort">The prepared cohort.</param>
     /// <param name="strategyName">A name from <see cref="StrategyCatalog.Names"/>.</param>
@@ -107,7 +101,7 @@ public static class Experiment
         if (runFolder is not null && options.Resume && File.Exists(Path.Combine(runFolder, RunStore.ProgressFileName)))
         {
             run = await simulation.ResumeAsync(runFolder, progress, ct).ConfigureAwait(false);
-            run = run with { Metrics = [.. run.Metrics.Where(m => !m.Split.StartsWith(CrossSplitPrefix, StringComparison.Ordinal))] };
+            run = run with { Metrics = [.. run.Metrics.Where(m => !m.Split.StartsWith(MetricsFile.CrossSplitPrefix, StringComparison.Ordinal))] };
         }
         else
         {
@@ -122,12 +116,12 @@ public static class Experiment
                 .Select(h => (h.Id.Value, run.FinalParameters.Replace(h.State.LocalParameters!))).ToList();
             var cross = (await CrossSiteEvaluation.RunAsync(hospitals, models, options.Seed, ct).ConfigureAwait(false))
                 .SelectMany(r => r.Evaluation.Metrics.Select(m =>
-                    new MetricRecord(run.RoundsCompleted, r.Model, CrossSplitPrefix + r.Site.Value, m.Key, m.Value)))
+                    new MetricRecord(run.RoundsCompleted, r.Model, MetricsFile.CrossSplitPrefix + r.Site.Value, m.Key, m.Value)))
                 .ToList();
             run = run with { Metrics = [.. run.Metrics, .. cross] };
             if (runFolder is not null)
             {
-                AtomicFile.WriteText(Path.Combine(runFolder, RunStore.MetricsFileName), RunStore.FormatMetrics(run.Metrics));
+                AtomicFile.WriteText(Path.Combine(runFolder, RunStore.MetricsFileName), MetricsFile.Format(run.Metrics));
             }
         }
 

@@ -1,4 +1,5 @@
 using Flip.Federated;
+using Flip.Federated.Runs;
 using Flip.Federated.Simulations;
 
 namespace Flip.Experiments;
@@ -31,6 +32,6 @@ public sealed record ExperimentResult(string Strategy, RunResult Run, TimeSpan E
     /// <returns>Empty for strategies other than local-only.</returns>
     public IReadOnlyDictionary<(string TrainedAt, string TestedAt), double> CrossSite(string metric)
         => Run.Metrics
-            .Where(m => m.Metric == metric && m.Split.StartsWith(Experiment.CrossSplitPrefix, StringComparison.Ordinal))
-            .ToDictionary(m => (m.Site, m.Split[Experiment.CrossSplitPrefix.Length..]), m => m.Value);
+            .Where(m => m.Metric == metric && m.Split.StartsWith(MetricsFile.CrossSplitPrefix, StringComparison.Ordinal))
+            .ToDictionary(m => (m.Site, m.Split[MetricsFile.CrossSplitPrefix.Length..]), m => m.Value);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Flip.Federated.Runs;
 
 namespace Flip.Reporting;
 
@@ -10,11 +11,9 @@ namespace Flip.Reporting;
 /// </remarks>
 public sealed class MetricTable
 {
-    /// <summary>The header line <c>metrics.csv</c> starts with.</summary>
-    public const string Header = "round,site,split,metric,value";
+    /// <summary>The header line <c>metrics.csv</c> starts with (<see cref="MetricsFile"/>, the one schema).</summary>
+    public const string Header = MetricsFile.Header;
 
-    private static readonly string[] ColumnNames = ["round", "site", "split", "metric", "value"];
-    private const int MaxReportedProblems = 20;
 
     private readonly Dictionary<(int Round, string Site, string Split, string Metric), double> _index;
 
@@ -116,62 +115,8 @@ public sealed class MetricTable
     /// <exception cref="ReportInputException">The text is not valid <c>metrics.csv</c>; see <see cref="Load"/>.</exception>
     public static MetricTable Parse(TextReader reader, string fileName)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(fileName);
-        var problems = new List<string>();
-        var rows = new List<MetricRow>();
-        var firstLine = new Dictionary<(int, string, string, string), int>();
-
-        string? header = reader.ReadLine();
-        if (header is null)
-        {
-            throw ReportInputException.BadCsv(fileName, [ReportInputException.CsvProblem(fileName, 1, 0, null, "the file is empty", $"the header '{Header}'")]);
-        }
-        header = header.TrimStart('\uFEFF').TrimEnd('\r');
-        if (header != Header)
-        {
-            throw ReportInputException.BadCsv(fileName, [ReportInputException.CsvProblem(fileName, 1, 0, null, $"header '{header}'", $"'{Header}'")]);
-        }
-
-        int lineNumber = 1;
-        string? line;
-        while ((line = reader.ReadLine()) is not null && problems.Count < MaxReportedProblems)
-        {
-            lineNumber++;
-            line = line.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            string[] fields = line.Split(',');
-            if (fields.Length != ColumnNames.Length)
-            {
-                problems.Add(ReportInputException.CsvProblem(fileName, lineNumber, 0, null,
-                    string.Create(CultureInfo.InvariantCulture, $"{fields.Length} fields"), "5 fields: " + Header));
-                continue;
-            }
-            int problemsBefore = problems.Count;
-            if (!int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int round))
-                problems.Add(ReportInputException.CsvProblem(fileName, lineNumber, 1, "round", $"'{fields[0]}'", "a round number 0, 1, 2, …"));
-            for (int c = 1; c <= 3; c++)
-            {
-                if (fields[c].Trim().Length == 0)
-                    problems.Add(ReportInputException.CsvProblem(fileName, lineNumber, c + 1, ColumnNames[c], "an empty field", "a non-empty " + ColumnNames[c]));
-            }
-            if (!double.TryParse(fields[4], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-                problems.Add(ReportInputException.CsvProblem(fileName, lineNumber, 5, "value", $"'{fields[4]}'", "an invariant-culture number such as 0.81"));
-            if (problems.Count != problemsBefore) continue;
-
-            var key = (round, fields[1], fields[2], fields[3]);
-            if (firstLine.TryGetValue(key, out int earlier))
-            {
-                problems.Add(ReportInputException.CsvProblem(fileName, lineNumber, 0, null,
-                    string.Create(CultureInfo.InvariantCulture, $"round {round}, site {fields[1]}, split {fields[2]}, metric {fields[3]} again (first on line {earlier})"),
-                    "each round, site, split and metric once"));
-                continue;
-            }
-            firstLine[key] = lineNumber;
-            rows.Add(new MetricRow(round, fields[1], fields[2], fields[3], value));
-        }
-
+        var (rows, problems) = MetricsFile.Parse(reader, fileName);
         if (problems.Count > 0) throw ReportInputException.BadCsv(fileName, problems);
-        return new MetricTable(rows);
+        return new MetricTable([.. rows.Select(r => new MetricRow(r.Round, r.Site, r.Split, r.Metric, r.Value))]);
     }
 }

@@ -43,13 +43,8 @@ public sealed class ReportInputException : FlipException
     /// <param name="expected">What was expected.</param>
     /// <returns>One sentence: <c>runs/fedavg/metrics.csv:7 column 5 (value): found …; expected ….</c> The file is named as given,
     /// since every run folder has a <c>metrics.csv</c>.</returns>
-    public static string CsvProblem(string file, int line, int column, string? columnName, string found, string expected)
-    {
-        string where = column == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{file}:{line}")
-            : string.Create(CultureInfo.InvariantCulture, $"{file}:{line} column {column} ({columnName})");
-        return $"{where}: {found}; expected {expected}.";
-    }
+    public static string CsvProblem(string file, int line, int column, string? columnName, string found, string expected) =>
+        Flip.CsvProblem.Describe(file, line, column, columnName, found, expected);
 
     /// <summary>A JSON file is not valid JSON, or not of the expected shape.</summary>
     /// <param name="file">The JSON file.</param>

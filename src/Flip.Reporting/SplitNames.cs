@@ -7,14 +7,14 @@ namespace Flip.Reporting;
 public static class SplitNames
 {
     /// <summary>A site's own training patients.</summary>
-    public const string Train = "train";
+    public const string Train = Flip.Federated.Simulations.MetricRecord.TrainSplit;
 
     /// <summary>A site's own held-out test patients (the default for reports).</summary>
-    public const string Test = "test";
+    public const string Test = Flip.Federated.Simulations.MetricRecord.TestSplit;
 
     /// <summary>All sites' test patients evaluated together.</summary>
     public const string Pooled = "pooled";
 
     /// <summary>The prefix of a cross-site evaluation split: <c>cross:site-k</c>.</summary>
-    public const string CrossPrefix = "cross:";
+    public const string CrossPrefix = Flip.Federated.Runs.MetricsFile.CrossSplitPrefix;
 }

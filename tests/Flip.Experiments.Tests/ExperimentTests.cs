@@ -38,7 +38,7 @@ public sealed class ExperimentTests : IDisposable
         }
 
         string metrics = File.ReadAllText(Path.Combine(_folder, "fedavg", RunStore.MetricsFileName));
-        Assert.StartsWith(RunStore.MetricsHeader, metrics);
+        Assert.StartsWith(MetricsFile.Header, metrics);
         Assert.True(File.Exists(Path.Combine(_folder, "fedavg", RunStore.RunFileName)));
         Assert.Equal(6, result.FinalSiteMetrics().Count);
     }
@@ -49,7 +49,7 @@ public sealed class ExperimentTests : IDisposable
         ExperimentResult a = await Experiment.SimulateAsync(Cohort, "fedprox", Options());
         ExperimentResult b = await Experiment.SimulateAsync(Cohort, "fedprox", Options());
 
-        Assert.Equal(RunStore.FormatMetrics(a.Run.Metrics), RunStore.FormatMetrics(b.Run.Metrics));
+        Assert.Equal(MetricsFile.Format(a.Run.Metrics), MetricsFile.Format(b.Run.Metrics));
         Assert.True(a.Run.FinalParameters.ContentEquals(b.Run.FinalParameters));
     }
 

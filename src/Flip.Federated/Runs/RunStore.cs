@@ -21,8 +21,8 @@ public sealed class RunStore
     /// <summary>The settings file.</summary>
     public const string RunFileName = "run.json";
 
-    /// <summary>The metrics file.</summary>
-    public const string MetricsFileName = "metrics.csv";
+    /// <summary>The metrics file (<see cref="MetricsFile"/>).</summary>
+    public const string MetricsFileName = MetricsFile.FileName;
 
     /// <summary>The file naming the last finished round.</summary>
     public const string ProgressFileName = "progress.json";
@@ -35,9 +35,6 @@ public sealed class RunStore
 
     /// <summary>The header of <c>failures.csv</c>.</summary>
     public const string FailuresHeader = "round,site,step,category,reason";
-
-    /// <summary>The header of <c>metrics.csv</c>.</summary>
-    public const string MetricsHeader = "round,site,split,metric,value";
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -175,7 +172,7 @@ public sealed class RunStore
             ParameterSetFile.Write(SiteStatePath(round, site), state);
         }
 
-        AtomicFile.WriteText(Path.Combine(Folder, MetricsFileName), FormatMetrics(metrics));
+        AtomicFile.WriteText(Path.Combine(Folder, MetricsFileName), MetricsFile.Format(metrics));
         AtomicFile.WriteText(Path.Combine(Folder, FailuresFileName), FormatFailures(failures ?? []));
         AtomicFile.WriteText(Path.Combine(Folder, ProgressFileName), string.Create(CultureInfo.InvariantCulture, $"{{\"last-finished-round\": {round}}}\n"));
         LastFinishedRound = round;
@@ -226,41 +223,14 @@ public sealed class RunStore
             return [];
         }
 
-        var records = new List<MetricRecord>();
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        using var reader = new StreamReader(path);
+        var (rows, problems) = MetricsFile.Parse(reader, path);
+        if (problems.Count > 0)
         {
-            lineNumber++;
-            if (lineNumber == 1)
-            {
-                if (line != MetricsHeader)
-                {
-                    throw RunStoreException.Malformed(path, $"line 1 is \"{line}\"; expected the header \"{MetricsHeader}\".");
-                }
-
-                continue;
-            }
-
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            string[] fields = line.Split(',');
-            if (fields.Length != 5
-                || !int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int round)
-                || !double.TryParse(fields[4], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-            {
-                throw RunStoreException.Malformed(path, $"line {lineNumber} is \"{line}\"; expected round,site,split,metric,value with an integer round and a number value.");
-            }
-
-            if (round <= LastFinishedRound)
-            {
-                records.Add(new MetricRecord(round, fields[1], fields[2], fields[3], value));
-            }
+            throw RunStoreException.Unreadable(problems);
         }
 
-        return records;
+        return [.. rows.Where(r => r.Round <= LastFinishedRound)];
     }
 
     /// <summary>Reads <c>failures.csv</c>, keeping rows up to <see cref="LastFinishedRound"/>.</summary>
@@ -315,25 +285,6 @@ public sealed class RunStore
                 .Append(f.Step).Append(',')
                 .Append(f.Category.ToString().ToLowerInvariant()).Append(',')
                 .Append(f.Reason.Replace(',', ';').Replace('\n', ' ')).Append('\n');
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>Formats metric rows as <c>metrics.csv</c>: the header, then one invariant-culture row each (values round-trip exactly).</summary>
-    /// <param name="metrics">The rows.</param>
-    /// <returns>The file text.</returns>
-    public static string FormatMetrics(IEnumerable<MetricRecord> metrics)
-    {
-        ArgumentNullException.ThrowIfNull(metrics);
-        var text = new StringBuilder(MetricsHeader).Append('\n');
-        foreach (var m in metrics)
-        {
-            text.Append(m.Round.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(m.Site).Append(',')
-                .Append(m.Split).Append(',')
-                .Append(m.Metric).Append(',')
-                .Append(m.Value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         }
 
         return text.ToString();

@@ -36,4 +36,10 @@ public sealed class RunStoreException : FlipException
     /// <returns>The exception.</returns>
     public static RunStoreException Malformed(string file, string detail, Exception? inner = null)
         => new($"{file}: {detail}", ExitCodes.BadInput, "the run folder is damaged; resume from an earlier checkpoint or start a new run.", inner);
+
+    /// <summary>A file of the run has problems on one or more lines.</summary>
+    /// <param name="problems">One <see cref="CsvProblem"/> sentence per problem, each naming the file and line.</param>
+    /// <returns>The exception.</returns>
+    public static RunStoreException Unreadable(IReadOnlyList<string> problems)
+        => new(string.Join(" ", problems), ExitCodes.BadInput, "the run folder is damaged; resume from an earlier checkpoint or start a new run.");
 }

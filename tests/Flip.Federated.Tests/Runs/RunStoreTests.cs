@@ -84,7 +84,7 @@ public sealed class RunStoreTests : IDisposable
         string[] csv = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
         Assert.Equal("round,site,split,metric,value", csv[0]);
         Assert.Contains("3,server,round,sites-aggregated,3", csv);
-        Assert.Equal(RunStore.FormatMetrics(run.Metrics), File.ReadAllText(Path.Combine(folder, "metrics.csv")));
+        Assert.Equal(MetricsFile.Format(run.Metrics), File.ReadAllText(Path.Combine(folder, "metrics.csv")));
         for (int round = 0; round <= 3; round++)
         {
             Assert.True(File.Exists(Path.Combine(folder, "checkpoints", $"round-{round:D4}.params")));
@@ -210,6 +210,24 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_metrics_line_is_named_by_file_line_and_column_when_a_resume_reads_it()
+    {
+        // Given a finished run whose metrics.csv gained a value in a comma-decimal culture (the one reader of MetricsFile)
+        string folder = Path.Combine(_root, "run");
+        await new Simulation(Sites(), Strategy(), new SimulationOptions { Rounds = 2 }).RunAsync(LinearRegressionTrainer.Initial(), folder);
+        string metrics = Path.Combine(folder, "metrics.csv");
+        int line = File.ReadAllLines(metrics).Length + 1;
+        File.AppendAllText(metrics, "1,site-0,test,mse,0;5\n");
+
+        // When a resume reads the run's metrics
+        var error = Assert.Throws<RunStoreException>(() => RunStore.Open(folder).ReadMetrics());
+
+        // Then the error is the reports' sentence for the same file, with the bad-input exit code
+        Assert.Equal(System.FormattableString.Invariant($"{metrics}:{line} column 5 (value): '0;5'; expected an invariant-culture number such as 0.81."), error.Message);
+        Assert.Equal(ExitCodes.BadInput, error.ExitCode);
+    }
+
+    [Fact]
     public async Task Resume_with_another_seed_is_refused()
     {
         string folder = Path.Combine(_root, "run");
@@ -238,7 +256,7 @@ public sealed class RunStoreTests : IDisposable
         {
             Thread.CurrentThread.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
 
-            string text = RunStore.FormatMetrics([new MetricRecord(1, "site-0", "test", "loss", 0.125)]);
+            string text = MetricsFile.Format([new MetricRecord(1, "site-0", "test", "loss", 0.125)]);
 
             Assert.Equal("round,site,split,metric,value\n1,site-0,test,loss,0.125\n", text);
         }
