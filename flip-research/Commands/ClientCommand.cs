@@ -96,7 +96,8 @@ internal static class ClientCommand
             string siteId = parse.GetValue(site)!;
             PreparedSite local = HospitalSiteData.Load(console, siteId, parse.GetValue(manifest), parse.GetValue(cache), parse.GetValue(scale), parse.GetValue(seed), ct);
             int channels = contract.ModelBaseChannels ?? parse.GetValue(baseChannels);
-            using var workspace = new ModelWorkspace(() => new UNet2D(3, 2, channels), DeviceChoice.Resolve(parse.GetValue(device)!));
+            var recipe = new ModelRecipe { InputChannels = local.Train.Channels, BaseChannels = channels };
+            using var workspace = new ModelWorkspace(recipe.Build, DeviceChoice.Resolve(parse.GetValue(device)!));
             var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
             ParameterSet initial = workspace.Model.ToParameterSet();
             HospitalSiteData.PrintSharing(console, siteId, local, initial);

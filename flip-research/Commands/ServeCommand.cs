@@ -95,7 +95,7 @@ internal static class ServeCommand
             };
             var chosen = StrategyCatalog.Create(settings.Strategy, options);
             torch.manual_seed(settings.Seed);
-            using var model = new UNet2D(3, 2, settings.BaseChannels);
+            using var model = settings.Model.Build();
             ParameterSet initial = model.ToParameterSet();
             if (legacy)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Flip.Federated.Runs;
+using Flip.Learning.Models;
 
 namespace Flip.Cli.Commands;
 
@@ -9,12 +10,16 @@ internal sealed record ServeSettings(string Strategy, int Rounds, int Seed, int 
 {
     private const string Kind = "serve";
 
+    /// <summary>The model the nodes train: W1's U-Net on the three MR channels, at these base channels.</summary>
+    public ModelRecipe Model => new() { BaseChannels = BaseChannels };
+
     public RunInfo ToRunInfo() => new()
     {
         Strategy = Strategy,
         Rounds = Rounds,
         Seed = Seed,
         Sites = [],
+        Model = Model.ToSettings(),
         SimulationSettings = new Dictionary<string, string>
         {
             ["kind"] = Kind,

@@ -60,10 +60,9 @@ public static class Experiment
             torch.set_num_threads(options.Threads);
         }
 
-        int channels = cohort.Sites[0].Train.Channels;
+        ModelRecipe recipe = options.ModelRecipe(cohort.Sites[0].Train.Channels);
         torch.manual_seed(options.Seed);
-        using var workspace = new ModelWorkspace(
-            () => new UNet2D(channels, 2, options.BaseChannels, options.Normalization), device);
+        using var workspace = new ModelWorkspace(recipe.Build, device);
         ParameterSet initial = workspace.Model.ToParameterSet();
 
         var prepared = new List<PreparedSite>(cohort.Sites);
@@ -86,7 +85,7 @@ public static class Experiment
         }).ToList();
         // Round 0 is the untrained model at every site: curves start there, and the run check compares the loss
         // after training with the loss before it (not with round 1's, which already trained).
-        var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1, EvaluateInitialModel = true }, logger);
+        var simulation = new Simulation(sites, strategy, new SimulationOptions { Rounds = options.Rounds, Seed = options.Seed, MaxParallelism = 1, EvaluateInitialModel = true, Model = recipe.ToSettings() }, logger);
         // The run store keeps each simulated site's own state (FedBN's layers, SCAFFOLD's cᵢ) with
         // every finished round, so a resumed run continues exactly as an uninterrupted one.
         RunResult run;
@@ -135,7 +134,7 @@ public static class Experiment
                 ["strategy"] = strategy.Name,
                 ["rounds"] = Invariant($"{run.RoundsCompleted}"),
                 ["seed"] = Invariant($"{options.Seed}"),
-                ["model"] = Invariant($"UNet2D(in={channels}, classes=2, base={options.BaseChannels}, norm={options.Normalization})"),
+                ["model"] = recipe.ToString(),
             });
             var predictions = new List<(string Site, PatientPrediction Prediction)>();
             for (int i = 0; i < prepared.Count; i++)
@@ -182,8 +181,7 @@ public static class Experiment
         PreparedCohort training = cohort.Without(heldOutSite);
         ExperimentResult run = await SimulateAsync(training, strategyName, options, progress, ct: ct).ConfigureAwait(false);
         PreparedSite held = cohort.Sites.Single(s => s.Id == heldOutSite);
-        using var workspace = new ModelWorkspace(
-            () => new UNet2D(held.Train.Channels, 2, options.BaseChannels, options.Normalization), DeviceChoice.Resolve(options.Device));
+        using var workspace = new ModelWorkspace(options.ModelRecipe(held.Train.Channels).Build, DeviceChoice.Resolve(options.Device));
         var everyone = Datasets.Samples.SliceSet.Concat([held.Train, held.Test]);
         var trainer = new SegmentationSiteTrainer(everyone, everyone, workspace, options.Trainer);
         SiteEvaluation evaluation = await trainer.EvaluateAsync(run.Run.FinalParameters, new EvaluateConfig { Round = run.Run.RoundsCompleted }, new SiteState(), ct)

@@ -41,6 +41,11 @@ public sealed record ExperimentOptions
     /// <value><see cref="Normalization.Batch"/>.</value>
     public Normalization Normalization { get; init; } = Normalization.Batch;
 
+    /// <summary>The model these options train on slices of <paramref name="inputChannels"/> channels (a 2D U-Net, 2 classes).</summary>
+    /// <param name="inputChannels">The channels of the cohort's slices.</param>
+    /// <returns>The recipe, recorded in run.json.</returns>
+    public ModelRecipe ModelRecipe(int inputChannels) => new() { InputChannels = inputChannels, BaseChannels = BaseChannels, Normalization = Normalization };
+
     /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     /// <value>auto.</value>
     public string Device { get; init; } = "auto";

@@ -48,7 +48,7 @@ public sealed class LiveHospital : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(site);
-        var workspace = new ModelWorkspace(() => new UNet2D(site.Train.Channels, 2, baseChannels), DeviceChoice.Resolve("auto"));
+        var workspace = new ModelWorkspace(new ExperimentOptions { BaseChannels = baseChannels }.ModelRecipe(site.Train.Channels).Build, DeviceChoice.Resolve("auto"));
         var trainer = new SegmentationSiteTrainer(site.Train, site.Test, workspace);
         var app = new SiteFlowerApp(new Site(new SiteId(site.Id), trainer), workspace.Model.ToParameterSet().Layout);
         var identity = NodeIdentity.Create();

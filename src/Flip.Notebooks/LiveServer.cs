@@ -37,10 +37,10 @@ public sealed class LiveServer : IAsyncDisposable
     /// <returns>The running server.</returns>
     public static async Task<LiveServer> StartAsync(string strategy, int rounds, int minNodes = 2, int baseChannels = 8, int seed = 7)
     {
-        var options = new ExperimentOptions { Seed = seed, Rounds = rounds };
+        var options = new ExperimentOptions { Seed = seed, Rounds = rounds, BaseChannels = baseChannels };
         torch.manual_seed(seed);
         ParameterSet initial;
-        using (var model = new UNet2D(3, 2, baseChannels))
+        using (var model = new ModelRecipe { BaseChannels = baseChannels }.Build())
         {
             initial = model.ToParameterSet();
         }

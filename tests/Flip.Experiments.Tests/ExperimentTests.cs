@@ -41,6 +41,12 @@ public sealed class ExperimentTests : IDisposable
         Assert.StartsWith(MetricsFile.Header, metrics);
         Assert.True(File.Exists(Path.Combine(_folder, "fedavg", RunStore.RunFileName)));
         Assert.Equal(6, result.FinalSiteMetrics().Count);
+
+        // run.json records the model the sites trained, and it rebuilds to the final model's arrays
+        var recipe = Flip.Learning.Models.ModelRecipe.FromSettings(RunStore.Open(Path.Combine(_folder, "fedavg")).Info.Model, "run.json");
+        Assert.Equal(new Flip.Learning.Models.ModelRecipe { InputChannels = Cohort.Sites[0].Train.Channels, BaseChannels = 4 }, recipe);
+        using var rebuilt = recipe.Build();
+        Assert.Equal(result.Run.FinalParameters.Layout, Flip.Learning.Models.ModelParameters.ToParameterSet(rebuilt).Layout);
     }
 
     [Fact]

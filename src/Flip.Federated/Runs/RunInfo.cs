@@ -21,6 +21,10 @@ public sealed record RunInfo
     /// <summary>Each site's counts and label balance (<see cref="ISiteTrainer.Describe"/>), by site id; never identifiers.</summary>
     public IReadOnlyDictionary<string, SiteSummary> SiteSummaries { get; init; } = new Dictionary<string, SiteSummary>();
 
+    /// <summary>The model recipe (architecture, channels, classes, normalisation: <c>Flip.Learning.Models.ModelRecipe</c>) as
+    /// invariant-culture text by key; empty in runs written before it was recorded.</summary>
+    public IReadOnlyDictionary<string, string> Model { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The simulation's other settings as invariant-culture text, by property name.</summary>
     public IReadOnlyDictionary<string, string> SimulationSettings { get; init; } = new Dictionary<string, string>();
 

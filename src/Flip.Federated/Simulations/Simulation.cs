@@ -129,6 +129,11 @@ public sealed partial class Simulation
         Check(store, "the seed", store.Info.Seed.ToString(CultureInfo.InvariantCulture), info.Seed.ToString(CultureInfo.InvariantCulture));
         Check(store, "the sites", string.Join(' ', store.Info.Sites), string.Join(' ', info.Sites));
         Check(store, "the number of rounds", store.Info.Rounds.ToString(CultureInfo.InvariantCulture), info.Rounds.ToString(CultureInfo.InvariantCulture));
+        if (store.Info.Model.Count > 0)
+        {
+            Check(store, "the model", Describe(store.Info.Model), Describe(info.Model));
+        }
+
         if (store.LastFinishedRound < 0)
         {
             throw RunStoreException.Malformed(Path.Combine(store.Folder, RunStore.ProgressFileName), "missing; the run stopped before its initial model was stored, so start it again.");
@@ -164,6 +169,7 @@ public sealed partial class Simulation
         Seed = _options.Seed,
         Sites = [.. _sites.Select(s => s.Id.Value)],
         SiteSummaries = _sites.ToDictionary(s => s.Id.Value, s => s.Describe(), StringComparer.Ordinal),
+        Model = new Dictionary<string, string>(_options.Model, StringComparer.Ordinal),
         SimulationSettings = Settings(_options),
         Versions = new Dictionary<string, string>
         {
@@ -173,6 +179,9 @@ public sealed partial class Simulation
         InputHashes = new Dictionary<string, string>(_options.InputHashes, StringComparer.Ordinal),
         CreatedUtc = _time.GetUtcNow(),
     };
+
+    private static string Describe(IReadOnlyDictionary<string, string> model) =>
+        string.Join(", ", model.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
 
     private static void Check(RunStore store, string field, string recorded, string given)
     {

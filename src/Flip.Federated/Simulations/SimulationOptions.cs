@@ -45,6 +45,10 @@ public sealed record SimulationOptions
     /// <value><see langword="null"/>: run every round.</value>
     public EarlyStopping? EarlyStopping { get; init; }
 
+    /// <summary>The model recipe the sites train (the model library's settings), written to <c>run.json</c> and checked on resume.</summary>
+    /// <value>Empty: not recorded.</value>
+    public IReadOnlyDictionary<string, string> Model { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Content hashes of the run's inputs (manifest, cohort cache), by name; written to <c>run.json</c>.</summary>
     /// <value>Empty.</value>
     public IReadOnlyDictionary<string, string> InputHashes { get; init; } = new Dictionary<string, string>();
