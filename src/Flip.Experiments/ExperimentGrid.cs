@@ -159,7 +159,7 @@ public sealed record ExperimentGrid
     }
 
     // "grid.json $.rounds: …" becomes "grid.json:3 $.rounds: …" with the line where that value (or its nearest parent) starts.
-    private static string WithLine(string problem, string file, Dictionary<string, int> lines)
+    private static string WithLine(string problem, string file, IReadOnlyDictionary<string, int> lines)
     {
         string prefix = file + " $";
         if (!problem.StartsWith(prefix, StringComparison.Ordinal))
@@ -180,61 +180,17 @@ public sealed record ExperimentGrid
     }
 
     // The 1-based line of every property and array item, keyed by JSON path ($, $.name, $.seeds[1]).
-    private static Dictionary<string, int> JsonLines(byte[] json)
+    private static IReadOnlyDictionary<string, int> JsonLines(byte[] json)
     {
-        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var path = new Stack<(string Path, int NextIndex, bool IsArray)>();
-        string? property = null;
-        int Line(long offset) => 1 + json.AsSpan(0, (int)offset).Count((byte)'\n');
-        string Here()
-        {
-            if (path.Count == 0) return "$";
-            var (parent, index, isArray) = path.Peek();
-            return isArray ? $"{parent}[{index}]" : $"{parent}.{property}";
-        }
-
-        void Advance()
-        {
-            if (path.Count > 0 && path.Peek().IsArray)
-            {
-                var top = path.Pop();
-                path.Push(top with { NextIndex = top.NextIndex + 1 });
-            }
-        }
-
         try
         {
-            while (reader.Read())
-            {
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.PropertyName:
-                        property = reader.GetString();
-                        lines.TryAdd(Here(), Line(reader.TokenStartIndex));
-                        break;
-                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                        string here = Here();
-                        lines.TryAdd(here, Line(reader.TokenStartIndex));
-                        path.Push((here, 0, reader.TokenType == JsonTokenType.StartArray));
-                        break;
-                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
-                        path.Pop();
-                        Advance();
-                        break;
-                    default:
-                        lines.TryAdd(Here(), Line(reader.TokenStartIndex));
-                        Advance();
-                        break;
-                }
-            }
+            return LocatedJson.Parse(json).LinesByPath();
         }
         catch (JsonException)
         {
             // Already parsed once; a failure here only costs the line numbers.
+            return new Dictionary<string, int>();
         }
-
-        return lines;
     }
 
     private static T? Read<T>(JsonElement root, string name, string file, List<string> problems, Func<JsonElement, T> read, JsonValueKind kind)

@@ -43,10 +43,10 @@ internal sealed partial class ManifestReader
     public static (Manifest? Manifest, IReadOnlyList<ManifestProblem> Problems) Read(string path, byte[] utf8, bool checkData)
     {
         var reader = new ManifestReader(path, checkData);
-        JsonNode root;
+        LocatedJson root;
         try
         {
-            root = JsonNode.Parse(utf8);
+            root = LocatedJson.Parse(utf8);
         }
         catch (JsonException e)
         {
@@ -62,9 +62,9 @@ internal sealed partial class ManifestReader
 
     private void Add(int line, string path, string message) => _problems.Add(new ManifestProblem(_file, line, path, message));
 
-    private void Add(JsonNode node, string message) => Add(node.Line, node.Path, message);
+    private void Add(LocatedJson node, string message) => Add(node.Line, node.Path, message);
 
-    private Manifest? ReadManifest(JsonNode root, string fullPath)
+    private Manifest? ReadManifest(LocatedJson root, string fullPath)
     {
         FindSecrets(root);
         if (!Object(root, "manifest"))
@@ -74,10 +74,10 @@ internal sealed partial class ManifestReader
 
         if (root["$schema"] is { } schema && schema.Kind != JsonValueKind.String)
         {
-            Add(schema, $"found {JsonNode.KindName(schema.Kind)}; expected a string (the path or URL of manifest.v1.schema.json).");
+            Add(schema, $"found {LocatedJson.KindName(schema.Kind)}; expected a string (the path or URL of manifest.v1.schema.json).");
         }
 
-        JsonNode? version = root["version"];
+        LocatedJson? version = root["version"];
         if (version is null)
         {
             Add(root, "property \"version\" is missing; expected \"version\": 1. Add it as the first property.");
@@ -91,7 +91,7 @@ internal sealed partial class ManifestReader
         var channels = new List<ChannelRule>();
         if (Require(root, "channels", "a non-empty array of channels") is { } channelsNode && Array(channelsNode, "channels"))
         {
-            foreach (JsonNode item in channelsNode.Items)
+            foreach (LocatedJson item in channelsNode.Items)
             {
                 if (ReadChannel(item) is { } channel) channels.Add(channel);
             }
@@ -104,7 +104,7 @@ internal sealed partial class ManifestReader
         if (Require(root, "sites", "a non-empty array of sites") is { } sitesNode && Array(sitesNode, "sites"))
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (JsonNode item in sitesNode.Items)
+            foreach (LocatedJson item in sitesNode.Items)
             {
                 if (ReadSite(item) is { } site)
                 {
@@ -127,7 +127,7 @@ internal sealed partial class ManifestReader
         return new Manifest(fullPath, 1, cohort, channels, labels, sites, splits);
     }
 
-    private void FindSecrets(JsonNode node)
+    private void FindSecrets(LocatedJson node)
     {
         foreach (var (name, value) in node.Properties)
         {
@@ -140,13 +140,13 @@ internal sealed partial class ManifestReader
             FindSecrets(value);
         }
 
-        foreach (JsonNode item in node.Items)
+        foreach (LocatedJson item in node.Items)
         {
             FindSecrets(item);
         }
     }
 
-    private bool Object(JsonNode node, string definition)
+    private bool Object(LocatedJson node, string definition)
     {
         if (node.Kind != JsonValueKind.Object)
         {
@@ -179,7 +179,7 @@ internal sealed partial class ManifestReader
         return true;
     }
 
-    private bool Array(JsonNode node, string what)
+    private bool Array(LocatedJson node, string what)
     {
         if (node.Kind != JsonValueKind.Array || node.Items.Count == 0)
         {
@@ -190,9 +190,9 @@ internal sealed partial class ManifestReader
         return true;
     }
 
-    private JsonNode? Require(JsonNode parent, string name, string expected)
+    private LocatedJson? Require(LocatedJson parent, string name, string expected)
     {
-        JsonNode? node = parent[name];
+        LocatedJson? node = parent[name];
         if (node is null)
         {
             Add(parent.Line, parent.Path, $"property \"{name}\" is missing; expected {expected}. Add \"{name}\".");
@@ -201,9 +201,9 @@ internal sealed partial class ManifestReader
         return node;
     }
 
-    private string? String(JsonNode parent, string name, bool required, string expected)
+    private string? String(LocatedJson parent, string name, bool required, string expected)
     {
-        JsonNode? node = required ? Require(parent, name, expected) : parent[name];
+        LocatedJson? node = required ? Require(parent, name, expected) : parent[name];
         if (node is null)
         {
             return null;
@@ -218,7 +218,7 @@ internal sealed partial class ManifestReader
         return node.Text;
     }
 
-    private string? RelativePath(JsonNode parent, string name, bool required, string expected)
+    private string? RelativePath(LocatedJson parent, string name, bool required, string expected)
     {
         string? text = String(parent, name, required, expected);
         if (text is not null && (System.IO.Path.IsPathRooted(text) || text.Contains('\\', StringComparison.Ordinal)))
@@ -230,17 +230,17 @@ internal sealed partial class ManifestReader
         return text;
     }
 
-    private static string Describe(JsonNode node) => node.Kind switch
+    private static string Describe(LocatedJson node) => node.Kind switch
     {
         JsonValueKind.String => $"\"{node.Text}\"",
         JsonValueKind.Number => node.Text ?? node.Number.ToString(CultureInfo.InvariantCulture),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         JsonValueKind.Array when node.Items.Count == 0 => "an empty array",
-        _ => JsonNode.KindName(node.Kind),
+        _ => LocatedJson.KindName(node.Kind),
     };
 
-    private CohortDescription? ReadCohort(JsonNode node)
+    private CohortDescription? ReadCohort(LocatedJson node)
     {
         if (!Object(node, "cohort")) return null;
         string? name = String(node, "name", true, "a short name such as \"PI-CAI public training\"");
@@ -259,7 +259,7 @@ internal sealed partial class ManifestReader
         return name is null || description is null ? null : new CohortDescription(name, description, licence, citation, download);
     }
 
-    private string? Url(JsonNode parent, string name, string expected)
+    private string? Url(LocatedJson parent, string name, string expected)
     {
         string? text = String(parent, name, true, expected);
         if (text is null) return null;
@@ -278,7 +278,7 @@ internal sealed partial class ManifestReader
         return text;
     }
 
-    private ChannelRule? ReadChannel(JsonNode node)
+    private ChannelRule? ReadChannel(LocatedJson node)
     {
         if (!Object(node, "channel")) return null;
         string? name = String(node, "name", true, "a channel name such as \"T2W\", \"ADC\", \"DWI\" or \"PET\"");
@@ -360,7 +360,7 @@ internal sealed partial class ManifestReader
         return name is null ? null : new ChannelRule(name, required, descriptions, modality, attributes, file, volumeIndex);
     }
 
-    private void CheckChannels(JsonNode node, List<ChannelRule> channels)
+    private void CheckChannels(LocatedJson node, List<ChannelRule> channels)
     {
         foreach (var duplicate in channels.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
@@ -373,7 +373,7 @@ internal sealed partial class ManifestReader
         }
     }
 
-    private LabelSource? ReadLabels(JsonNode node)
+    private LabelSource? ReadLabels(LocatedJson node)
     {
         if (!Object(node, "labels")) return null;
         string? table = RelativePath(node, "table", false, "the patient table CSV, relative to the manifest's folder, such as \"labels.csv\"");
@@ -400,7 +400,7 @@ internal sealed partial class ManifestReader
         return new LabelSource(tablePath, patient ?? "patient", site, isup ?? "isup", lesion, gland);
     }
 
-    private string? MaskPattern(JsonNode node, string name)
+    private string? MaskPattern(LocatedJson node, string name)
     {
         string? pattern = RelativePath(node, name, false, "a mask file pattern relative to the site's folder, such as \"{patient}/lesion.nii.gz\"");
         if (pattern is not null && !pattern.Contains("{patient}", StringComparison.Ordinal))
@@ -412,7 +412,7 @@ internal sealed partial class ManifestReader
         return pattern;
     }
 
-    private ManifestSite? ReadSite(JsonNode node)
+    private ManifestSite? ReadSite(LocatedJson node)
     {
         if (!Object(node, "site")) return null;
         string? id = String(node, "id", true, "a site id such as \"site-1\"");
@@ -436,7 +436,7 @@ internal sealed partial class ManifestReader
         return id is null || displayName is null || source is null ? null : new ManifestSite(id, displayName, country, vendor, tesla, source);
     }
 
-    private SiteSource? ReadSource(JsonNode node)
+    private SiteSource? ReadSource(LocatedJson node)
     {
         if (!Object(node, "source")) return null;
         bool folder = node["folder"] is not null, web = node["dicomweb"] is not null;
@@ -459,7 +459,7 @@ internal sealed partial class ManifestReader
             return new SiteSource(full, null);
         }
 
-        JsonNode w = node["dicomweb"]!;
+        LocatedJson w = node["dicomweb"]!;
         if (!Object(w, "dicomweb")) return null;
         string? url = Url(w, "url", "the DICOMweb service's base URL, such as \"https://pacs.example.org/dicom-web\"");
         DicomWebAuth? auth = null;
@@ -506,7 +506,7 @@ internal sealed partial class ManifestReader
             masks is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(_folder, masks))));
     }
 
-    private string? EnvName(JsonNode parent, string name, bool required)
+    private string? EnvName(LocatedJson parent, string name, bool required)
     {
         string? text = String(parent, name, required, $"the name of an environment variable, such as \"{(name == "secretEnv" ? "PACS_TOKEN" : "PACS_USER")}\"");
         if (text is not null && !EnvPattern().IsMatch(text))
@@ -518,7 +518,7 @@ internal sealed partial class ManifestReader
         return text;
     }
 
-    private SplitRule? ReadSplits(JsonNode node)
+    private SplitRule? ReadSplits(LocatedJson node)
     {
         if (!Object(node, "splits")) return null;
         bool lists = node["lists"] is not null, ratios = node["ratios"] is not null;
@@ -538,7 +538,7 @@ internal sealed partial class ManifestReader
 
         if (lists)
         {
-            JsonNode l = node["lists"]!;
+            LocatedJson l = node["lists"]!;
             if (l.Kind != JsonValueKind.Object || l.Properties.Count == 0)
             {
                 Add(l, $"found {Describe(l)}; expected an object of split name → patient ids, such as {{\"train\": [\"p1\"], \"test\": [\"p2\"]}}.");
@@ -555,7 +555,7 @@ internal sealed partial class ManifestReader
                     continue;
                 }
 
-                foreach (JsonNode item in value.Items)
+                foreach (LocatedJson item in value.Items)
                 {
                     if (owner.TryGetValue(item.Text!, out string? other))
                         Add(item, $"patient \"{item.Text}\" is in split \"{other}\" and \"{name}\"; expected each patient in one split (grouped by patient). Remove one.");
@@ -568,7 +568,7 @@ internal sealed partial class ManifestReader
             return new SplitRule(result, null, 0);
         }
 
-        JsonNode r = node["ratios"]!;
+        LocatedJson r = node["ratios"]!;
         if (r.Kind != JsonValueKind.Object || r.Properties.Count == 0)
         {
             Add(r, $"found {Describe(r)}; expected an object of split name → fraction, such as {{\"train\": 0.7, \"test\": 0.3}}.");

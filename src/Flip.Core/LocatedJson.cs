@@ -2,18 +2,23 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Flip.Datasets.Manifests;
+namespace Flip;
 
-/// <summary>A JSON value with the line it starts on: what <see cref="JsonDocument"/> forgets and a validator needs.</summary>
-internal sealed class JsonNode
+/// <summary>
+/// A JSON value with the line it starts on and its JSON path: what <see cref="JsonDocument"/> forgets and a
+/// validator needs to say "file:line $.path: found …; expected …". The one JSON-with-line-numbers reader of
+/// the project (manifests, experiment grids).
+/// </summary>
+public sealed class LocatedJson
 {
-    private JsonNode(JsonValueKind kind, int line, string path)
+    private LocatedJson(JsonValueKind kind, int line, string path)
     {
         Kind = kind;
         Line = line;
         Path = path;
     }
 
+    /// <summary>The value's kind.</summary>
     public JsonValueKind Kind { get; }
 
     /// <summary>1-based line of the value (for a property's value: the line of its name).</summary>
@@ -22,18 +27,28 @@ internal sealed class JsonNode
     /// <summary>JSON path such as <c>$.sites[0].source</c>.</summary>
     public string Path { get; }
 
+    /// <summary>A string's value, or a number's text as written; otherwise <see langword="null"/>.</summary>
     public string? Text { get; private set; }
 
+    /// <summary>A number's value.</summary>
     public double Number { get; private set; }
 
+    /// <summary>A boolean's value.</summary>
     public bool Boolean { get; private set; }
 
-    public List<(string Name, JsonNode Value)> Properties { get; } = [];
+    /// <summary>An object's properties in file order.</summary>
+    public List<(string Name, LocatedJson Value)> Properties { get; } = [];
 
-    public List<JsonNode> Items { get; } = [];
+    /// <summary>An array's items in order.</summary>
+    public List<LocatedJson> Items { get; } = [];
 
-    public JsonNode? this[string name] => Properties.FirstOrDefault(p => p.Name == name).Value;
+    /// <summary>An object's property by name, or <see langword="null"/>.</summary>
+    /// <param name="name">The property name.</param>
+    public LocatedJson? this[string name] => Properties.FirstOrDefault(p => p.Name == name).Value;
 
+    /// <summary>A kind as a validation message says it: "an object", "a string", ….</summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>The words.</returns>
     public static string KindName(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
@@ -46,8 +61,10 @@ internal sealed class JsonNode
     };
 
     /// <summary>Parses UTF-8 JSON (comments and trailing commas allowed).</summary>
+    /// <param name="utf8">The file's bytes.</param>
+    /// <returns>The root value.</returns>
     /// <exception cref="JsonException">Not JSON; <see cref="JsonException.LineNumber"/> is set.</exception>
-    public static JsonNode Parse(byte[] utf8)
+    public static LocatedJson Parse(byte[] utf8)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var lines = LineStarts(utf8);
@@ -56,7 +73,7 @@ internal sealed class JsonNode
             throw new JsonException("the file is empty", null, 0, 0);
         }
 
-        JsonNode root = ReadValue(ref reader, lines, "$", null);
+        LocatedJson root = ReadValue(ref reader, lines, "$", null);
         if (reader.Read())
         {
             throw new JsonException("more than one value at the top level", null, LineOf(lines, reader.TokenStartIndex) - 1, 0);
@@ -65,9 +82,33 @@ internal sealed class JsonNode
         return root;
     }
 
-    private static JsonNode ReadValue(ref Utf8JsonReader reader, List<long> lines, string path, int? line)
+    /// <summary>The line of this value and of every value inside it, by JSON path (<c>$</c>, <c>$.name</c>, <c>$.seeds[1]</c>).</summary>
+    /// <returns>The lines.</returns>
+    public IReadOnlyDictionary<string, int> LinesByPath()
     {
-        var node = new JsonNode(reader.TokenType switch
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pending = new Stack<LocatedJson>([this]);
+        while (pending.Count > 0)
+        {
+            LocatedJson node = pending.Pop();
+            lines.TryAdd(node.Path, node.Line);
+            foreach (var (_, value) in node.Properties)
+            {
+                pending.Push(value);
+            }
+
+            foreach (LocatedJson item in node.Items)
+            {
+                pending.Push(item);
+            }
+        }
+
+        return lines;
+    }
+
+    private static LocatedJson ReadValue(ref Utf8JsonReader reader, List<long> lines, string path, int? line)
+    {
+        var node = new LocatedJson(reader.TokenType switch
         {
             JsonTokenType.StartObject => JsonValueKind.Object,
             JsonTokenType.StartArray => JsonValueKind.Array,
