@@ -70,12 +70,23 @@ public sealed class DicomPixelData
         }
         else
         {
-            long needed = BitsAllocated == 1 ? (frameBits * FrameCount + 7) / 8 : frameBits / 8 * FrameCount;
+            // Uncompressed YBR_FULL_422 holds two samples per pixel, Y1 Y2 Cb Cr for each pair of pixels
+            // (PS3.3 §C.7.6.3.1.2); decoding expands it to three, as pydicom does.
+            bool subsampled = IsNativeYbr422;
+            if (subsampled && (long)Rows * Columns % 2 != 0)
+                throw DicomFormatException.BadPixelData(file, element.Offset, $"YBR_FULL_422 pixel data of {Columns}×{Rows} pixels; expected an even number of pixels (2 share one Cb and Cr).", syntax.Uid);
+            _encodedFrameLength = subsampled ? FrameLength / 3 * 2 : FrameLength;
+            long needed = BitsAllocated == 1 ? (frameBits * FrameCount + 7) / 8 : (long)_encodedFrameLength * FrameCount;
             if (element.Length < needed)
                 throw DicomFormatException.BadPixelData(file, element.Offset,
-                    $"{element.Length:N0} bytes of pixel data; expected {needed:N0} ({FrameCount} frames × {Rows} rows × {Columns} columns × {SamplesPerPixel} samples × {BitsAllocated} bits).", syntax.Uid);
+                    $"{element.Length:N0} bytes of pixel data; expected {needed:N0} ({FrameCount} frames × {Rows} rows × {Columns} columns × {(subsampled ? "2 samples (YBR_FULL_422)" : $"{SamplesPerPixel} samples")} × {BitsAllocated} bits).", syntax.Uid);
         }
     }
+
+    /// <summary>Bytes of one native frame as stored: <see cref="FrameLength"/>, or two thirds of it for subsampled YBR_FULL_422.</summary>
+    private readonly int _encodedFrameLength;
+
+    private bool IsNativeYbr422 => _element.Fragments is null && SamplesPerPixel == 3 && BitsAllocated >= 8 && PhotometricInterpretation == "YBR_FULL_422";
 
     /// <summary>Describes the pixel data of a file.</summary>
     /// <param name="file">The file.</param>
@@ -159,8 +170,11 @@ public sealed class DicomPixelData
     private bool IsJpegDct => TransferSyntax.Uid == TransferSyntax.JpegBaseline.Uid || TransferSyntax.Uid == TransferSyntax.JpegExtended.Uid;
 
     /// <summary>The photometric interpretation of decoded frames: RGB for YBR_FULL/YBR_FULL_422 JPEG data (decoding converts it), otherwise <see cref="PhotometricInterpretation"/>.</summary>
+    /// <remarks>Uncompressed YBR_FULL_422 decodes to YBR_FULL: each pixel gets its pair's Cb and Cr, values unconverted (as pydicom's <c>pixel_array</c>).</remarks>
     public string DecodedPhotometricInterpretation =>
-        IsJpegDct && SamplesPerPixel == 3 && PhotometricInterpretation.StartsWith("YBR", StringComparison.Ordinal) ? "RGB" : PhotometricInterpretation;
+        IsJpegDct && SamplesPerPixel == 3 && PhotometricInterpretation.StartsWith("YBR", StringComparison.Ordinal) ? "RGB"
+        : IsNativeYbr422 ? "YBR_FULL"
+        : PhotometricInterpretation;
 
     private int BytesPerSample => BitsAllocated == 1 ? 1 : BitsAllocated / 8;
 
@@ -249,9 +263,40 @@ public sealed class DicomPixelData
             }
             return;
         }
-        var frame = raw.Slice(index * FrameLength, FrameLength);
-        if (PlanarConfiguration == 1 && SamplesPerPixel > 1) Interleave(frame, output);
+        var frame = raw.Slice(index * _encodedFrameLength, _encodedFrameLength);
+        int swappedWidth = Math.Max(1, DicomVRInfo.SwapWidth(_element.VR));
+        if (!TransferSyntax.IsLittleEndian && BitsAllocated > 1 && swappedWidth != BytesPerSample)
+        {
+            // The reader swapped big endian Pixel Data by its VR's width (16-bit words for OW); samples are BitsAllocated wide.
+            var swapped = frame.ToArray();
+            ReverseEach(swapped, swappedWidth);
+            ReverseEach(swapped, BytesPerSample);
+            frame = swapped;
+        }
+        if (IsNativeYbr422) ExpandYbr422(frame, output);
+        else if (PlanarConfiguration == 1 && SamplesPerPixel > 1) Interleave(frame, output);
         else frame.CopyTo(output);
+    }
+
+    private static void ReverseEach(Span<byte> bytes, int width)
+    {
+        if (width <= 1) return;
+        for (int i = 0; i + width <= bytes.Length; i += width) bytes.Slice(i, width).Reverse();
+    }
+
+    /// <summary>Y1 Y2 Cb Cr per pair of pixels → Y1 Cb Cr Y2 Cb Cr.</summary>
+    private void ExpandYbr422(ReadOnlySpan<byte> encoded, Span<byte> output)
+    {
+        int bps = BytesPerSample, pairs = Rows * Columns / 2;
+        for (int p = 0; p < pairs; p++)
+        {
+            var src = encoded.Slice(p * 4 * bps, 4 * bps);
+            var dst = output.Slice(p * 6 * bps, 6 * bps);
+            src[..bps].CopyTo(dst);
+            src.Slice(2 * bps, 2 * bps).CopyTo(dst[bps..]);
+            src.Slice(bps, bps).CopyTo(dst[(3 * bps)..]);
+            src.Slice(2 * bps, 2 * bps).CopyTo(dst[(4 * bps)..]);
+        }
     }
 
     private void Interleave(ReadOnlySpan<byte> planar, Span<byte> output)
