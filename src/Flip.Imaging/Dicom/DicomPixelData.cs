@@ -12,7 +12,7 @@ namespace Flip.Imaging.Dicom;
 /// native pixel data (8, 16 or 32 bits allocated, and 1-bit masks), RLE Lossless, JPEG
 /// Lossless process 14 (any predictor, including selection value 1), JPEG baseline and
 /// extended (lossy DCT; YBR frames are converted to RGB), and JPEG-LS lossless and near-lossless
-/// (uninterleaved or line-interleaved). Other compressed syntaxes
+/// (uninterleaved or line-interleaved), and JPEG 2000 through OpenJPEG (libopenjp2.so.7). Other compressed syntaxes
 /// raise <see cref="DicomFormatException.UnsupportedCompression"/> with the conversion command.
 /// Values are never inverted for MONOCHROME1 (where low values display bright): they stay stored
 /// or real-world values, and <see cref="PhotometricInterpretation"/> tells a viewer how to show them.
@@ -61,10 +61,13 @@ public sealed class DicomPixelData
         FrameLength = (int)frameLength;
         if (element.Fragments is { } fragments)
         {
-            // RLE, lossless JPEG and DCT JPEG cannot compress much better than 128:1, so a frame far larger than
+            // RLE, lossless JPEG, DCT JPEG and JPEG-LS cannot compress much better than 128:1, so a frame far larger than
             // all the compressed bytes is a corrupt header; checked before any frame is allocated.
             long compressed = fragments.Fragments.Sum(f => (long)f.Length);
-            if ((long)FrameLength > 1024 * compressed + 65536)
+            // JPEG 2000 codes a flat image in a few hundred bytes (pydicom's JPEG2000.dcm: 512 KiB from 250 bytes);
+            // its header is checked against Rows, Columns and Samples per Pixel before the decoder allocates.
+            long slack = IsJpeg2000 ? 64L << 20 : 65536;
+            if ((long)FrameLength > 1024 * compressed + slack)
                 throw DicomFormatException.BadPixelData(file, element.Offset,
                     $"a {Columns}×{Rows}×{SamplesPerPixel} frame of {BitsAllocated}-bit samples ({FrameLength:N0} bytes) cannot come from {compressed:N0} compressed bytes; expected Rows, Columns and Bits Allocated to match the compressed data.", syntax.Uid);
         }
@@ -160,19 +163,22 @@ public sealed class DicomPixelData
     /// <summary>Bytes in one decoded frame: rows × columns × samples × (bits allocated / 8); for 1-bit data one byte per sample.</summary>
     public int FrameLength { get; }
 
-    /// <summary>True when this library can decode the pixel data: native, RLE Lossless or JPEG Lossless process 14.</summary>
+    /// <summary>True when this library can decode the pixel data: native, RLE Lossless, JPEG Lossless process 14, JPEG baseline/extended, JPEG-LS or JPEG 2000.</summary>
     public bool CanDecode => _element.Fragments is null || TransferSyntax.Uid == TransferSyntax.RleLossless.Uid
         || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14.Uid || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14Sv1.Uid
-        || IsJpegDct || IsJpegLs;
+        || IsJpegDct || IsJpegLs || IsJpeg2000;
+
+    private bool IsJpeg2000 => TransferSyntax.Uid == TransferSyntax.Jpeg2000Lossless.Uid || TransferSyntax.Uid == TransferSyntax.Jpeg2000.Uid;
 
     private bool IsJpegLs => TransferSyntax.Uid == TransferSyntax.JpegLsLossless.Uid || TransferSyntax.Uid == TransferSyntax.JpegLsNearLossless.Uid;
 
     private bool IsJpegDct => TransferSyntax.Uid == TransferSyntax.JpegBaseline.Uid || TransferSyntax.Uid == TransferSyntax.JpegExtended.Uid;
 
     /// <summary>The photometric interpretation of decoded frames: RGB for YBR_FULL/YBR_FULL_422 JPEG data (decoding converts it), otherwise <see cref="PhotometricInterpretation"/>.</summary>
-    /// <remarks>Uncompressed YBR_FULL_422 decodes to YBR_FULL: each pixel gets its pair's Cb and Cr, values unconverted (as pydicom's <c>pixel_array</c>).</remarks>
+    /// <remarks>JPEG 2000 YBR_RCT/YBR_ICT decode to RGB (OpenJPEG inverts the component transform). Uncompressed YBR_FULL_422 decodes to YBR_FULL: each pixel gets its pair's Cb and Cr, values unconverted (as pydicom's <c>pixel_array</c>).</remarks>
     public string DecodedPhotometricInterpretation =>
         IsJpegDct && SamplesPerPixel == 3 && PhotometricInterpretation.StartsWith("YBR", StringComparison.Ordinal) ? "RGB"
+        : IsJpeg2000 && PhotometricInterpretation is "YBR_RCT" or "YBR_ICT" ? "RGB"
         : IsNativeYbr422 ? "YBR_FULL"
         : PhotometricInterpretation;
 
@@ -189,8 +195,16 @@ public sealed class DicomPixelData
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, FrameCount);
         var output = new byte[FrameLength];
         if (_element.Fragments is null) DecodeNative(index, output);
+        else if (IsJpeg2000)
+        {
+            // As pydicom (its J2K corrections): the code stream's precision, not Bits Stored, says which bits hold
+            // the value, and Pixel Representation says whether it is signed.
+            int precision = DecodeJpeg2000(index, output);
+            NormaliseStoredValues(output, precision, 0);
+            return output;
+        }
         else DecodeEncapsulated(index, output);
-        NormaliseStoredValues(output);
+        NormaliseStoredValues(output, BitsStored, Math.Max(0, HighBit + 1 - BitsStored));
         return output;
     }
 
@@ -307,14 +321,13 @@ public sealed class DicomPixelData
                 planar.Slice((s * pixels + p) * bps, bps).CopyTo(output[((p * spp + s) * bps)..]);
     }
 
-    private void NormaliseStoredValues(byte[] frame)
+    /// <summary>Keeps the <paramref name="bitsStored"/> bits above <paramref name="shift"/> of each sample and sign-extends them for Pixel Representation 1.</summary>
+    private void NormaliseStoredValues(byte[] frame, int bitsStored, int shift)
     {
-        if (BitsAllocated is 1 || BitsStored == BitsAllocated) return;
+        if (BitsAllocated is 1 || (bitsStored == BitsAllocated && shift == 0)) return;
         int n = Rows * Columns * SamplesPerPixel;
-        int shift = HighBit + 1 - BitsStored;
-        if (shift < 0) shift = 0;
-        long mask = (1L << BitsStored) - 1;
-        long sign = 1L << (BitsStored - 1);
+        long mask = (1L << bitsStored) - 1;
+        long sign = 1L << (bitsStored - 1);
         if (BitsAllocated == 16 && BitConverter.IsLittleEndian && !IsSigned)
         {
             var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(frame.AsSpan());
@@ -331,7 +344,7 @@ public sealed class DicomPixelData
                 _ => BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(i * 4)),
             };
             long v = (raw >> shift) & mask;
-            if (IsSigned && (v & sign) != 0) v -= 1L << BitsStored;
+            if (IsSigned && (v & sign) != 0) v -= 1L << bitsStored;
             switch (BitsAllocated)
             {
                 case 8: frame[i] = (byte)v; break;
@@ -411,6 +424,32 @@ public sealed class DicomPixelData
         }
     }
 
+    private int DecodeJpeg2000(int index, byte[] output)
+    {
+        var data = FrameBytes(index, rle: false);
+        var frame = Jpeg2000Decoder.Decode(data, Rows, Columns, SamplesPerPixel, d => Corrupt(index, "JPEG 2000", d),
+            e => DicomFormatException.CodecLibraryMissing(_dataset.SourceFile, TransferSyntax, Jpeg2000Decoder.Library, "libopenjp2-7", e));
+        if (frame.Precision > BitsAllocated) throw Corrupt(index, "JPEG 2000", $"precision {frame.Precision} exceeds Bits Allocated {BitsAllocated}");
+        int pixels = Rows * Columns, bps = BytesPerSample, spp = SamplesPerPixel;
+        for (int s = 0; s < spp; s++)
+        {
+            var plane = frame.Planes[s];
+            switch (bps)
+            {
+                case 1:
+                    for (int p = 0; p < pixels; p++) output[p * spp + s] = (byte)plane[p];
+                    break;
+                case 2:
+                    for (int p = 0; p < pixels; p++) BinaryPrimitives.WriteInt16LittleEndian(output.AsSpan((p * spp + s) * 2), (short)plane[p]);
+                    break;
+                default:
+                    for (int p = 0; p < pixels; p++) BinaryPrimitives.WriteInt32LittleEndian(output.AsSpan((p * spp + s) * 4), plane[p]);
+                    break;
+            }
+        }
+        return frame.Precision;
+    }
+
     private byte[] FrameBytes(int index, bool rle)
     {
         var fr = _element.Fragments!;
@@ -429,7 +468,11 @@ public sealed class DicomPixelData
             for (int i = 0; i < fragments.Count; i++)
             {
                 var f = fragments[i].Span;
-                if (f.Length >= 2 && f[0] == 0xFF && f[1] == 0xD8) starts.Add(i);
+                // JPEG SOI, JPEG 2000 SOC + SIZ, or a JP2 signature box.
+                bool start = (f.Length >= 2 && f[0] == 0xFF && f[1] == 0xD8)
+                    || (f.Length >= 4 && f[0] == 0xFF && f[1] == 0x4F && f[2] == 0xFF && f[3] == 0x51)
+                    || (f.Length >= 8 && f[0] == 0 && f[1] == 0 && f[2] == 0 && f[3] == 0x0C && f[4] == 0x6A && f[5] == 0x50);
+                if (start) starts.Add(i);
             }
             if (starts.Count == FrameCount)
                 return Concat(starts[index], index + 1 < starts.Count ? starts[index + 1] : fragments.Count);

@@ -103,18 +103,18 @@ public sealed class DicomPixelDataTests(DcmtkFixture files)
     [Fact]
     public void GetFrame_names_the_syntax_and_the_conversion_command_for_unsupported_compression()
     {
-        // Given JPEG-LS data relabelled as JPEG 2000 (only the transfer syntax matters here)
+        // Given JPEG-LS data relabelled as High-Throughput JPEG 2000, which this reader does not decode (only the transfer syntax matters here)
         var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "j2k")).FullName;
         var native = new SyntheticImage(16, 16, 1, 1, 8, 8, false).Write(folder, "b");
         Dcmtk.Run("dcmcjpls", folder, native, "jpegls.dcm");
         var jpegls = DicomFile.Open(Path.Combine(folder, "jpegls.dcm"));
-        var relabelled = new DicomFile(jpegls.Dataset, TransferSyntax.Jpeg2000Lossless);
+        var relabelled = new DicomFile(jpegls.Dataset, TransferSyntax.FromUid("1.2.840.10008.1.2.4.201"));
         var pixels = DicomPixelData.Create(relabelled);
 
         // Then
         Assert.False(pixels.CanDecode);
         var e = Assert.Throws<DicomFormatException>(() => pixels.GetFrame(0));
-        Assert.Equal("jpegls.dcm: pixel data is compressed as JPEG 2000 Image Compression (Lossless Only) (1.2.840.10008.1.2.4.90), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14), JPEG baseline/extended or JPEG-LS.", e.Message);
+        Assert.Equal("jpegls.dcm: pixel data is compressed as unknown transfer syntax 1.2.840.10008.1.2.4.201 (1.2.840.10008.1.2.4.201), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14), JPEG baseline/extended, JPEG-LS or JPEG 2000.", e.Message);
         Assert.Contains("gdcmconv --raw", e.Fix, StringComparison.Ordinal);
     }
 
