@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Flip.Imaging.Dicom;
@@ -222,26 +225,122 @@ public sealed class DicomPixelData
     /// <exception cref="DicomFormatException">The frame is corrupt or unsupported.</exception>
     public float[] GetFrameValues(int index, double slope, double intercept)
     {
-        var frame = GetFrame(index);
-        int n = Rows * Columns * SamplesPerPixel;
-        var values = new float[n];
-        if (BitsAllocated == 16 && BitConverter.IsLittleEndian)
-        {
-            // The common MR/CT/PET case, without a per-sample switch.
-            if (IsSigned)
-            {
-                var src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(frame.AsSpan());
-                for (int i = 0; i < n; i++) values[i] = (float)(src[i] * slope + intercept);
-            }
-            else
-            {
-                var src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(frame.AsSpan());
-                for (int i = 0; i < n; i++) values[i] = (float)(src[i] * slope + intercept);
-            }
-            return values;
-        }
-        for (int i = 0; i < n; i++) values[i] = (float)(StoredValue(frame, i) * slope + intercept);
+        var values = new float[Rows * Columns * SamplesPerPixel];
+        GetFrameValues(index, slope, intercept, values);
         return values;
+    }
+
+    /// <summary>Decodes one frame to real-world values into a caller's buffer: stored value × slope + intercept.</summary>
+    /// <param name="index">The frame, 0-based.</param>
+    /// <param name="destination">At least rows × columns × samples values; filled row by row, samples interleaved.</param>
+    /// <exception cref="ArgumentException">The destination is too short.</exception>
+    /// <exception cref="DicomFormatException">The frame is corrupt or unsupported.</exception>
+    public void GetFrameValues(int index, Span<float> destination) => GetFrameValues(index, RescaleSlope, RescaleIntercept, destination);
+
+    /// <summary>Decodes one frame to real-world values into a caller's buffer with an explicit slope and intercept.</summary>
+    /// <param name="index">The frame, 0-based.</param>
+    /// <param name="slope">The rescale slope.</param>
+    /// <param name="intercept">The rescale intercept.</param>
+    /// <param name="destination">At least rows × columns × samples values; filled row by row, samples interleaved.</param>
+    /// <exception cref="ArgumentException">The destination is too short.</exception>
+    /// <exception cref="DicomFormatException">The frame is corrupt or unsupported.</exception>
+    /// <remarks>
+    /// Values of 8 and 16 bits are computed in single precision, multiply then add, as numpy computes pydicom's
+    /// <c>pixel_array.astype(float32) * slope + intercept</c>; 32-bit values in double precision, then rounded.
+    /// Native 16-bit little-endian frames are converted straight from the file's bytes, vectorised, without a copy.
+    /// </remarks>
+    public void GetFrameValues(int index, double slope, double intercept, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, FrameCount);
+        int n = Rows * Columns * SamplesPerPixel;
+        if (destination.Length < n) throw new ArgumentException($"the destination holds {destination.Length:N0} values; the frame has {n:N0}.", nameof(destination));
+        destination = destination[..n];
+        float s = (float)slope, b = (float)intercept;
+        bool direct = _element.Fragments is null && TransferSyntax.IsLittleEndian && BitConverter.IsLittleEndian && BitsAllocated == 16
+            && (SamplesPerPixel == 1 || PlanarConfiguration == 0) && !IsNativeYbr422;
+        if (direct)
+        {
+            int shift = Math.Max(0, HighBit + 1 - BitsStored);
+            if (_element.IsValuePending)
+            {
+                // Pixel Data still in the file: read this frame into a pooled buffer rather than allocate (on the large
+                // object heap) and keep the whole value; a series read then allocates nothing per slice.
+                var rented = ArrayPool<byte>.Shared.Rent(FrameLength);
+                try
+                {
+                    if (_element.TryReadPending((long)index * FrameLength, rented.AsSpan(0, FrameLength)))
+                    {
+                        RescaleInt16(MemoryMarshal.Cast<byte, short>(rented.AsSpan(0, FrameLength)), destination, s, b, BitsStored, shift, IsSigned);
+                        return;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+            var raw = MemoryMarshal.Cast<byte, short>(_element.RawValue.Span.Slice(index * FrameLength, FrameLength));
+            RescaleInt16(raw, destination, s, b, BitsStored, shift, IsSigned);
+            return;
+        }
+        var frame = GetFrame(index);
+        switch (BitsAllocated)
+        {
+            case 16:
+                // Stored values are already masked and sign-extended.
+                RescaleInt16(MemoryMarshal.Cast<byte, short>(frame.AsSpan()), destination, s, b, 16, 0, IsSigned);
+                return;
+            case 1 or 8:
+                for (int i = 0; i < n; i++) destination[i] = (IsSigned && BitsAllocated == 8 ? (sbyte)frame[i] : frame[i]) * s + b;
+                return;
+            default:
+                for (int i = 0; i < n; i++) destination[i] = (float)(StoredValue(frame, i) * slope + intercept);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// 16-bit words to real values: keeps <paramref name="bitsStored"/> bits above <paramref name="shift"/>, sign-extends
+    /// them when signed, then value × slope + intercept in single precision; Vector&lt;T&gt; wide where the hardware allows.
+    /// </summary>
+    private static void RescaleInt16(ReadOnlySpan<short> source, Span<float> destination, float slope, float intercept, int bitsStored, int shift, bool signed)
+    {
+        int n = destination.Length, i = 0;
+        int up = 16 - bitsStored - shift;   // shift left so the value's top bit is bit 15, then back down by 16 − bitsStored
+        int down = 16 - bitsStored;
+        bool plain = bitsStored == 16 && shift == 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<short>.Count)
+        {
+            var vs = new Vector<float>(slope);
+            var vb = new Vector<float>(intercept);
+            int w = Vector<short>.Count, half = Vector<int>.Count;
+            for (; i <= n - w; i += w)
+            {
+                var v = new Vector<short>(source[i..]);
+                Vector<int> lo, hi;
+                if (signed)
+                {
+                    if (!plain) v = Vector.ShiftRightArithmetic(Vector.ShiftLeft(v, up), down);
+                    Vector.Widen(v, out lo, out hi);
+                }
+                else
+                {
+                    var u = Vector.AsVectorUInt16(v);
+                    if (!plain) u = Vector.ShiftRightLogical(Vector.ShiftLeft(u, up), down);
+                    Vector.Widen(u, out Vector<uint> ulo, out Vector<uint> uhi);
+                    lo = Vector.AsVectorInt32(ulo);
+                    hi = Vector.AsVectorInt32(uhi);
+                }
+                (Vector.ConvertToSingle(lo) * vs + vb).CopyTo(destination[i..]);
+                (Vector.ConvertToSingle(hi) * vs + vb).CopyTo(destination[(i + half)..]);
+            }
+        }
+        for (; i < n; i++)
+        {
+            int v = signed ? (short)(source[i] << up) >> down : (ushort)(source[i] << up) >> down;
+            destination[i] = v * slope + intercept;
+        }
     }
 
     private long StoredValue(ReadOnlySpan<byte> frame, int i) => (BitsAllocated, IsSigned) switch
