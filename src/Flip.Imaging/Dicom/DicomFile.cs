@@ -7,7 +7,7 @@ namespace Flip.Imaging.Dicom;
 /// Reading is layered as pydicom's is (STYLE.md §3): 128-byte preamble and <c>DICM</c> → the file
 /// meta group 0002, always explicit VR little endian (PS3.10 §7.1) → the element reader, in the
 /// transfer syntax the meta group names → <see cref="DicomDataset"/>. <see cref="Open"/> reads the
-/// first 64 KiB; when that holds the whole header and Pixel Data is the file's last element, the
+/// first 16 KiB (then 64 KiB); when that holds the whole header and Pixel Data is the file's last element, the
 /// pixel bytes stay on disk until first used (<see cref="DicomReadOptions.LazyPixelData"/>), otherwise
 /// the whole file is read once. Element values are slices of the bytes read, never copies, and
 /// pixel data is decoded only when asked for.
