@@ -59,27 +59,34 @@ public sealed class PydicomPixelOracleTests(DcmtkFixture fixture, ITestOutputHel
         ["nested_priv_SQ.dcm"] = "Pixel Data in a private sequence item without the image attributes; not an image",
     };
 
-    /// <summary>Files that exercise what the shipped test files lack, written by dcmtk; each is compared as the shipped ones are.</summary>
-    private static readonly (string Name, SyntheticImage Image, bool BigEndian)[] Generated =
+    /// <summary>Files that exercise what the shipped test files lack, written by dcmtk (dump2dcm, then the command); each is compared as the shipped ones are.</summary>
+    private static readonly (string Name, SyntheticImage Image, string Command)[] Generated =
     [
-        ("mono1-u8", new SyntheticImage(12, 10, 1, 1, 8, 8, false, Photometric: "MONOCHROME1"), false),
-        ("mono1-u16-be", new SyntheticImage(12, 10, 1, 1, 16, 12, false, Photometric: "MONOCHROME1"), true),
-        ("mono2-s8", new SyntheticImage(12, 10, 2, 1, 8, 8, true), false),
-        ("mono2-s8-be", new SyntheticImage(12, 10, 2, 1, 8, 8, true), true),
-        ("mono2-s12-be", new SyntheticImage(12, 10, 2, 1, 16, 12, true), true),
-        ("mono2-s16-be", new SyntheticImage(12, 10, 1, 1, 16, 16, true), true),
-        ("mono2-u32", new SyntheticImage(12, 10, 2, 1, 32, 32, false), false),
-        ("mono2-s32", new SyntheticImage(12, 10, 2, 1, 32, 32, true), false),
+        ("mono1-u8", new SyntheticImage(12, 10, 1, 1, 8, 8, false, Photometric: "MONOCHROME1"), ""),
+        ("mono1-u16-be", new SyntheticImage(12, 10, 1, 1, 16, 12, false, Photometric: "MONOCHROME1"), "dcmconv +tb"),
+        ("mono2-s8", new SyntheticImage(12, 10, 2, 1, 8, 8, true), ""),
+        ("mono2-s8-be", new SyntheticImage(12, 10, 2, 1, 8, 8, true), "dcmconv +tb"),
+        ("mono2-s8-rle", new SyntheticImage(12, 10, 2, 1, 8, 8, true), "dcmcrle"),
+        ("mono2-s12-be", new SyntheticImage(12, 10, 2, 1, 16, 12, true), "dcmconv +tb"),
+        ("mono2-s12-implicit", new SyntheticImage(12, 10, 2, 1, 16, 12, true), "dcmconv +ti"),
+        ("mono2-s12-deflated", new SyntheticImage(12, 10, 2, 1, 16, 12, true), "dcmconv +td"),
+        ("mono2-s16-be", new SyntheticImage(12, 10, 1, 1, 16, 16, true), "dcmconv +tb"),
+        ("mono2-s16-rle", new SyntheticImage(12, 10, 3, 1, 16, 16, true), "dcmcrle"),
+        ("mono2-u32", new SyntheticImage(12, 10, 2, 1, 32, 32, false), ""),
+        ("mono2-s32", new SyntheticImage(12, 10, 2, 1, 32, 32, true), ""),
+        ("mono2-s32-rle", new SyntheticImage(12, 10, 2, 1, 32, 32, true), "dcmcrle"),
         // No 32-bit big endian files from dcmtk: dcmconv +tb swaps OW Pixel Data in 16-bit words whatever Bits
         // Allocated says, while pydicom reads 32-bit big endian samples (its rtdose_expb files, equal to rtdose.dcm).
         // We follow pydicom; rtdose_expb.dcm and rtdose_expb_1frame.dcm are the 32-bit big endian cases.
-        ("rgb-u8-planar-be", new SyntheticImage(12, 10, 2, 3, 8, 8, false, PlanarConfiguration: 1), true),
-        ("rgb-u16-planar", new SyntheticImage(12, 10, 2, 3, 16, 16, false, PlanarConfiguration: 1), false),
-        ("rgb-u16-be", new SyntheticImage(12, 10, 1, 3, 16, 16, false), true),
-        ("ybr-full-u8", new SyntheticImage(12, 10, 1, 3, 8, 8, false, Photometric: "YBR_FULL"), false),
-        ("ybr-full-u8-planar", new SyntheticImage(12, 10, 1, 3, 8, 8, false, PlanarConfiguration: 1, Photometric: "YBR_FULL"), false),
-        ("palette-u8", new SyntheticImage(12, 10, 1, 1, 8, 8, false, Photometric: "PALETTE COLOR"), false),
-        ("palette-u16-be", new SyntheticImage(12, 10, 1, 1, 16, 16, false, Photometric: "PALETTE COLOR"), true),
+        ("rgb-u8-planar-be", new SyntheticImage(12, 10, 2, 3, 8, 8, false, PlanarConfiguration: 1), "dcmconv +tb"),
+        ("rgb-u8-planar-rle", new SyntheticImage(12, 10, 2, 3, 8, 8, false, PlanarConfiguration: 1), "dcmcrle"),
+        ("rgb-u16-planar", new SyntheticImage(12, 10, 2, 3, 16, 16, false, PlanarConfiguration: 1), ""),
+        ("rgb-u16-be", new SyntheticImage(12, 10, 1, 3, 16, 16, false), "dcmconv +tb"),
+        ("ybr-full-u8", new SyntheticImage(12, 10, 1, 3, 8, 8, false, Photometric: "YBR_FULL"), ""),
+        ("ybr-full-u8-planar", new SyntheticImage(12, 10, 1, 3, 8, 8, false, PlanarConfiguration: 1, Photometric: "YBR_FULL"), ""),
+        ("palette-u8", new SyntheticImage(12, 10, 1, 1, 8, 8, false, Photometric: "PALETTE COLOR"), ""),
+        ("palette-u16-be", new SyntheticImage(12, 10, 1, 1, 16, 16, false, Photometric: "PALETTE COLOR"), "dcmconv +tb"),
+        ("palette-u8-rle", new SyntheticImage(12, 10, 1, 1, 8, 8, false, Photometric: "PALETTE COLOR"), "dcmcrle"),
     ];
 
     [Fact]
@@ -89,13 +96,14 @@ public sealed class PydicomPixelOracleTests(DcmtkFixture fixture, ITestOutputHel
         Assert.True(Directory.Exists(TestFiles), $"{TestFiles} is missing: 'apt-get install -y python3-pydicom'.");
         var generatedFolder = Directory.CreateDirectory(Path.Combine(fixture.Folder, "oracle-generated")).FullName;
         var paths = Directory.GetFiles(TestFiles, "*.dcm").Order(StringComparer.Ordinal).ToList();
-        foreach (var (name, image, bigEndian) in Generated)
+        foreach (var (name, image, command) in Generated)
         {
             var path = image.Write(generatedFolder, name);
-            if (bigEndian)
+            if (command.Length > 0)
             {
-                Dcmtk.Run("dcmconv", generatedFolder, "+tb", path, name + ".be.dcm");
-                path = Path.Combine(generatedFolder, name + ".be.dcm");
+                var parts = command.Split(' ');
+                Dcmtk.Run(parts[0], generatedFolder, [.. parts[1..], path, name + ".x.dcm"]);
+                path = Path.Combine(generatedFolder, name + ".x.dcm");
             }
             paths.Add(path);
         }
