@@ -5,7 +5,7 @@ using System.Text;
 namespace Flip.Imaging.Tests;
 
 /// <summary>A small synthetic image written as a dcmtk dump plus raw pixel bytes, then turned into DICOM by dump2dcm.</summary>
-internal sealed record SyntheticImage(int Rows, int Columns, int Frames, int SamplesPerPixel, int BitsAllocated, int BitsStored, bool Signed, int PlanarConfiguration = 0)
+internal sealed record SyntheticImage(int Rows, int Columns, int Frames, int SamplesPerPixel, int BitsAllocated, int BitsStored, bool Signed, int PlanarConfiguration = 0, string? Photometric = null)
 {
     /// <summary>Stored values in frame, row, column, sample order (interleaved).</summary>
     public long[] Values()
@@ -48,10 +48,16 @@ internal sealed record SyntheticImage(int Rows, int Columns, int Frames, int Sam
             int at = PlanarConfiguration == 1
                 ? frame * pixelsPerFrame * SamplesPerPixel + sample * pixelsPerFrame + pixel
                 : i;
-            if (bps == 1) bytes[at] = (byte)values[i];
-            else BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at * 2), (ushort)values[i]);
+            Write(bytes, at, bps, values[i]);
         }
         return bytes;
+    }
+
+    private static void Write(byte[] bytes, int at, int bps, long value)
+    {
+        if (bps == 1) bytes[at] = (byte)value;
+        else if (bps == 2) BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at * 2), (ushort)value);
+        else BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at * 4), (uint)value);
     }
 
     /// <summary>The expected decoded frame bytes: interleaved, little endian, stored values.</summary>
@@ -62,9 +68,7 @@ internal sealed record SyntheticImage(int Rows, int Columns, int Frames, int Sam
         var bytes = new byte[n * bps];
         for (int i = 0; i < n; i++)
         {
-            long v = values[frame * n + i];
-            if (bps == 1) bytes[i] = (byte)v;
-            else BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(i * 2), (ushort)v);
+            Write(bytes, i, bps, values[frame * n + i]);
         }
         return bytes;
     }
@@ -80,7 +84,7 @@ internal sealed record SyntheticImage(int Rows, int Columns, int Frames, int Sam
         dump.AppendLine("(0008,0060) CS [MR]");
         dump.AppendLine("(0020,000e) UI [1.2.3.99]");
         dump.AppendLine(c, $"(0028,0002) US {SamplesPerPixel}");
-        dump.AppendLine(c, $"(0028,0004) CS [{(SamplesPerPixel == 3 ? "RGB" : "MONOCHROME2")}]");
+        dump.AppendLine(c, $"(0028,0004) CS [{Photometric ?? (SamplesPerPixel == 3 ? "RGB" : "MONOCHROME2")}]");
         if (SamplesPerPixel > 1) dump.AppendLine(c, $"(0028,0006) US {PlanarConfiguration}");
         if (Frames > 1) dump.AppendLine(c, $"(0028,0008) IS [{Frames}]");
         dump.AppendLine(c, $"(0028,0010) US {Rows}");
@@ -91,6 +95,16 @@ internal sealed record SyntheticImage(int Rows, int Columns, int Frames, int Sam
         dump.AppendLine(c, $"(0028,0103) US {(Signed ? 1 : 0)}");
         dump.AppendLine("(0028,1052) DS [-1024]");
         dump.AppendLine("(0028,1053) DS [0.5]");
+        if (Photometric == "PALETTE COLOR")
+        {
+            // A 256-entry grey ramp in each colour LUT; pydicom's pixel_array returns the indices, as we do.
+            string ramp = string.Join('\\', Enumerable.Range(0, 256).Select(i => (i * 257).ToString("x4", c)));
+            foreach (var lut in new[] { "1201", "1202", "1203" })
+            {
+                dump.AppendLine(c, $"(0028,{(int.Parse(lut, NumberStyles.HexNumber, c) - 0x100):x4}) US 256\\0\\16");
+                dump.AppendLine(c, $"(0028,{lut}) OW {ramp}");
+            }
+        }
         dump.AppendLine(c, $"(7fe0,0010) {(BitsAllocated == 8 ? "OB" : "OW")} ={name}.raw");
         File.WriteAllText(Path.Combine(folder, name + ".dump"), dump.ToString());
         Dcmtk.Run("dump2dcm", folder, name + ".dump", name + ".dcm");

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Flip.Imaging.Dicom;
+using Flip.Imaging.Volumes;
 
 namespace Flip.Imaging.Benchmarks;
 
@@ -9,8 +11,11 @@ namespace Flip.Imaging.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Shapes: headers only (stop before Pixel Data, as indexing does); every value materialised
-/// (the whole file parsed, every text element decoded); everything including the pixel data as an
-/// array of real values. One warm-up pass, then timed passes; the median pass counts.
+/// (the whole file parsed, every text element decoded); with pixel data (the file read and every frame
+/// decoded to real values, rescale slope and intercept applied, as pydicom's <c>pixel_array</c> × slope +
+/// intercept); the same on several threads (files split between them); series to volume (every
+/// series of the folder assembled by <see cref="SeriesVolume"/>, as pydicom + numpy stacking sorted
+/// slices). One warm-up pass, then timed passes; the median pass counts.
 /// </remarks>
 public static class DicomReadBenchmark
 {
@@ -32,12 +37,24 @@ public static class DicomReadBenchmark
         {
             Measure("headers only", files, bytes, passes, f => DicomFile.Open(f, DicomReadOptions.HeaderOnly).Dataset.Count),
             Measure("all values", files, bytes, passes, AllValues),
-            Measure("with pixel data", files, bytes, passes, f =>
-            {
-                DicomFile file = DicomFile.Open(f, new DicomReadOptions { LazyPixelData = false });
-                return AllValues(file) + DicomPixelData.Create(file).GetFrameValues(0).Length;
-            }),
+            Measure("with pixel data", files, bytes, passes, WithPixelData),
         };
+        if (threads > 1)
+        {
+            results.Add(Measure($"with pixel data, {threads} threads", files, bytes, passes, null, () =>
+            {
+                long sum = 0;
+                Parallel.ForEach(Partitioner.Create(0, files.Length, Math.Max(1, files.Length / (threads * 8))), new ParallelOptions { MaxDegreeOfParallelism = threads }, range =>
+                {
+                    long local = 0;
+                    for (int i = range.Item1; i < range.Item2; i++) local += WithPixelData(files[i]);
+                    Interlocked.Add(ref sum, local);
+                });
+                return (int)sum;
+            }, threads));
+        }
+
+        results.Add(Measure("series to volume", files, bytes, passes, null, () => SeriesToVolumes(files)));
         foreach (int t in new[] { 1, threads }.Distinct())
         {
             results.Add(Measure($"index, {t} thread(s)", files, bytes, passes, null, () => DicomIndex.Scan(folder, t).Series.Count, t));
@@ -47,6 +64,39 @@ public static class DicomReadBenchmark
     }
 
     private static int AllValues(string path) => AllValues(DicomFile.Open(path));
+
+    [ThreadStatic]
+    private static float[]? t_values;
+
+    /// <summary>Reads a file and decodes every frame to real values, into one buffer per thread as a training loader would.</summary>
+    private static int WithPixelData(string path)
+    {
+        var pixels = DicomPixelData.Create(DicomFile.Open(path));
+        int n = pixels.Rows * pixels.Columns * pixels.SamplesPerPixel;
+        if (t_values is null || t_values.Length < n) t_values = new float[n];
+        for (int f = 0; f < pixels.FrameCount; f++) pixels.GetFrameValues(f, t_values);
+        return n * pixels.FrameCount;
+    }
+
+    /// <summary>Groups the files by series and assembles each image series into a volume; series that do not form one are skipped.</summary>
+    private static int SeriesToVolumes(string[] files)
+    {
+        int voxels = 0;
+        foreach (var series in SeriesVolume.GroupBySeries(files.Select(f => DicomFile.Open(f))))
+        {
+            if (!series.All(h => h.Dataset.Contains(DicomTag.PixelData))) continue;
+            try
+            {
+                voxels += SeriesVolume.FromFiles(series).Voxels.Length;
+            }
+            catch (FlipException)
+            {
+                // Not one regular volume (or not decodable): the peer skips it too.
+            }
+        }
+
+        return voxels;
+    }
 
     private static int AllValues(DicomFile file)
     {

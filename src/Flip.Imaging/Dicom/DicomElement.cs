@@ -49,7 +49,7 @@ public sealed class DicomElement
     }
 
     /// <summary>An element whose value stays in the file until first used (pixel data of a file read from disk).</summary>
-    internal DicomElement(DicomTag tag, DicomVR vr, long offset, long length, Func<ReadOnlyMemory<byte>> load)
+    internal DicomElement(DicomTag tag, DicomVR vr, long offset, long length, string path, long valueOffset, Func<ReadOnlyMemory<byte>> load)
     {
         Tag = tag;
         VR = vr;
@@ -57,10 +57,37 @@ public sealed class DicomElement
         Length = length;
         Items = s_noItems;
         _lazy = new Lazy<ReadOnlyMemory<byte>>(load, LazyThreadSafetyMode.ExecutionAndPublication);
+        _path = path;
+        _valueOffset = valueOffset;
     }
 
     private readonly ReadOnlyMemory<byte> _value;
     private readonly Lazy<ReadOnlyMemory<byte>>? _lazy;
+    private readonly string? _path;
+    private readonly long _valueOffset;
+
+    /// <summary>
+    /// Reads part of a value still in the file into a caller's buffer, without keeping it: pixel decoding reads a
+    /// frame this way into a pooled buffer instead of allocating (and caching) the whole value.
+    /// </summary>
+    /// <param name="start">The first byte within the value.</param>
+    /// <param name="destination">Filled completely.</param>
+    /// <returns>False when the value is not pending in a file (use <see cref="RawValue"/>).</returns>
+    /// <exception cref="IOException">The file became shorter or unreadable.</exception>
+    internal bool TryReadPending(long start, Span<byte> destination)
+    {
+        if (_path is null || !IsValuePending) return false;
+        if (start < 0 || start + destination.Length > Length) throw new ArgumentOutOfRangeException(nameof(start));
+        using var handle = File.OpenHandle(_path);
+        int done = 0;
+        while (done < destination.Length)
+        {
+            int n = RandomAccess.Read(handle, destination[done..], _valueOffset + start + done);
+            if (n == 0) throw new EndOfStreamException($"{Path.GetFileName(_path)}: the file became shorter after it was opened; expected {Length:N0} bytes of Pixel Data at byte 0x{_valueOffset:X8}.");
+            done += n;
+        }
+        return true;
+    }
 
     /// <summary>The tag.</summary>
     public DicomTag Tag { get; }

@@ -7,7 +7,7 @@ namespace Flip.Imaging.Dicom;
 /// Reading is layered as pydicom's is (STYLE.md §3): 128-byte preamble and <c>DICM</c> → the file
 /// meta group 0002, always explicit VR little endian (PS3.10 §7.1) → the element reader, in the
 /// transfer syntax the meta group names → <see cref="DicomDataset"/>. <see cref="Open"/> reads the
-/// first 64 KiB; when that holds the whole header and Pixel Data is the file's last element, the
+/// first 16 KiB (then 64 KiB); when that holds the whole header and Pixel Data is the file's last element, the
 /// pixel bytes stay on disk until first used (<see cref="DicomReadOptions.LazyPixelData"/>), otherwise
 /// the whole file is read once. Element values are slices of the bytes read, never copies, and
 /// pixel data is decoded only when asked for.
@@ -71,17 +71,20 @@ public sealed class DicomFile
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= DicomReadOptions.Default;
-        // Read the first 64 KiB first: headers nearly always fit, and Pixel Data, when it is the last
-        // element, stays in the file until used. Anything else costs a second, full read.
-        const int prefixLength = 64 * 1024;
+        // Read the first 16 KiB, then 64 KiB: headers nearly always fit, and Pixel Data, when it is the last
+        // element, stays in the file until used. Anything else costs a full read. (16 KiB first: a series
+        // read allocates and copies a quarter of what 64 KiB costs per file.)
         if (!options.LazyPixelData && options.StopWhen is null) return Parse(File.ReadAllBytes(path), path, options);
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         {
             long length = stream.Length;
-            if (length > prefixLength)
+            byte[] prefix = [];
+            foreach (int prefixLength in (ReadOnlySpan<int>)[16 * 1024, 64 * 1024])
             {
-                var prefix = new byte[prefixLength];
-                stream.ReadExactly(prefix);
+                if (length <= prefixLength) break;
+                int had = prefix.Length;
+                Array.Resize(ref prefix, prefixLength);
+                stream.ReadExactly(prefix, had, prefixLength - had);
                 try
                 {
                     var file = Parse(prefix, path, options, (path, length));

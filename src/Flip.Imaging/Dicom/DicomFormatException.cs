@@ -6,8 +6,8 @@ namespace Flip.Imaging.Dicom;
 /// <remarks>Built only through the static factories, one per failure case, so each message is written once (STYLE.md §4).</remarks>
 public sealed class DicomFormatException : FlipException
 {
-    private DicomFormatException(string message, string? file, long offset, DicomTag? tag, string? transferSyntaxUid, string? fix = null, Exception? inner = null)
-        : base(message, ExitCodes.BadInput, fix, inner)
+    private DicomFormatException(string message, string? file, long offset, DicomTag? tag, string? transferSyntaxUid, string? fix = null, Exception? inner = null, int exitCode = ExitCodes.BadInput)
+        : base(message, exitCode, fix, inner)
     {
         File = file;
         Offset = offset;
@@ -185,9 +185,24 @@ public sealed class DicomFormatException : FlipException
     {
         ArgumentNullException.ThrowIfNull(syntax);
         return new(
-            $"{Name(file)}: pixel data is compressed as {syntax.Name} ({syntax.Uid}), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14), JPEG baseline/extended or JPEG-LS.",
+            $"{Name(file)}: pixel data is compressed as {syntax.Name} ({syntax.Uid}), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14), JPEG baseline/extended, JPEG-LS or JPEG 2000.",
             file, -1, DicomTag.PixelData, syntax.Uid,
             $"convert the file to an uncompressed syntax first: 'dcmdjpeg {Name(file)} out.dcm' (JPEG), 'dcmdjpls' (JPEG-LS) or 'gdcmconv --raw {Name(file)} out.dcm'.");
+    }
+
+    /// <summary>The pixel data needs a native codec library that cannot be loaded; the exit code is <see cref="ExitCodes.Environment"/>.</summary>
+    /// <param name="file">The file.</param>
+    /// <param name="syntax">The transfer syntax.</param>
+    /// <param name="library">The shared object, such as libopenjp2.so.7.</param>
+    /// <param name="package">The Debian package that installs it.</param>
+    /// <param name="inner">The loader's error.</param>
+    /// <returns>The exception.</returns>
+    public static DicomFormatException CodecLibraryMissing(string? file, TransferSyntax syntax, string library, string package, Exception inner)
+    {
+        ArgumentNullException.ThrowIfNull(syntax);
+        return new(
+            $"{Name(file)}: pixel data is compressed as {syntax.Name} ({syntax.Uid}), and its decoder {library} cannot be loaded; expected it installed (install {package}).",
+            file, -1, DicomTag.PixelData, syntax.Uid, $"install {package}: 'apt-get install -y {package}'.", inner, ExitCodes.Environment);
     }
 
     /// <summary>Pixel data is shorter than rows × columns × samples × bits × frames require, or its attributes are inconsistent.</summary>

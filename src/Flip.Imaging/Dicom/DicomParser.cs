@@ -118,7 +118,7 @@ internal sealed class DicomParser
                 // The buffer is a prefix of the file and Pixel Data is its last element: leave the value on disk.
                 long valueOffset = pos;
                 string path = tail.Path;
-                element = new DicomElement(tag, vr, start, length, () => ReadRange(path, valueOffset, (int)length));
+                element = new DicomElement(tag, vr, start, length, path, valueOffset, () => ReadRange(path, valueOffset, (int)length));
                 LeftPixelDataInFile = true;
                 target.AddParsed(element);
                 return end;

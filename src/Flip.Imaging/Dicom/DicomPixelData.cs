@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Flip.Imaging.Dicom;
@@ -12,7 +15,7 @@ namespace Flip.Imaging.Dicom;
 /// native pixel data (8, 16 or 32 bits allocated, and 1-bit masks), RLE Lossless, JPEG
 /// Lossless process 14 (any predictor, including selection value 1), JPEG baseline and
 /// extended (lossy DCT; YBR frames are converted to RGB), and JPEG-LS lossless and near-lossless
-/// (uninterleaved or line-interleaved). Other compressed syntaxes
+/// (uninterleaved or line-interleaved), and JPEG 2000 through OpenJPEG (libopenjp2.so.7). Other compressed syntaxes
 /// raise <see cref="DicomFormatException.UnsupportedCompression"/> with the conversion command.
 /// Values are never inverted for MONOCHROME1 (where low values display bright): they stay stored
 /// or real-world values, and <see cref="PhotometricInterpretation"/> tells a viewer how to show them.
@@ -61,21 +64,35 @@ public sealed class DicomPixelData
         FrameLength = (int)frameLength;
         if (element.Fragments is { } fragments)
         {
-            // RLE, lossless JPEG and DCT JPEG cannot compress much better than 128:1, so a frame far larger than
+            // RLE, lossless JPEG, DCT JPEG and JPEG-LS cannot compress much better than 128:1, so a frame far larger than
             // all the compressed bytes is a corrupt header; checked before any frame is allocated.
             long compressed = fragments.Fragments.Sum(f => (long)f.Length);
-            if ((long)FrameLength > 1024 * compressed + 65536)
+            // JPEG 2000 codes a flat image in a few hundred bytes (pydicom's JPEG2000.dcm: 512 KiB from 250 bytes);
+            // its header is checked against Rows, Columns and Samples per Pixel before the decoder allocates.
+            long slack = IsJpeg2000 ? 64L << 20 : 65536;
+            if ((long)FrameLength > 1024 * compressed + slack)
                 throw DicomFormatException.BadPixelData(file, element.Offset,
                     $"a {Columns}×{Rows}×{SamplesPerPixel} frame of {BitsAllocated}-bit samples ({FrameLength:N0} bytes) cannot come from {compressed:N0} compressed bytes; expected Rows, Columns and Bits Allocated to match the compressed data.", syntax.Uid);
         }
         else
         {
-            long needed = BitsAllocated == 1 ? (frameBits * FrameCount + 7) / 8 : frameBits / 8 * FrameCount;
+            // Uncompressed YBR_FULL_422 holds two samples per pixel, Y1 Y2 Cb Cr for each pair of pixels
+            // (PS3.3 §C.7.6.3.1.2); decoding expands it to three, as pydicom does.
+            bool subsampled = IsNativeYbr422;
+            if (subsampled && (long)Rows * Columns % 2 != 0)
+                throw DicomFormatException.BadPixelData(file, element.Offset, $"YBR_FULL_422 pixel data of {Columns}×{Rows} pixels; expected an even number of pixels (2 share one Cb and Cr).", syntax.Uid);
+            _encodedFrameLength = subsampled ? FrameLength / 3 * 2 : FrameLength;
+            long needed = BitsAllocated == 1 ? (frameBits * FrameCount + 7) / 8 : (long)_encodedFrameLength * FrameCount;
             if (element.Length < needed)
                 throw DicomFormatException.BadPixelData(file, element.Offset,
-                    $"{element.Length:N0} bytes of pixel data; expected {needed:N0} ({FrameCount} frames × {Rows} rows × {Columns} columns × {SamplesPerPixel} samples × {BitsAllocated} bits).", syntax.Uid);
+                    $"{element.Length:N0} bytes of pixel data; expected {needed:N0} ({FrameCount} frames × {Rows} rows × {Columns} columns × {(subsampled ? "2 samples (YBR_FULL_422)" : $"{SamplesPerPixel} samples")} × {BitsAllocated} bits).", syntax.Uid);
         }
     }
+
+    /// <summary>Bytes of one native frame as stored: <see cref="FrameLength"/>, or two thirds of it for subsampled YBR_FULL_422.</summary>
+    private readonly int _encodedFrameLength;
+
+    private bool IsNativeYbr422 => _element.Fragments is null && SamplesPerPixel == 3 && BitsAllocated >= 8 && PhotometricInterpretation == "YBR_FULL_422";
 
     /// <summary>Describes the pixel data of a file.</summary>
     /// <param name="file">The file.</param>
@@ -149,18 +166,24 @@ public sealed class DicomPixelData
     /// <summary>Bytes in one decoded frame: rows × columns × samples × (bits allocated / 8); for 1-bit data one byte per sample.</summary>
     public int FrameLength { get; }
 
-    /// <summary>True when this library can decode the pixel data: native, RLE Lossless or JPEG Lossless process 14.</summary>
+    /// <summary>True when this library can decode the pixel data: native, RLE Lossless, JPEG Lossless process 14, JPEG baseline/extended, JPEG-LS or JPEG 2000.</summary>
     public bool CanDecode => _element.Fragments is null || TransferSyntax.Uid == TransferSyntax.RleLossless.Uid
         || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14.Uid || TransferSyntax.Uid == TransferSyntax.JpegLosslessProcess14Sv1.Uid
-        || IsJpegDct || IsJpegLs;
+        || IsJpegDct || IsJpegLs || IsJpeg2000;
+
+    private bool IsJpeg2000 => TransferSyntax.Uid == TransferSyntax.Jpeg2000Lossless.Uid || TransferSyntax.Uid == TransferSyntax.Jpeg2000.Uid;
 
     private bool IsJpegLs => TransferSyntax.Uid == TransferSyntax.JpegLsLossless.Uid || TransferSyntax.Uid == TransferSyntax.JpegLsNearLossless.Uid;
 
     private bool IsJpegDct => TransferSyntax.Uid == TransferSyntax.JpegBaseline.Uid || TransferSyntax.Uid == TransferSyntax.JpegExtended.Uid;
 
     /// <summary>The photometric interpretation of decoded frames: RGB for YBR_FULL/YBR_FULL_422 JPEG data (decoding converts it), otherwise <see cref="PhotometricInterpretation"/>.</summary>
+    /// <remarks>JPEG 2000 YBR_RCT/YBR_ICT decode to RGB (OpenJPEG inverts the component transform). Uncompressed YBR_FULL_422 decodes to YBR_FULL: each pixel gets its pair's Cb and Cr, values unconverted (as pydicom's <c>pixel_array</c>).</remarks>
     public string DecodedPhotometricInterpretation =>
-        IsJpegDct && SamplesPerPixel == 3 && PhotometricInterpretation.StartsWith("YBR", StringComparison.Ordinal) ? "RGB" : PhotometricInterpretation;
+        IsJpegDct && SamplesPerPixel == 3 && PhotometricInterpretation.StartsWith("YBR", StringComparison.Ordinal) ? "RGB"
+        : IsJpeg2000 && PhotometricInterpretation is "YBR_RCT" or "YBR_ICT" ? "RGB"
+        : IsNativeYbr422 ? "YBR_FULL"
+        : PhotometricInterpretation;
 
     private int BytesPerSample => BitsAllocated == 1 ? 1 : BitsAllocated / 8;
 
@@ -175,8 +198,16 @@ public sealed class DicomPixelData
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, FrameCount);
         var output = new byte[FrameLength];
         if (_element.Fragments is null) DecodeNative(index, output);
+        else if (IsJpeg2000)
+        {
+            // As pydicom (its J2K corrections): the code stream's precision, not Bits Stored, says which bits hold
+            // the value, and Pixel Representation says whether it is signed.
+            int precision = DecodeJpeg2000(index, output);
+            NormaliseStoredValues(output, precision, 0);
+            return output;
+        }
         else DecodeEncapsulated(index, output);
-        NormaliseStoredValues(output);
+        NormaliseStoredValues(output, BitsStored, Math.Max(0, HighBit + 1 - BitsStored));
         return output;
     }
 
@@ -194,26 +225,122 @@ public sealed class DicomPixelData
     /// <exception cref="DicomFormatException">The frame is corrupt or unsupported.</exception>
     public float[] GetFrameValues(int index, double slope, double intercept)
     {
-        var frame = GetFrame(index);
-        int n = Rows * Columns * SamplesPerPixel;
-        var values = new float[n];
-        if (BitsAllocated == 16 && BitConverter.IsLittleEndian)
-        {
-            // The common MR/CT/PET case, without a per-sample switch.
-            if (IsSigned)
-            {
-                var src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(frame.AsSpan());
-                for (int i = 0; i < n; i++) values[i] = (float)(src[i] * slope + intercept);
-            }
-            else
-            {
-                var src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(frame.AsSpan());
-                for (int i = 0; i < n; i++) values[i] = (float)(src[i] * slope + intercept);
-            }
-            return values;
-        }
-        for (int i = 0; i < n; i++) values[i] = (float)(StoredValue(frame, i) * slope + intercept);
+        var values = new float[Rows * Columns * SamplesPerPixel];
+        GetFrameValues(index, slope, intercept, values);
         return values;
+    }
+
+    /// <summary>Decodes one frame to real-world values into a caller's buffer: stored value × slope + intercept.</summary>
+    /// <param name="index">The frame, 0-based.</param>
+    /// <param name="destination">At least rows × columns × samples values; filled row by row, samples interleaved.</param>
+    /// <exception cref="ArgumentException">The destination is too short.</exception>
+    /// <exception cref="DicomFormatException">The frame is corrupt or unsupported.</exception>
+    public void GetFrameValues(int index, Span<float> destination) => GetFrameValues(index, RescaleSlope, RescaleIntercept, destination);
+
+    /// <summary>Decodes one frame to real-world values into a caller's buffer with an explicit slope and intercept.</summary>
+    /// <param name="index">The frame, 0-based.</param>
+    /// <param name="slope">The rescale slope.</param>
+    /// <param name="intercept">The rescale intercept.</param>
+    /// <param name="destination">At least rows × columns × samples values; filled row by row, samples interleaved.</param>
+    /// <exception cref="ArgumentException">The destination is too short.</exception>
+    /// <exception cref="DicomFormatException">The frame is corrupt or unsupported.</exception>
+    /// <remarks>
+    /// Values of 8 and 16 bits are computed in single precision, multiply then add, as numpy computes pydicom's
+    /// <c>pixel_array.astype(float32) * slope + intercept</c>; 32-bit values in double precision, then rounded.
+    /// Native 16-bit little-endian frames are converted straight from the file's bytes, vectorised, without a copy.
+    /// </remarks>
+    public void GetFrameValues(int index, double slope, double intercept, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, FrameCount);
+        int n = Rows * Columns * SamplesPerPixel;
+        if (destination.Length < n) throw new ArgumentException($"the destination holds {destination.Length:N0} values; the frame has {n:N0}.", nameof(destination));
+        destination = destination[..n];
+        float s = (float)slope, b = (float)intercept;
+        bool direct = _element.Fragments is null && TransferSyntax.IsLittleEndian && BitConverter.IsLittleEndian && BitsAllocated == 16
+            && (SamplesPerPixel == 1 || PlanarConfiguration == 0) && !IsNativeYbr422;
+        if (direct)
+        {
+            int shift = Math.Max(0, HighBit + 1 - BitsStored);
+            if (_element.IsValuePending)
+            {
+                // Pixel Data still in the file: read this frame into a pooled buffer rather than allocate (on the large
+                // object heap) and keep the whole value; a series read then allocates nothing per slice.
+                var rented = ArrayPool<byte>.Shared.Rent(FrameLength);
+                try
+                {
+                    if (_element.TryReadPending((long)index * FrameLength, rented.AsSpan(0, FrameLength)))
+                    {
+                        RescaleInt16(MemoryMarshal.Cast<byte, short>(rented.AsSpan(0, FrameLength)), destination, s, b, BitsStored, shift, IsSigned);
+                        return;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+            var raw = MemoryMarshal.Cast<byte, short>(_element.RawValue.Span.Slice(index * FrameLength, FrameLength));
+            RescaleInt16(raw, destination, s, b, BitsStored, shift, IsSigned);
+            return;
+        }
+        var frame = GetFrame(index);
+        switch (BitsAllocated)
+        {
+            case 16:
+                // Stored values are already masked and sign-extended.
+                RescaleInt16(MemoryMarshal.Cast<byte, short>(frame.AsSpan()), destination, s, b, 16, 0, IsSigned);
+                return;
+            case 1 or 8:
+                for (int i = 0; i < n; i++) destination[i] = (IsSigned && BitsAllocated == 8 ? (sbyte)frame[i] : frame[i]) * s + b;
+                return;
+            default:
+                for (int i = 0; i < n; i++) destination[i] = (float)(StoredValue(frame, i) * slope + intercept);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// 16-bit words to real values: keeps <paramref name="bitsStored"/> bits above <paramref name="shift"/>, sign-extends
+    /// them when signed, then value × slope + intercept in single precision; Vector&lt;T&gt; wide where the hardware allows.
+    /// </summary>
+    private static void RescaleInt16(ReadOnlySpan<short> source, Span<float> destination, float slope, float intercept, int bitsStored, int shift, bool signed)
+    {
+        int n = destination.Length, i = 0;
+        int up = 16 - bitsStored - shift;   // shift left so the value's top bit is bit 15, then back down by 16 − bitsStored
+        int down = 16 - bitsStored;
+        bool plain = bitsStored == 16 && shift == 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<short>.Count)
+        {
+            var vs = new Vector<float>(slope);
+            var vb = new Vector<float>(intercept);
+            int w = Vector<short>.Count, half = Vector<int>.Count;
+            for (; i <= n - w; i += w)
+            {
+                var v = new Vector<short>(source[i..]);
+                Vector<int> lo, hi;
+                if (signed)
+                {
+                    if (!plain) v = Vector.ShiftRightArithmetic(Vector.ShiftLeft(v, up), down);
+                    Vector.Widen(v, out lo, out hi);
+                }
+                else
+                {
+                    var u = Vector.AsVectorUInt16(v);
+                    if (!plain) u = Vector.ShiftRightLogical(Vector.ShiftLeft(u, up), down);
+                    Vector.Widen(u, out Vector<uint> ulo, out Vector<uint> uhi);
+                    lo = Vector.AsVectorInt32(ulo);
+                    hi = Vector.AsVectorInt32(uhi);
+                }
+                (Vector.ConvertToSingle(lo) * vs + vb).CopyTo(destination[i..]);
+                (Vector.ConvertToSingle(hi) * vs + vb).CopyTo(destination[(i + half)..]);
+            }
+        }
+        for (; i < n; i++)
+        {
+            int v = signed ? (short)(source[i] << up) >> down : (ushort)(source[i] << up) >> down;
+            destination[i] = v * slope + intercept;
+        }
     }
 
     private long StoredValue(ReadOnlySpan<byte> frame, int i) => (BitsAllocated, IsSigned) switch
@@ -249,9 +376,40 @@ public sealed class DicomPixelData
             }
             return;
         }
-        var frame = raw.Slice(index * FrameLength, FrameLength);
-        if (PlanarConfiguration == 1 && SamplesPerPixel > 1) Interleave(frame, output);
+        var frame = raw.Slice(index * _encodedFrameLength, _encodedFrameLength);
+        int swappedWidth = Math.Max(1, DicomVRInfo.SwapWidth(_element.VR));
+        if (!TransferSyntax.IsLittleEndian && BitsAllocated > 1 && swappedWidth != BytesPerSample)
+        {
+            // The reader swapped big endian Pixel Data by its VR's width (16-bit words for OW); samples are BitsAllocated wide.
+            var swapped = frame.ToArray();
+            ReverseEach(swapped, swappedWidth);
+            ReverseEach(swapped, BytesPerSample);
+            frame = swapped;
+        }
+        if (IsNativeYbr422) ExpandYbr422(frame, output);
+        else if (PlanarConfiguration == 1 && SamplesPerPixel > 1) Interleave(frame, output);
         else frame.CopyTo(output);
+    }
+
+    private static void ReverseEach(Span<byte> bytes, int width)
+    {
+        if (width <= 1) return;
+        for (int i = 0; i + width <= bytes.Length; i += width) bytes.Slice(i, width).Reverse();
+    }
+
+    /// <summary>Y1 Y2 Cb Cr per pair of pixels → Y1 Cb Cr Y2 Cb Cr.</summary>
+    private void ExpandYbr422(ReadOnlySpan<byte> encoded, Span<byte> output)
+    {
+        int bps = BytesPerSample, pairs = Rows * Columns / 2;
+        for (int p = 0; p < pairs; p++)
+        {
+            var src = encoded.Slice(p * 4 * bps, 4 * bps);
+            var dst = output.Slice(p * 6 * bps, 6 * bps);
+            src[..bps].CopyTo(dst);
+            src.Slice(2 * bps, 2 * bps).CopyTo(dst[bps..]);
+            src.Slice(bps, bps).CopyTo(dst[(3 * bps)..]);
+            src.Slice(2 * bps, 2 * bps).CopyTo(dst[(4 * bps)..]);
+        }
     }
 
     private void Interleave(ReadOnlySpan<byte> planar, Span<byte> output)
@@ -262,14 +420,13 @@ public sealed class DicomPixelData
                 planar.Slice((s * pixels + p) * bps, bps).CopyTo(output[((p * spp + s) * bps)..]);
     }
 
-    private void NormaliseStoredValues(byte[] frame)
+    /// <summary>Keeps the <paramref name="bitsStored"/> bits above <paramref name="shift"/> of each sample and sign-extends them for Pixel Representation 1.</summary>
+    private void NormaliseStoredValues(byte[] frame, int bitsStored, int shift)
     {
-        if (BitsAllocated is 1 || BitsStored == BitsAllocated) return;
+        if (BitsAllocated is 1 || (bitsStored == BitsAllocated && shift == 0)) return;
         int n = Rows * Columns * SamplesPerPixel;
-        int shift = HighBit + 1 - BitsStored;
-        if (shift < 0) shift = 0;
-        long mask = (1L << BitsStored) - 1;
-        long sign = 1L << (BitsStored - 1);
+        long mask = (1L << bitsStored) - 1;
+        long sign = 1L << (bitsStored - 1);
         if (BitsAllocated == 16 && BitConverter.IsLittleEndian && !IsSigned)
         {
             var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(frame.AsSpan());
@@ -286,7 +443,7 @@ public sealed class DicomPixelData
                 _ => BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(i * 4)),
             };
             long v = (raw >> shift) & mask;
-            if (IsSigned && (v & sign) != 0) v -= 1L << BitsStored;
+            if (IsSigned && (v & sign) != 0) v -= 1L << bitsStored;
             switch (BitsAllocated)
             {
                 case 8: frame[i] = (byte)v; break;
@@ -366,6 +523,32 @@ public sealed class DicomPixelData
         }
     }
 
+    private int DecodeJpeg2000(int index, byte[] output)
+    {
+        var data = FrameBytes(index, rle: false);
+        var frame = Jpeg2000Decoder.Decode(data, Rows, Columns, SamplesPerPixel, d => Corrupt(index, "JPEG 2000", d),
+            e => DicomFormatException.CodecLibraryMissing(_dataset.SourceFile, TransferSyntax, Jpeg2000Decoder.Library, "libopenjp2-7", e));
+        if (frame.Precision > BitsAllocated) throw Corrupt(index, "JPEG 2000", $"precision {frame.Precision} exceeds Bits Allocated {BitsAllocated}");
+        int pixels = Rows * Columns, bps = BytesPerSample, spp = SamplesPerPixel;
+        for (int s = 0; s < spp; s++)
+        {
+            var plane = frame.Planes[s];
+            switch (bps)
+            {
+                case 1:
+                    for (int p = 0; p < pixels; p++) output[p * spp + s] = (byte)plane[p];
+                    break;
+                case 2:
+                    for (int p = 0; p < pixels; p++) BinaryPrimitives.WriteInt16LittleEndian(output.AsSpan((p * spp + s) * 2), (short)plane[p]);
+                    break;
+                default:
+                    for (int p = 0; p < pixels; p++) BinaryPrimitives.WriteInt32LittleEndian(output.AsSpan((p * spp + s) * 4), plane[p]);
+                    break;
+            }
+        }
+        return frame.Precision;
+    }
+
     private byte[] FrameBytes(int index, bool rle)
     {
         var fr = _element.Fragments!;
@@ -384,7 +567,11 @@ public sealed class DicomPixelData
             for (int i = 0; i < fragments.Count; i++)
             {
                 var f = fragments[i].Span;
-                if (f.Length >= 2 && f[0] == 0xFF && f[1] == 0xD8) starts.Add(i);
+                // JPEG SOI, JPEG 2000 SOC + SIZ, or a JP2 signature box.
+                bool start = (f.Length >= 2 && f[0] == 0xFF && f[1] == 0xD8)
+                    || (f.Length >= 4 && f[0] == 0xFF && f[1] == 0x4F && f[2] == 0xFF && f[3] == 0x51)
+                    || (f.Length >= 8 && f[0] == 0 && f[1] == 0 && f[2] == 0 && f[3] == 0x0C && f[4] == 0x6A && f[5] == 0x50);
+                if (start) starts.Add(i);
             }
             if (starts.Count == FrameCount)
                 return Concat(starts[index], index + 1 < starts.Count ? starts[index + 1] : fragments.Count);

@@ -15,7 +15,10 @@ namespace Flip.Imaging.Volumes;
 public static class SeriesVolume
 {
     private sealed record Slice(string Label, Vector3D Position, Vector3D Row, Vector3D Column, double RowSpacing, double ColumnSpacing,
-        int Rows, int Columns, Func<float[]> Load);
+        int Rows, int Columns, FrameLoader Load);
+
+    /// <summary>Decodes one slice's real values straight into its place in the volume.</summary>
+    private delegate void FrameLoader(Span<float> destination);
 
     /// <summary>Groups files by Series Instance UID, in order of first appearance.</summary>
     /// <param name="files">The files.</param>
@@ -36,8 +39,8 @@ public static class SeriesVolume
     public static Volume Load(IEnumerable<string> paths, SeriesAssemblyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var read = new DicomReadOptions { LazyPixelData = false };
-        return FromFiles(paths.Select(p => DicomFile.Open(p, read)).ToList(), options);
+        // Pixel Data stays in each file until its slice is decoded straight into the volume (DicomPixelData.GetFrameValues).
+        return FromFiles(paths.Select(p => DicomFile.Open(p)).ToList(), options);
     }
 
     /// <summary>Builds the volume of one series.</summary>
@@ -126,7 +129,7 @@ public static class SeriesVolume
             CheckGeometry(uid, label, iop, spacing, position);
             int frame = f;
             yield return new Slice(label, position, Vec(iop, 0).Normalize(), Vec(iop, 3).Normalize(), spacing[0], spacing[1],
-                pixels.Rows, pixels.Columns, () => pixels.GetFrameValues(frame, slope, intercept));
+                pixels.Rows, pixels.Columns, destination => pixels.GetFrameValues(frame, slope, intercept, destination));
         }
     }
 
@@ -195,11 +198,8 @@ public static class SeriesVolume
         }
         int nx = s0.Columns, ny = s0.Rows, nz = sorted.Count;
         var voxels = new float[(long)nx * ny * nz];
-        for (int k = 0; k < nz; k++)
-        {
-            var values = sorted[k].Slice.Load();
-            Array.Copy(values, 0, voxels, (long)k * nx * ny, (long)nx * ny);
-        }
+        int perSlice = nx * ny;
+        for (int k = 0; k < nz; k++) sorted[k].Slice.Load(voxels.AsSpan().Slice(k * perSlice, perSlice));
         // PixelSpacing is row spacing (between rows, along J) then column spacing (along I): PS3.3 §10.7.1.3.
         var geometry = new VolumeGeometry(nx, ny, nz, new Vector3D(s0.ColumnSpacing, s0.RowSpacing, spacingZ), sorted[0].Slice.Position,
             new Direction3D(s0.Row, s0.Column, normal));

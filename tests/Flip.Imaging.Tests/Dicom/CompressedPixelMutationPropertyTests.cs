@@ -48,4 +48,31 @@ public sealed class CompressedPixelMutationPropertyTests(DcmtkFixture files)
             }
         }, iter: 1500);
     }
+
+    [Theory]
+    [InlineData("MR_small_jp2klossless.dcm")]
+    [InlineData("SC_rgb_gdcm_KY.dcm")]
+    [InlineData("693_J2KI.dcm")]
+    public void Mutated_JPEG_2000_frames_raise_only_DicomFormatException(string name)
+    {
+        // Given a JPEG 2000 file from pydicom's test files (dcmtk does not write JPEG 2000)
+        var original = File.ReadAllBytes(Path.Combine(PydicomPixelOracleTests.TestFiles, name));
+        var pixelStart = (int)DicomFile.Parse(original).Dataset.GetElement(DicomTag.PixelData).Offset;
+
+        // When bytes inside the code stream are changed, then OpenJPEG either decodes it or we raise DicomFormatException
+        Gen.Select(Gen.Int[pixelStart, original.Length - 1], Gen.Byte, Gen.Int[1, 3]).Sample((at, value, count) =>
+        {
+            var bytes = (byte[])original.Clone();
+            for (int i = 0; i < count && at + i < bytes.Length; i++) bytes[at + i] ^= (byte)(value | 1);
+            try
+            {
+                var pixels = DicomPixelData.Create(DicomFile.Parse(bytes, "mutant.dcm"));
+                for (int f = 0; f < pixels.FrameCount; f++) pixels.GetFrame(f);
+            }
+            catch (DicomFormatException)
+            {
+                // Allowed.
+            }
+        }, iter: 300);
+    }
 }

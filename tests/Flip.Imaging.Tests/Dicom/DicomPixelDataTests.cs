@@ -103,36 +103,52 @@ public sealed class DicomPixelDataTests(DcmtkFixture files)
     [Fact]
     public void GetFrame_names_the_syntax_and_the_conversion_command_for_unsupported_compression()
     {
-        // Given JPEG-LS data relabelled as JPEG 2000 (only the transfer syntax matters here)
+        // Given JPEG-LS data relabelled as High-Throughput JPEG 2000, which this reader does not decode (only the transfer syntax matters here)
         var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "j2k")).FullName;
         var native = new SyntheticImage(16, 16, 1, 1, 8, 8, false).Write(folder, "b");
         Dcmtk.Run("dcmcjpls", folder, native, "jpegls.dcm");
         var jpegls = DicomFile.Open(Path.Combine(folder, "jpegls.dcm"));
-        var relabelled = new DicomFile(jpegls.Dataset, TransferSyntax.Jpeg2000Lossless);
+        var relabelled = new DicomFile(jpegls.Dataset, TransferSyntax.FromUid("1.2.840.10008.1.2.4.201"));
         var pixels = DicomPixelData.Create(relabelled);
 
         // Then
         Assert.False(pixels.CanDecode);
         var e = Assert.Throws<DicomFormatException>(() => pixels.GetFrame(0));
-        Assert.Equal("jpegls.dcm: pixel data is compressed as JPEG 2000 Image Compression (Lossless Only) (1.2.840.10008.1.2.4.90), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14), JPEG baseline/extended or JPEG-LS.", e.Message);
+        Assert.Equal("jpegls.dcm: pixel data is compressed as unknown transfer syntax 1.2.840.10008.1.2.4.201 (1.2.840.10008.1.2.4.201), which this reader does not decode; expected native, RLE Lossless, JPEG Lossless (Process 14), JPEG baseline/extended, JPEG-LS or JPEG 2000.", e.Message);
         Assert.Contains("gdcmconv --raw", e.Fix, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("mono12", 0)]
-    [InlineData("mono12", 3)]
-    [InlineData("gray8", 2)]
-    public void GetFrame_decodes_near_lossless_JPEG_LS_exactly_like_dcmdjpls(string imageName, int near)
+    [InlineData("mono12", 0, "+il")]
+    [InlineData("mono12", 3, "+il")]
+    [InlineData("gray8", 2, "+il")]
+    [InlineData("signed16", 0, "+il")]
+    [InlineData("mono12", 8, "+in")]
+    [InlineData("rgb8", 2, "+il")]
+    [InlineData("rgb8", 1, "+in")]
+    [InlineData("rgb8planar", 0, "+in")]
+    [InlineData("rgb8planar", 3, "+il")]
+    public void GetFrame_decodes_near_lossless_JPEG_LS_exactly_like_dcmdjpls(string imageName, int near, string interleave)
     {
-        var image = imageName == "mono12" ? Mono12 : new SyntheticImage(40, 56, 2, 1, 8, 8, false);
+        var image = imageName == "gray8" ? new SyntheticImage(40, 56, 2, 1, 8, 8, false) : Image(imageName);
         var folder = Directory.CreateDirectory(Path.Combine(files.Folder, "jls-" + Guid.NewGuid().ToString("N"))).FullName;
         var native = image.Write(folder, imageName);
-        Dcmtk.Run("dcmcjpls", folder, near == 0 ? ["+el", native, "c.dcm"] : ["+en", "+md", near.ToString(System.Globalization.CultureInfo.InvariantCulture), native, "c.dcm"]);
+        Dcmtk.Run("dcmcjpls", folder, near == 0 ? ["+el", interleave, native, "c.dcm"] : ["+en", "+md", near.ToString(System.Globalization.CultureInfo.InvariantCulture), interleave, native, "c.dcm"]);
         Dcmtk.Run("dcmdjpls", folder, "c.dcm", "reference.dcm");
         var reference = DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "reference.dcm")));
         var pixels = DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "c.dcm")));
         Assert.True(pixels.CanDecode);
         for (int f = 0; f < pixels.FrameCount; f++) Assert.Equal(reference.GetFrame(f), pixels.GetFrame(f));
+    }
+
+    [Fact]
+    public void JPEG_LS_lossless_from_pydicoms_test_files_equals_the_uncompressed_original()
+    {
+        var folder = PydicomPixelOracleTests.TestFiles;
+        var original = DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "MR_small.dcm")));
+        var jpegLs = DicomPixelData.Create(DicomFile.Open(Path.Combine(folder, "MR_small_jpeg_ls_lossless.dcm")));
+        Assert.Equal(TransferSyntax.JpegLsLossless.Uid, jpegLs.TransferSyntax.Uid);
+        Assert.Equal(original.GetFrame(0), jpegLs.GetFrame(0));
     }
 
     public static TheoryData<string, string, int> LossyCases() => new()
