@@ -32,7 +32,7 @@ trap print_timings EXIT
 # renders report.html and notebook outputs headless; orthanc + orthanc-dicomweb are the test PACS of the DICOMweb tests
 # (each test starts its own Orthanc on free ports); jupyter-nbconvert, python3-nbclient, python3-ipykernel and
 # jupyter-client execute the notebooks in the .NET Interactive kernel, as Jupyter does.
-APT_PACKAGES=(dcmtk dicom3tools python3-pydicom python3-numpy libopenjp2-7 chromium orthanc orthanc-dicomweb
+APT_PACKAGES=(dcmtk dicom3tools python3-pydicom python3-pil python3-numpy libopenjp2-7 chromium orthanc orthanc-dicomweb
               jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client)
 # The kernel VS Code's Polyglot Notebooks extension runs, at the version the notebooks are tested with.
 DOTNET_INTERACTIVE_VERSION=1.0.712001
