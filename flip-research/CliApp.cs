@@ -21,6 +21,7 @@ internal static class CliApp
             SynthCommand.Create(console),
             DatasetCommand.Create(console),
             ServeCommand.Create(console),
+            ServerAppCommand.Create(console),
             ClientCommand.Create(console),
             DevCertsCommand.Create(console),
             NotebookCommand.Create(console),
