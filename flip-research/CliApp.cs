@@ -23,6 +23,7 @@ internal static class CliApp
             ServeCommand.Create(console),
             ServerAppCommand.Create(console),
             ClientCommand.Create(console),
+            ClientAppCommand.Create(console),
             DevCertsCommand.Create(console),
             NotebookCommand.Create(console),
             FuzzCommand.Create(console),

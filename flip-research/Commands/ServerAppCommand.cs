@@ -51,7 +51,7 @@ internal static class ServerAppCommand
         command.SetAction(async (parse, ct) =>
         {
             string address = parse.GetValue(superlink)!;
-            Uri uri = ParseAddress(address, transport.UsesTls(parse));
+            Uri uri = AppIoAddress.Parse(address, transport.UsesTls(parse), "--superlink", DefaultSuperLink);
             var logger = new Logging.ConsoleLineLogger<ServerAppIoGrid>(console);
             using var channel = transport.CreateChannel(parse, uri, logger);
             var client = new W.ServerAppIo.ServerAppIoClient(channel);
@@ -101,16 +101,6 @@ internal static class ServerAppCommand
             return exit;
         });
         return command;
-    }
-
-    private static Uri ParseAddress(string address, bool tls)
-    {
-        if (address.Contains("://", StringComparison.Ordinal) || !Uri.TryCreate((tls ? "https://" : "http://") + address, UriKind.Absolute, out Uri? uri) || uri.IsDefaultPort && !address.EndsWith(":80", StringComparison.Ordinal) && !address.EndsWith(":443", StringComparison.Ordinal))
-        {
-            throw new FlipException($"--superlink '{address}' is not HOST:PORT.", ExitCodes.BadCommandLine, $"pass the SuperLink's ServerAppIo address, e.g. --superlink {DefaultSuperLink}.");
-        }
-
-        return uri;
     }
 
     /// <summary>ListAppsToLaunch, then RequestToken for the first run not taken by another process.</summary>
