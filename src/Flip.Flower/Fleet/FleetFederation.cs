@@ -359,7 +359,7 @@ public sealed class FleetFederation
             FlowerMessage reply = done.GetAwaiter().GetResult();
             string? problem = reply.Content is { } content
                 ? accept(site, content)
-                : SiteFlowerApp.Invariant($"the node's app failed (error code {reply.Error?.Code})");
+                : AppFailure(reply.Error);
             if (problem is not null)
             {
                 Drop(failures, new SiteFailure(site, round, step, reply.Content is null ? FailureCategory.Trainer : FailureCategory.InvalidReply, problem));
@@ -383,6 +383,14 @@ public sealed class FleetFederation
             _fleet.Forget(id);
         }
     }
+
+    /// <summary>Why a reply carries an error instead of content; codes 5 and 8 are the SuperLink's and the SuperNode's own (Flower's <c>ErrorCode</c>).</summary>
+    private static string AppFailure(Flip.Flower.Wire.Error? error) => error?.Code switch
+    {
+        5 => "the node is unavailable (error code 5, from the SuperLink)",
+        8 => "the node's ClientApp stopped responding (error code 8, reported by its SuperNode)",
+        _ => SiteFlowerApp.Invariant($"the node's app failed (error code {error?.Code})"),
+    };
 
     private void Drop(List<SiteFailure> failures, SiteFailure failure)
     {

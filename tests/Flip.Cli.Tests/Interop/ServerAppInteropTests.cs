@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Sockets;
+using static Flip.Cli.Tests.Interop.FlowerDeployment;
 
 namespace Flip.Cli.Tests.Interop;
 
@@ -13,21 +11,9 @@ namespace Flip.Cli.Tests.Interop;
 public sealed class ServerAppInteropTests : IDisposable
 {
     private static readonly TimeSpan Backstop = TimeSpan.FromMinutes(6);
-    private readonly string _folder = Directory.CreateTempSubdirectory("flip-serverapp-interop-").FullName;
-    private readonly List<NodeProcess> _processes = [];
+    private readonly FlowerDeployment _flower = new();
 
-    public void Dispose()
-    {
-        // The nodes first, then the SuperLink (started first).
-        for (int i = _processes.Count - 1; i >= 0; i--)
-        {
-            _processes[i].Dispose();
-        }
-
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    private static string P(int value) => value.ToString(CultureInfo.InvariantCulture);
+    public void Dispose() => _flower.Dispose();
 
     [FlowerFact]
     public Task FedAvg_as_the_SuperLinks_ServerApp_aggregates_two_PyTorch_SuperNodes_and_a_FLIP_node_for_three_rounds() => RunAsync("fedavg");
@@ -39,10 +25,10 @@ public sealed class ServerAppInteropTests : IDisposable
     public async Task Serverapp_pointed_at_the_Fleet_API_port_says_it_is_the_wrong_port_and_names_the_ServerAppIo_address()
     {
         // Given a SuperLink, and serverapp given its Fleet API port instead of its ServerAppIo port
-        var (_, fleet, _) = StartSuperLink();
+        var (_, fleet, _) = _flower.StartSuperLink(isolationProcess: true);
 
         // When
-        using NodeProcess serverapp = NodeProcess.Start("serverapp", "--superlink", fleet, "--wait-seconds", "5");
+        NodeProcess serverapp = _flower.Add(NodeProcess.Start("serverapp", "--superlink", fleet, "--wait-seconds", "5"));
         Assert.True(await serverapp.WaitAsync(Backstop), serverapp.Output);
 
         // Then
@@ -51,34 +37,47 @@ public sealed class ServerAppInteropTests : IDisposable
         Assert.Contains("--serverappio-api-address (default port 9091", serverapp.Output);
     }
 
+    [FlowerFact]
+    public async Task A_killed_serverapp_leaves_no_heartbeat_so_the_SuperLink_marks_the_run_failed_and_no_new_serverapp_can_resume_it()
+    {
+        // Given a run claimed by serverapp, which waits for 2 nodes that never come
+        var (serverAppIo, _, control) = _flower.StartSuperLink(isolationProcess: true);
+        NodeProcess serverapp = _flower.Add(NodeProcess.Start("serverapp", "--superlink", serverAppIo, "--out", Path.Combine(_flower.Folder, "run"), "--wait-seconds", "240"));
+        Assert.True(await serverapp.WaitForTextAsync("Waiting for a run", Backstop), serverapp.Output);
+        NodeProcess submit = _flower.Submit(_flower.UNetAppWithFlipKeys(), control, "num-server-rounds=1", "min-nodes=2");
+        Assert.True(await serverapp.WaitForTextAsync("waiting for 2 node(s)", Backstop), serverapp.Output + submit.Output);
+
+        // When the process is killed (no chance to set the run's status)
+        serverapp.Dispose();
+
+        // Then the SuperLink, missing its app heartbeats, marks the run failed (Flower 1.27: after 2 x 30 s), as ListRuns shows
+        Assert.True(await submit.WaitAsync(Backstop), submit.Output);
+        Assert.True(submit.ExitCode == 1, submit.Output);
+        Assert.Contains("finished: failed (No heartbeat received from the run.)", submit.Output);
+
+        // And the run is not handed to a new ServerApp process: Flower does not resume it
+        NodeProcess second = _flower.Add(NodeProcess.Start("serverapp", "--superlink", serverAppIo, "--wait-seconds", "3"));
+        Assert.True(await second.WaitAsync(Backstop), second.Output);
+        Assert.Equal(6, second.ExitCode); // ExitCodes.RunFailed
+        Assert.Contains("no run was waiting on the SuperLink", second.Output);
+    }
+
     private async Task RunAsync(string strategy)
     {
         FlowerHarness.RequireTorch();
 
         // Given a SuperLink that leaves its ServerApp to an outside process, 2 PyTorch SuperNodes, a FLIP node and FLIP's serverapp
-        string flwrHome = Path.Combine(_folder, "flwr-home");
-        var (serverAppIo, fleet, control) = StartSuperLink();
-        for (int i = 0; i < 2; i++)
-        {
-            _processes.Add(NodeProcess.Of(FlowerHarness.Start("flower-supernode",
-                ["--insecure", "--superlink", fleet, "--clientappio-api-address", $"127.0.0.1:{P(CliProcess.FreePort())}",
-                    "--node-config", $"partition-id={P(i)}", "--max-retries", "10"], flwrHome)));
-        }
-
-        NodeProcess flip = NodeProcess.Start("client", "--server", $"http://{fleet}", "--site", "site-1", "--scale", "0.02",
-            "--base-channels", "16", "--device", "cpu", "--key", Path.Combine(_folder, "site-1.pem"));
-        _processes.Add(flip);
-        string run = Path.Combine(_folder, "run");
-        NodeProcess serverapp = NodeProcess.Start("serverapp", "--superlink", serverAppIo, "--out", run, "--wait-seconds", "240");
-        _processes.Add(serverapp);
+        var (serverAppIo, fleet, control) = _flower.StartSuperLink(isolationProcess: true);
+        _flower.StartSuperNode(fleet, 0, isolationProcess: false);
+        _flower.StartSuperNode(fleet, 1, isolationProcess: false);
+        NodeProcess flip = _flower.Add(NodeProcess.Start("client", "--server", $"http://{fleet}", "--site", "site-1", "--scale", "0.02",
+            "--base-channels", "16", "--device", "cpu", "--key", Path.Combine(_flower.Folder, "site-1.pem")));
+        string run = Path.Combine(_flower.Folder, "run");
+        NodeProcess serverapp = _flower.Add(NodeProcess.Start("serverapp", "--superlink", serverAppIo, "--out", run, "--wait-seconds", "240"));
         Assert.True(await serverapp.WaitForTextAsync("Waiting for a run", Backstop), serverapp.Output);
 
         // When a run of the U-Net app (its pyproject.toml extended with FLIP's keys) is submitted as flwr run does
-        string app = UNetAppWithFlipKeys();
-        NodeProcess submit = NodeProcess.Of(FlowerHarness.Start(FlowerHarness.Python,
-            [Path.Combine(FlowerHarness.Home, "fleet", "submit_run.py"), app, "--control", control,
-                "--run-config", $"strategy=\"{strategy}\"", "--run-config", "num-server-rounds=3", "--run-config", "min-nodes=3"], flwrHome));
-        _processes.Add(submit);
+        NodeProcess submit = _flower.Submit(_flower.UNetAppWithFlipKeys(), control, $"strategy=\"{strategy}\"", "num-server-rounds=3", "min-nodes=3");
 
         // Then the run finished 'completed' in the Control API's ListRuns, with FLIP's round lines in its log (PushLogs)
         Assert.True(await submit.WaitAsync(Backstop), submit.Output + serverapp.Output);
@@ -111,55 +110,5 @@ public sealed class ServerAppInteropTests : IDisposable
         });
         Assert.True(File.Exists(Path.Combine(run, "final-model.safetensors")));
         Assert.Contains("round 3: evaluating done", flip.Output);
-    }
-
-    /// <summary>Starts <c>flower-superlink --isolation process</c> on free ports; returns its ServerAppIo, Fleet and Control addresses once they listen.</summary>
-    private (string ServerAppIo, string Fleet, string Control) StartSuperLink()
-    {
-        string serverAppIo = $"127.0.0.1:{P(CliProcess.FreePort())}", fleet = $"127.0.0.1:{P(CliProcess.FreePort())}", control = $"127.0.0.1:{P(CliProcess.FreePort())}";
-        _processes.Add(NodeProcess.Of(FlowerHarness.Start("flower-superlink",
-            ["--insecure", "--isolation", "process", "--database", ":flwr-in-memory:", "--serverappio-api-address", serverAppIo,
-                "--fleet-api-address", fleet, "--control-api-address", control], Path.Combine(_folder, "flwr-home"))));
-        foreach (string address in new[] { serverAppIo, fleet, control })
-        {
-            WaitForPort(int.Parse(address.Split(':')[1], CultureInfo.InvariantCulture));
-        }
-
-        return (serverAppIo, fleet, control);
-    }
-
-    private static void WaitForPort(int port)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) when (watch.Elapsed < TimeSpan.FromMinutes(1))
-            {
-                Thread.Sleep(100);
-            }
-        }
-    }
-
-    /// <summary>A copy of the shared U-Net app whose run config also holds the keys FLIP's ServerApp reads (Flower refuses overrides of keys an app does not declare).</summary>
-    private string UNetAppWithFlipKeys()
-    {
-        string app = Path.Combine(_folder, "unetapp-flip");
-        foreach (string file in Directory.EnumerateFiles(FlowerHarness.UNetApp, "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("__pycache__", StringComparison.Ordinal)))
-        {
-            string target = Path.Combine(app, Path.GetRelativePath(FlowerHarness.UNetApp, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        string pyproject = Path.Combine(app, "pyproject.toml");
-        File.WriteAllText(pyproject, File.ReadAllText(pyproject).Replace("[tool.flwr.app.config]\n", "[tool.flwr.app.config]\nstrategy = \"fedavg\"\nbase-channels = 16\n", StringComparison.Ordinal));
-        return app;
     }
 }
