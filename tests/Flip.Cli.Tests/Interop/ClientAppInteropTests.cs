@@ -52,32 +52,31 @@ public sealed class ClientAppInteropTests : IDisposable
     }
 
     [FlowerFact]
-    public async Task A_killed_clientapp_is_reported_by_its_SuperNode_and_the_round_finishes_with_the_other_node()
+    public async Task A_killed_clientapp_is_dropped_at_the_round_deadline_and_the_round_finishes_with_the_other_node()
     {
         FlowerHarness.RequireTorch();
 
-        // Given FLIP's serverapp on a SuperLink, a PyTorch SuperNode and a SuperNode whose ClientApp is flip-research clientapp
+        // Given FLIP's serverapp on a SuperLink (round deadline 30 s), a PyTorch SuperNode and a SuperNode whose ClientApp is flip-research clientapp
         var (serverAppIo, fleet, control) = _flower.StartSuperLink(isolationProcess: true);
         _flower.StartSuperNode(fleet, 0, isolationProcess: false);
         string clientAppIo = _flower.StartSuperNode(fleet, 1, isolationProcess: true);
         NodeProcess clientapp = _flower.Add(NodeProcess.Start("clientapp", "--supernode", clientAppIo, "--site", "site-1", "--scale", "0.02", "--base-channels", "16", "--device", "cpu"));
         NodeProcess serverapp = _flower.Add(NodeProcess.Start("serverapp", "--superlink", serverAppIo, "--out", Path.Combine(_flower.Folder, "run"), "--wait-seconds", "240"));
         Assert.True(await serverapp.WaitForTextAsync("Waiting for a run", Backstop), serverapp.Output);
-        NodeProcess submit = _flower.Submit(_flower.UNetAppWithFlipKeys(), control, "num-server-rounds=1", "min-nodes=2", "min-sites=1");
+        NodeProcess submit = _flower.Submit(_flower.UNetAppWithFlipKeys(), control, "num-server-rounds=1", "min-nodes=2", "min-sites=1", "round-timeout=30");
 
-        // When FLIP's ClientApp process is killed while it holds the train message, and a new one is started
+        // When FLIP's ClientApp process is killed while it holds the train message
         Assert.True(await clientapp.WaitForTextAsync("Received train message", Backstop), clientapp.Output + serverapp.Output);
-        clientapp.Dispose();
-        NodeProcess restarted = _flower.Add(NodeProcess.Start("clientapp", "--supernode", clientAppIo, "--site", "site-1", "--scale", "0.02", "--base-channels", "16", "--device", "cpu"));
+        clientapp.Kill();
 
-        // Then its SuperNode answers the train message for it (Flower's "ClientApp stopped responding", once the dead process's
-        // token expires), the round aggregates the PyTorch node's update, the new process answers the evaluate message, and
-        // the run completes
-        Assert.True(await submit.WaitAsync(Backstop), submit.Output + serverapp.Output + restarted.Output);
-        string why = $"submit_run:\n{submit.Output}\nserverapp:\n{serverapp.Output}\nrestarted clientapp:\n{restarted.Output}";
+        // Then the round aggregates the PyTorch node's update and records the other node as timed out, in train and evaluate,
+        // and the run completes. (Flower 1.27.0's SuperNode does not deliver its "ClientApp stopped responding" reply: sending
+        // it fails with "Start time or end time for message ID … is missing", as its log shows; so the deadline decides.)
+        Assert.True(await submit.WaitAsync(Backstop), submit.Output + serverapp.Output);
+        string why = $"submit_run:\n{submit.Output}\nserverapp:\n{serverapp.Output}";
         Assert.True(submit.ExitCode == 0, why);
-        Assert.True(serverapp.Output.Contains("round 1/1: 1 node(s) aggregated, 1 failed", StringComparison.Ordinal), why);
-        Assert.True(serverapp.Output.Contains("train (trainer: the node's ClientApp stopped responding (error code 8, reported by its SuperNode))", StringComparison.Ordinal), why);
-        Assert.True(restarted.Output.Contains("round 1: evaluating done", StringComparison.Ordinal), why);
+        Assert.True(serverapp.Output.Contains("round 1/1: 1 node(s) aggregated, 2 failed", StringComparison.Ordinal), why);
+        Assert.True(serverapp.Output.Contains(" train (timeout: no reply before the round deadline)", StringComparison.Ordinal), why);
+        Assert.True(serverapp.Output.Contains(" evaluate (timeout: no reply before the round deadline)", StringComparison.Ordinal), why);
     }
 }

@@ -48,7 +48,7 @@ public sealed class ServerAppInteropTests : IDisposable
         Assert.True(await serverapp.WaitForTextAsync("waiting for 2 node(s)", Backstop), serverapp.Output + submit.Output);
 
         // When the process is killed (no chance to set the run's status)
-        serverapp.Dispose();
+        serverapp.Kill();
 
         // Then the SuperLink, missing its app heartbeats, marks the run failed (Flower 1.27: after 2 x 30 s), as ListRuns shows
         Assert.True(await submit.WaitAsync(Backstop), submit.Output);
