@@ -70,7 +70,7 @@ internal static class ServerAppCommand
             }
 
             var log = new RunLog(console, client, runId, token);
-            var status = new W.RunStatus { Status = "finished", SubStatus = "failed" };
+            var status = new W.RunStatus { Status = "finished", SubStatus = "failed", Details = "the FLIP ServerApp failed; its log says why" };
             int exit = ExitCodes.RunFailed;
             try
             {
