@@ -18,22 +18,8 @@ internal static class ClientCommand
     public static Command Create(IAnsiConsole console)
     {
         var server = new Option<string>("--server") { Description = "The server's Fleet API address, e.g. http://127.0.0.1:9092 (https for anything but loopback)." }.ServerUrl();
-        var site = new Option<string>("--site") { Description = "This node's site id: in --manifest, or a FLIP-6 hospital of the synthetic data (site-1 … site-6)." };
-        var manifest = new Option<string>("--manifest") { Description = "A dataset manifest; the node reads its site's data from the site's source there (folder, or PACS over DICOMweb)." };
-        var cache = new Option<string>("--cache") { Description = "Cache folder for the manifest's index and fetched PACS data (default: <manifest folder>/.flip-cache)." };
-        var share = new Option<string[]>("--share") { Description = "What the node sends: parameters, counts, metrics (all three; per-patient items are refused).", DefaultValueFactory = _ => HospitalSiteData.Shareable, AllowMultipleArgumentsPerToken = true };
-        var scale = new Option<double>("--scale") { Description = "Synthetic cohort scale.", DefaultValueFactory = _ => 0.08 };
-        var seed = new Option<int>("--seed") { Description = "Synthetic cohort seed.", DefaultValueFactory = _ => 7 };
-        var baseChannels = new Option<int>("--base-channels") { Description = "U-Net channels at the first level (as the server), unless the app contract fixes them.", DefaultValueFactory = _ => 8 };
-        var appContract = new Option<string>("--app")
-        {
-            Description = "The Flower app's contract: a JSON file (src/Flip.Flower/Apps/app-contract.schema.json) or a built-in one: " +
-                string.Join(", ", AppContract.PresetNames) + ". It maps the app's config keys to the trainer, names the reply's metric keys and what num-examples counts, and fixes the model. " +
-                "Example: --app flower-unetapp",
-            DefaultValueFactory = _ => "flip",
-        };
+        var siteApp = new SiteAppOptions();
         var key = new Option<string>("--key") { Description = "The node's private key (PEM, created with mode 0600 if missing); keeps the node's identity.", DefaultValueFactory = _ => ".flip-node-key.pem" };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var reconnect = new Option<int>("--max-reconnect-seconds") { Description = "Longest wait between reconnection attempts while the server is unreachable (the wait starts at 1 s and doubles, with jitter).", DefaultValueFactory = _ => 30 };
         var requireSecure = new Option<bool>("--require-secure-aggregation")
         {
@@ -50,8 +36,13 @@ internal static class ClientCommand
             "messages with the same trainer the simulation uses. Only parameters, counts and metrics leave. Stops on Ctrl-C.\n\n" +
             "Examples:\n  flip-research client --server http://127.0.0.1:9092 --site site-2\n  flip-research client --server http://127.0.0.1:9092 --manifest hospital.json --site umcg")
         {
-            server, site, manifest, cache, share, requireSecure, peers, scale, seed, baseChannels, appContract, key, device, reconnect, transportKind,
+            server, requireSecure, peers, key, reconnect, transportKind,
         };
+        foreach (Option option in siteApp.All)
+        {
+            command.Options.Add(option);
+        }
+
         var transport = new TransportOptions.Client();
         transport.AddTo(command);
         var export = new Option<bool>("--export-public-key")
@@ -61,7 +52,7 @@ internal static class ClientCommand
         command.Options.Add(export);
         command.Validators.Add(r =>
         {
-            if (!r.GetValue(export) && (r.GetResult(server) is null || r.GetResult(site) is null))
+            if (!r.GetValue(export) && (r.GetResult(server) is null || r.GetResult(siteApp.Site) is null))
             {
                 r.AddError("client needs --server and --site (or --export-public-key to print the node's key).");
             }
@@ -69,9 +60,7 @@ internal static class ClientCommand
         command.SetAction(async (parse, ct) =>
         {
             // Refused before the key file is created: a refused command writes nothing.
-            HospitalSiteData.CheckSharing(parse.GetValue(share)!);
-            AppContract contract = AppContract.Load(parse.GetValue(appContract)!);
-            CheckContract(contract, parse.GetValue(manifest));
+            AppContract contract = siteApp.CheckAndLoadContract(parse);
             bool secureOnly = parse.GetValue(requireSecure);
             if (secureOnly && parse.GetValue(transportKind) == LegacyTransport.Legacy)
             {
@@ -93,20 +82,15 @@ internal static class ClientCommand
                 return ExitCodes.Ok;
             }
 
-            string siteId = parse.GetValue(site)!;
-            PreparedSite local = HospitalSiteData.Load(console, siteId, parse.GetValue(manifest), parse.GetValue(cache), parse.GetValue(scale), parse.GetValue(seed), ct);
-            int channels = contract.ModelBaseChannels ?? parse.GetValue(baseChannels);
-            var recipe = new ModelRecipe { InputChannels = local.Train.Channels, BaseChannels = channels };
-            using var workspace = new ModelWorkspace(recipe.Build, DeviceChoice.Resolve(parse.GetValue(device)!));
-            var trainer = new SegmentationSiteTrainer(local.Train, local.Test, workspace);
-            ParameterSet initial = workspace.Model.ToParameterSet();
-            HospitalSiteData.PrintSharing(console, siteId, local, initial);
-            var app = new SiteFlowerApp(new Site(new SiteId(siteId), trainer), initial.Layout, secureOnly, new Logging.ConsoleLineLogger<SiteFlowerApp>(console), identity, secureAggregationPeers, contract);
+            string siteId = parse.GetValue(siteApp.Site)!;
+            var built = siteApp.Build(console, parse, contract, secureOnly, identity, secureAggregationPeers, ct);
+            using ModelWorkspace workspace = built.Workspace;
+            SiteFlowerApp app = built.App;
+            PreparedSite local = built.Local;
             if (secureAggregationPeers is not null)
             {
                 console.MarkupLineInterpolated($"secure aggregation neighbours must sign with one of the {secureAggregationPeers.Count} node key(s) in {secureAggregationPeers.Source}.");
             }
-            console.MarkupLineInterpolated($"app contract '{contract.Name}': model {contract.ModelText}, {initial.Count} arrays; train replies {contract.ReplyKeysText(contract.Train)}, evaluate replies {contract.ReplyKeysText(contract.Evaluate)}.");
             if (secureOnly)
             {
                 console.MarkupLine("the model update leaves only masked (secure aggregation required); plain train requests are refused.");
@@ -139,25 +123,5 @@ internal static class ClientCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    // The contract's model and data must be what this node can provide; refused before anything is created.
-    private static void CheckContract(AppContract contract, string? manifestPath)
-    {
-        if (contract.ModelRecipe != "unet2d")
-        {
-            throw new FlipException($"--app {contract.Name}: model recipe '{contract.ModelRecipe}' is not one this node builds; expected unet2d.", ExitCodes.BadInput,
-                "set model.recipe to unet2d, or join with a contract of an app whose model the node can train.");
-        }
-
-        if (contract.Data == AppDataSource.Manifest && manifestPath is null)
-        {
-            throw new FlipException($"--app {contract.Name}: the contract trains on a hospital manifest, but no --manifest was given.", ExitCodes.BadCommandLine, "add --manifest FILE.");
-        }
-
-        if (contract.Data == AppDataSource.Flip6 && manifestPath is not null)
-        {
-            throw new FlipException($"--app {contract.Name}: the contract trains on a FLIP-6 hospital of the synthetic cohort, but --manifest was given.", ExitCodes.BadCommandLine, "drop --manifest, or use a contract with data 'any' or 'manifest'.");
-        }
     }
 }

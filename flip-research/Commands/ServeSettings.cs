@@ -6,7 +6,7 @@ namespace Flip.Cli.Commands;
 
 /// <summary>What a <c>serve</c> run was started with, kept in its <c>run.json</c> so <c>serve --resume</c> continues it identically.</summary>
 internal sealed record ServeSettings(string Strategy, int Rounds, int Seed, int BaseChannels, int MinNodes, int MinSites, int RoundTimeoutSeconds,
-    int SecAggNeighbours = 0, double SecAggThreshold = 0.5)
+    int SecAggNeighbours = 0, double SecAggThreshold = 0.5, string RunKind = "serve")
 {
     private const string Kind = "serve";
 
@@ -22,7 +22,7 @@ internal sealed record ServeSettings(string Strategy, int Rounds, int Seed, int 
         Model = Model.ToSettings(),
         SimulationSettings = new Dictionary<string, string>
         {
-            ["kind"] = Kind,
+            ["kind"] = RunKind,
             ["base-channels"] = BaseChannels.ToString(CultureInfo.InvariantCulture),
             ["min-nodes"] = MinNodes.ToString(CultureInfo.InvariantCulture),
             ["min-sites"] = MinSites.ToString(CultureInfo.InvariantCulture),

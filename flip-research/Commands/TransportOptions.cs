@@ -73,6 +73,9 @@ internal static class TransportOptions
             PairRequired(command, _certificate, _key);
         }
 
+        /// <summary>Whether TLS files were given, so a HOST:PORT address is https.</summary>
+        public bool UsesTls(ParseResult parse) => parse.GetValue(_ca) is not null || parse.GetValue(_certificate) is not null;
+
         public GrpcChannel CreateChannel(ParseResult parse, Uri address, ILogger logger)
         {
             X509Certificate2? ca = parse.GetValue(_ca) is { } file ? TlsFiles.LoadCertificateAuthority(file) : null;

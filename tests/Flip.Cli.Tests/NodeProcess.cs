@@ -81,14 +81,19 @@ internal sealed class NodeProcess : IDisposable
         return true;
     }
 
-    public void Dispose()
+    /// <summary>Kills the process and its children now (a crash, as far as its peers can tell); the output stays readable.</summary>
+    public void Kill()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit();
         }
+    }
 
+    public void Dispose()
+    {
+        Kill();
         _process.Dispose();
     }
 

@@ -12,8 +12,9 @@ using FlowerMetricRecord = Flip.Flower.Records.MetricRecord;
 namespace Flip.Flower.Fleet;
 
 /// <summary>
-/// Drives a <see cref="Strategy"/> round by round over the nodes connected to a <see cref="FleetService"/>:
-/// the server side of a real deployment, with the same strategies and metric records as the simulation.
+/// Drives a <see cref="Strategy"/> round by round over the nodes of a <see cref="IMessageGrid"/> (a <see cref="FleetService"/>
+/// the nodes connect to, or a Flower SuperLink through <see cref="ServerAppIoGrid"/>): the server side of a real
+/// deployment, with the same strategies and metric records as the simulation.
 /// </summary>
 /// <remarks>
 /// <para>Each node is a site named <c>node-&lt;id&gt;</c>. Every round samples from the nodes online at
@@ -29,19 +30,19 @@ namespace Flip.Flower.Fleet;
 /// </remarks>
 public sealed class FleetFederation
 {
-    private readonly FleetService _fleet;
+    private readonly IMessageGrid _fleet;
     private readonly ulong _runId;
     private readonly Strategy _strategy;
     private readonly FleetFederationOptions _options;
     private readonly ILogger _logger;
 
     /// <summary>Creates the driver.</summary>
-    /// <param name="fleet">The Fleet API the nodes are connected to.</param>
+    /// <param name="fleet">The grid of nodes: the Fleet API they are connected to, or a SuperLink's ServerAppIo API.</param>
     /// <param name="runId">The run the instructions belong to (started on <paramref name="fleet"/>).</param>
     /// <param name="strategy">The strategy.</param>
     /// <param name="options">Rounds, minimum nodes, deadlines; <see langword="null"/> for defaults.</param>
     /// <param name="logger">Where dropped nodes and refused updates are logged; <see langword="null"/> for none.</param>
-    public FleetFederation(FleetService fleet, ulong runId, Strategy strategy, FleetFederationOptions? options = null, ILogger? logger = null)
+    public FleetFederation(IMessageGrid fleet, ulong runId, Strategy strategy, FleetFederationOptions? options = null, ILogger? logger = null)
     {
         _fleet = fleet;
         _runId = runId;
@@ -358,7 +359,7 @@ public sealed class FleetFederation
             FlowerMessage reply = done.GetAwaiter().GetResult();
             string? problem = reply.Content is { } content
                 ? accept(site, content)
-                : SiteFlowerApp.Invariant($"the node's app failed (error code {reply.Error?.Code})");
+                : AppFailure(reply.Error);
             if (problem is not null)
             {
                 Drop(failures, new SiteFailure(site, round, step, reply.Content is null ? FailureCategory.Trainer : FailureCategory.InvalidReply, problem));
@@ -382,6 +383,14 @@ public sealed class FleetFederation
             _fleet.Forget(id);
         }
     }
+
+    /// <summary>Why a reply carries an error instead of content; codes 5 and 8 are the SuperLink's and the SuperNode's own (Flower's <c>ErrorCode</c>).</summary>
+    private static string AppFailure(Flip.Flower.Wire.Error? error) => error?.Code switch
+    {
+        5 => "the node is unavailable (error code 5, from the SuperLink)",
+        8 => "the node's ClientApp stopped responding (error code 8, reported by its SuperNode)",
+        _ => SiteFlowerApp.Invariant($"the node's app failed (error code {error?.Code})"),
+    };
 
     private void Drop(List<SiteFailure> failures, SiteFailure failure)
     {

@@ -23,7 +23,7 @@ namespace Flip.Flower.Fleet;
 /// Host it with <see cref="FlowerServerHost"/>. Python SuperNodes also need the run's app bundle
 /// (<see cref="StartRun"/>'s <c>fab</c>); .NET nodes do not. All state is in memory.
 /// </remarks>
-public sealed class FleetService : W.Fleet.FleetBase
+public sealed class FleetService : W.Fleet.FleetBase, IMessageGrid
 {
     /// <summary>The server's own node id: source of instructions, destination of replies.</summary>
     public const ulong SuperLinkNodeId = 1;

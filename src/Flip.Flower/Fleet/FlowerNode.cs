@@ -355,7 +355,7 @@ public sealed class FlowerNode
             o => _client.ConfirmMessageReceivedAsync(new W.ConfirmMessageReceivedRequest { Node = Node, RunId = meta.RunId, MessageObjectId = meta.MessageId }, o), ct).ConfigureAwait(false);
 
         long started = _time.GetTimestamp();
-        FlowerMessage reply = await RunAppAsync(new FlowerInstruction(instruction, run), ct).ConfigureAwait(false);
+        FlowerMessage reply = await RunAppAsync(_app, new FlowerInstruction(instruction, run), _time, _logger, ct).ConfigureAwait(false);
         double runtime = _time.GetElapsedTime(started).TotalSeconds;
         if (reply.Metadata.Ttl <= 0)
         {
@@ -418,34 +418,36 @@ public sealed class FlowerNode
         }
     }
 
-    private async Task<FlowerMessage> RunAppAsync(FlowerInstruction instruction, CancellationToken ct)
+    /// <summary>Runs the app on one instruction (Flower's ClientApp call): its content, or an error reply naming only the exception type.</summary>
+    /// <remarks>Shared by the Fleet node and the ClientAppIo process (<see cref="ClientAppIoNode"/>).</remarks>
+    internal static async Task<FlowerMessage> RunAppAsync(IFlowerApp app, FlowerInstruction instruction, TimeProvider time, ILogger logger, CancellationToken ct)
     {
         try
         {
             RecordDict content = instruction.Action switch
             {
-                "train" => await _app.TrainAsync(instruction, ct).ConfigureAwait(false),
-                "evaluate" => await _app.EvaluateAsync(instruction, ct).ConfigureAwait(false),
-                "query" => await _app.QueryAsync(instruction, ct).ConfigureAwait(false),
+                "train" => await app.TrainAsync(instruction, ct).ConfigureAwait(false),
+                "evaluate" => await app.EvaluateAsync(instruction, ct).ConfigureAwait(false),
+                "query" => await app.QueryAsync(instruction, ct).ConfigureAwait(false),
                 _ => throw new NotSupportedException($"message type '{instruction.MessageType}'"),
             };
-            return new FlowerMessage(ReplyMetadata(instruction.Message.Metadata), content);
+            return new FlowerMessage(ReplyMetadata(instruction.Message.Metadata, time), content);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // Only the exception type leaves the site: messages may hold paths or values (STYLE.md §4). An app
             // contract's reason is the exception: it names model arrays, shapes and keys only, for the server's operator.
-            _logger.LogError(e, "The app failed on {Type} instruction {MessageId}", instruction.MessageType, Short(instruction.MessageId));
+            logger.LogError(e, "The app failed on {Type} instruction {MessageId}", instruction.MessageType, Short(instruction.MessageId));
             string reason = e is AppContractException contract ? contract.Reason : "the .NET app raised an exception; details are in the node's log";
             var error = new W.Error { Code = ClientAppRaisedException, Reason = $"<class '{e.GetType().Name}'>:<'{reason}'>" };
-            return new FlowerMessage(ReplyMetadata(instruction.Message.Metadata), error);
+            return new FlowerMessage(ReplyMetadata(instruction.Message.Metadata, time), error);
         }
     }
 
     /// <summary>Reply metadata exactly as Flower's <c>Message(content, reply_to=…)</c> builds it.</summary>
-    internal W.Metadata ReplyMetadata(W.Metadata instruction)
+    internal static W.Metadata ReplyMetadata(W.Metadata instruction, TimeProvider time)
     {
-        double now = UnixSeconds(_time.GetUtcNow());
+        double now = UnixSeconds(time.GetUtcNow());
         return new W.Metadata
         {
             RunId = instruction.RunId,
