@@ -40,6 +40,12 @@ internal static class BenchCommand
             Description = "Also run the PyTorch peer (python3 with torch, e.g. Debian's python3-torch) alternately with the C# process " +
                 "(C#, peer, peer, C#, ...) and report the ratio C#/peer.",
         };
+        var device = new Option<string>("--device")
+        {
+            Description = "libtorch device of the C# workloads: cpu, auto (CUDA when present), cuda or cuda:N (needs TorchSharp's CUDA package: README, 'Using a GPU'). " +
+                "The PyTorch peer runs on the CPU.",
+            DefaultValueFactory = _ => "cpu",
+        };
         var inProcess = new Option<bool>("--in-process") { Description = "Run one workload in this process (used by bench itself).", Hidden = true };
 
         var command = new Command("bench",
@@ -47,7 +53,7 @@ internal static class BenchCommand
             "each in a fresh process: median step time, samples/s, start-up to the first tensor operation, peak RSS.\n\n" +
             "Examples:\n  flip-research bench\n  flip-research bench --workload w1-train --processes 3 --json\n  flip-research bench --peer --processes 4")
         {
-            workload, processes, threads, json, peer, inProcess,
+            workload, processes, threads, device, json, peer, inProcess,
         };
         command.Add(BenchCompareCommand.Create(console));
         command.Add(DicomBench(console));
@@ -63,17 +69,19 @@ internal static class BenchCommand
             int threadCount = parse.GetValue(threads);
             if (parse.GetValue(inProcess))
             {
-                WorkloadResult result = TrainingWorkloads.Run(names[0], threadCount);
+                WorkloadResult result = TrainingWorkloads.Run(names[0], threadCount, parse.GetValue(device)!);
                 Console.Out.WriteLine(JsonSerializer.Serialize(result, Json));
                 return ExitCodes.Ok;
             }
 
-            return RunAll(console, names, parse.GetValue(processes), threadCount, parse.GetValue(json), parse.GetValue(peer));
+            // Resolved here first, so that a CUDA request on a CPU build is one clear error rather than a failed child process.
+            string target = Flip.Learning.Devices.DeviceChoice.Resolve(parse.GetValue(device)!).ToString();
+            return RunAll(console, names, parse.GetValue(processes), threadCount, target, parse.GetValue(json), parse.GetValue(peer));
         });
         return command;
     }
 
-    private static int RunAll(IAnsiConsole console, string[] names, int processes, int threads, bool json, bool withPeer)
+    private static int RunAll(IAnsiConsole console, string[] names, int processes, int threads, string device, bool json, bool withPeer)
     {
         var results = new List<WorkloadResult>();
         var peers = new List<WorkloadResult>();
@@ -93,7 +101,7 @@ internal static class BenchCommand
                         peers.Add(RunPeer(name, threads));
                     }
 
-                    results.Add(RunChild(name, threads));
+                    results.Add(RunChild(name, threads, device));
                     if (peerHere && !peerFirst)
                     {
                         peers.Add(RunPeer(name, threads));
@@ -113,7 +121,7 @@ internal static class BenchCommand
 
         if (json)
         {
-            BenchmarkReport.Create("bench", threads, TrainingRecords(results, peers)).Write(Console.Out);
+            BenchmarkReport.Create("bench", threads, TrainingRecords(results, peers), device).Write(Console.Out);
             return ExitCodes.Ok;
         }
 
@@ -423,7 +431,7 @@ internal static class BenchCommand
             ?? throw new FlipException($"the PyTorch peer of {name} printed no result.", ExitCodes.InternalError);
     }
 
-    private static WorkloadResult RunChild(string name, int threads)
+    private static WorkloadResult RunChild(string name, int threads, string device)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
         {
@@ -436,7 +444,7 @@ internal static class BenchCommand
             start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
         }
 
-        foreach (string arg in new[] { "bench", "--in-process", "--workload", name, "--threads", threads.ToString(CultureInfo.InvariantCulture) })
+        foreach (string arg in new[] { "bench", "--in-process", "--workload", name, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--device", device })
         {
             start.ArgumentList.Add(arg);
         }

@@ -126,6 +126,8 @@ internal static class SimulateCommand
 
     private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string partition = "natural", string? manifest = null, string? cacheFolder = null)
     {
+        // Before anything is written: a CUDA request on a CPU build is one clear error and leaves no run folder behind.
+        Flip.Learning.Devices.DeviceChoice.Resolve(options.Device);
         var phases = new SimulatePhases();
         SimulateSettings settings;
         if (!options.Resume)
@@ -240,6 +242,7 @@ internal static class SimulateCommand
     private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string? manifest = null, string? cacheFolder = null)
     {
         EnsureEmpty(folder, "choose another --out, or delete the folder.");
+        Flip.Learning.Devices.DeviceChoice.Resolve(options.Device);
 
         PreparedCohort cohort = SimulateCohort.Prepare(manifest, scale, options.Seed, cacheFolder, console);
         var results = new List<HeldOutSiteResult>();

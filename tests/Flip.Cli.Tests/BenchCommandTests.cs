@@ -15,6 +15,7 @@ public sealed class BenchCommandTests
         Assert.Equal(20, step.Runs); // iterations of the one process
         Assert.Equal(2, step.Threads);
         Assert.Equal(2, report.Machine.TorchThreads);
+        Assert.Equal("cpu", report.Machine.Device); // bench's default --device
         Assert.Null(step.Peer);
         Assert.Single(report.Results, r => r.Workload == "w2-train start-up" && r.Unit == "s");
         Assert.True(Assert.Single(report.Results, r => r.Workload == "w2-train peak RSS").Median > 50, "a process that trained a 3D CNN holds more than 50 MB");

@@ -10,7 +10,7 @@ namespace Flip.Benchmarks;
 /// </summary>
 /// <remarks>
 /// The document: <c>{"schema": "flip-bench", "version": 1, "command": …, "created": ISO 8601, "machine": {"cores", "os", "runtime",
-/// "torch-threads", "commit"}, "results": [{"workload", "unit", "higher-is-better", "median", "min", "max", "runs", "threads",
+/// "torch-threads", "commit", "device"}, "results": [{"workload", "unit", "higher-is-better", "median", "min", "max", "runs", "threads",
 /// "peer", "peer-median", "ratio"}]}</c>. Keys are lower kebab-case like every key FLIP writes; absent figures are <c>null</c>.
 /// </remarks>
 /// <param name="Command">The verb that measured, e.g. <c>bench federated</c>.</param>
@@ -29,9 +29,10 @@ public sealed record BenchmarkReport(string Command, DateTimeOffset Created, Ben
     /// <param name="command">The verb that measured.</param>
     /// <param name="torchThreads">libtorch intra-op threads, or <see langword="null"/> where the verb uses no libtorch.</param>
     /// <param name="results">The figures.</param>
+    /// <param name="device">The libtorch device the workloads ran on, or <see langword="null"/> where the verb uses no libtorch.</param>
     /// <returns>The report.</returns>
-    public static BenchmarkReport Create(string command, int? torchThreads, IEnumerable<BenchmarkRecord> results) =>
-        new(command, DateTimeOffset.UtcNow, BenchmarkMachine.Current(torchThreads), [.. results]);
+    public static BenchmarkReport Create(string command, int? torchThreads, IEnumerable<BenchmarkRecord> results, string? device = null) =>
+        new(command, DateTimeOffset.UtcNow, BenchmarkMachine.Current(torchThreads, device), [.. results]);
 
     /// <summary>Writes the report as indented JSON followed by a newline.</summary>
     /// <param name="writer">Where to write, e.g. standard output.</param>
@@ -59,6 +60,7 @@ public sealed record BenchmarkReport(string Command, DateTimeOffset Created, Ben
             json.WriteString("runtime", Machine.Runtime);
             WriteNumberOrNull(json, "torch-threads", Machine.TorchThreads);
             json.WriteString("commit", Machine.Commit);
+            json.WriteString("device", Machine.Device);
             json.WriteEndObject();
             json.WriteStartArray("results");
             foreach (BenchmarkRecord r in Results)
@@ -160,7 +162,7 @@ public sealed record BenchmarkReport(string Command, DateTimeOffset Created, Ben
 
             return new BenchmarkReport(root.Property("command").String(), when,
                 new BenchmarkMachine(machine.Property("cores").Int(), machine.Property("os").String(), machine.Property("runtime").String(),
-                    machine.Property("torch-threads").IntOrNull(), machine.Property("commit").StringOrNull()),
+                    machine.Property("torch-threads").IntOrNull(), machine.Property("commit").StringOrNull(), machine.Property("device").StringOrNull()),
                 results);
         }
     }
