@@ -79,7 +79,7 @@ internal sealed class SimulatePhases
         }
 
         table.AddRow("evaluation", F(_evaluateSeconds), "every site on its held-out patients, every round");
-        table.AddRow("rounds, other", F(Math.Max(0, RoundsSeconds - _siteTrainSeconds.Values.Sum(t => t.Sum()) - _evaluateSeconds)), "aggregation, checkpoints, metrics");
+        table.AddRow("rounds, other", F(Math.Max(0, RoundsSeconds - _siteTrainSeconds.Values.Sum(t => t.Sum()) - _evaluateSeconds)), "model set-up, round-0 evaluation, aggregation, checkpoints");
         table.AddRow("report", F(ReportSeconds), "tables, comparison.csv, report.html");
         table.AddRow("total", F(Stopwatch.GetElapsedTime(_started).TotalSeconds), "");
         if (peakRssMegabytes > 0)
