@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Flip.Benchmarks;
 using Flip.Learning.Benchmarks;
 using Spectre.Console;
 
@@ -33,11 +34,17 @@ internal static class BenchCommand
             }
         });
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => 2 };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table." };
+        var json = JsonOption();
         var peer = new Option<bool>("--peer")
         {
             Description = "Also run the PyTorch peer (python3 with torch, e.g. Debian's python3-torch) alternately with the C# process " +
                 "(C#, peer, peer, C#, ...) and report the ratio C#/peer.",
+        };
+        var device = new Option<string>("--device")
+        {
+            Description = "libtorch device of the C# workloads: cpu, auto (CUDA when present), cuda or cuda:N (needs TorchSharp's CUDA package: README, 'Using a GPU'). " +
+                "The PyTorch peer runs on the CPU.",
+            DefaultValueFactory = _ => "cpu",
         };
         var inProcess = new Option<bool>("--in-process") { Description = "Run one workload in this process (used by bench itself).", Hidden = true };
 
@@ -46,8 +53,9 @@ internal static class BenchCommand
             "each in a fresh process: median step time, samples/s, start-up to the first tensor operation, peak RSS.\n\n" +
             "Examples:\n  flip-research bench\n  flip-research bench --workload w1-train --processes 3 --json\n  flip-research bench --peer --processes 4")
         {
-            workload, processes, threads, json, peer, inProcess,
+            workload, processes, threads, device, json, peer, inProcess,
         };
+        command.Add(BenchCompareCommand.Create(console));
         command.Add(DicomBench(console));
         command.Add(FederatedBench(console));
         command.Add(DataBenchCommand.Create(console));
@@ -61,17 +69,19 @@ internal static class BenchCommand
             int threadCount = parse.GetValue(threads);
             if (parse.GetValue(inProcess))
             {
-                WorkloadResult result = TrainingWorkloads.Run(names[0], threadCount);
+                WorkloadResult result = TrainingWorkloads.Run(names[0], threadCount, parse.GetValue(device)!);
                 Console.Out.WriteLine(JsonSerializer.Serialize(result, Json));
                 return ExitCodes.Ok;
             }
 
-            return RunAll(console, names, parse.GetValue(processes), threadCount, parse.GetValue(json), parse.GetValue(peer));
+            // Resolved here first, so that a CUDA request on a CPU build is one clear error rather than a failed child process.
+            string target = Flip.Learning.Devices.DeviceChoice.Resolve(parse.GetValue(device)!).ToString();
+            return RunAll(console, names, parse.GetValue(processes), threadCount, target, parse.GetValue(json), parse.GetValue(peer));
         });
         return command;
     }
 
-    private static int RunAll(IAnsiConsole console, string[] names, int processes, int threads, bool json, bool withPeer)
+    private static int RunAll(IAnsiConsole console, string[] names, int processes, int threads, string device, bool json, bool withPeer)
     {
         var results = new List<WorkloadResult>();
         var peers = new List<WorkloadResult>();
@@ -91,7 +101,7 @@ internal static class BenchCommand
                         peers.Add(RunPeer(name, threads));
                     }
 
-                    results.Add(RunChild(name, threads));
+                    results.Add(RunChild(name, threads, device));
                     if (peerHere && !peerFirst)
                     {
                         peers.Add(RunPeer(name, threads));
@@ -111,7 +121,7 @@ internal static class BenchCommand
 
         if (json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(withPeer ? new { CSharp = results, Peer = peers } : (object)results, Json));
+            BenchmarkReport.Create("bench", threads, TrainingRecords(results, peers), device).Write(Console.Out);
             return ExitCodes.Ok;
         }
 
@@ -142,12 +152,36 @@ internal static class BenchCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary>The <c>--json</c> option every bench verb has: the one report shape, <see cref="BenchmarkReport"/>.</summary>
+    internal static Option<bool> JsonOption() =>
+        new("--json") { Description = "Print the results as one JSON report (the shape every bench verb writes; compare two with 'flip-research bench compare A.json B.json') instead of a table." };
+
+    /// <summary>Per workload: step time, start-up and peak RSS; the PyTorch peer's beside them when it ran.</summary>
+    private static IEnumerable<BenchmarkRecord> TrainingRecords(List<WorkloadResult> results, List<WorkloadResult> peers)
+    {
+        foreach (var group in results.GroupBy(r => r.Workload))
+        {
+            WorkloadResult middle = Middle(group);
+            var peerRuns = peers.Where(p => p.Workload == group.Key).ToList();
+            WorkloadResult? peer = peerRuns.Count > 0 ? Middle(peerRuns) : null;
+            string? peerName = peer is null ? null : "pytorch";
+            yield return new BenchmarkRecord(group.Key, "ms/step", false, middle.MedianMs, group.Min(r => r.MinMs), group.Max(r => r.MaxMs),
+                group.Sum(r => r.Iterations), middle.Threads, peerName, peer?.MedianMs);
+            BenchmarkRecord startup = BenchmarkRecord.FromRuns(group.Key + " start-up", "s", false, group.Select(r => r.StartupToFirstTensorSeconds), middle.Threads);
+            yield return startup with { Peer = peerName, PeerMedian = peer is null ? null : MedianOf(peerRuns.Select(p => p.StartupToFirstTensorSeconds)) };
+            BenchmarkRecord rss = BenchmarkRecord.FromRuns(group.Key + " peak RSS", "MB", false, group.Select(r => r.PeakRssMegabytes), middle.Threads);
+            yield return rss with { Peer = peerName, PeerMedian = peer is null ? null : MedianOf(peerRuns.Select(p => p.PeakRssMegabytes)) };
+        }
+    }
+
+    private static double MedianOf(IEnumerable<double> values) => BenchmarkRecord.MedianOf([.. values.Order()]);
+
     private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static Command FederatedBench(IAnsiConsole console)
     {
         var quick = new Option<bool>("--quick") { Description = "Only the W1-sized sets and a small orchestration run (seconds instead of a minute)." };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var json = JsonOption();
         var peer = new Option<bool>("--peer") { Description = "Also run the numpy peer (Flower's aggregate as shipped, numpy preallocated, np.save/np.load) in a fresh process." };
         var command = new Command("federated", "BENCHMARKS.md W3 (FedAvg aggregation, with the machine's copy and read bandwidth measured in the same process), " +
             "W4 (NPY encode/decode as Flower sends arrays) and the orchestration overhead per site per round (100 sites × 50 rounds, trivial model).\n\n" +
@@ -179,7 +213,8 @@ internal static class BenchCommand
             JsonDocument? numpy = parse.GetValue(peer) ? RunFederatedPeer(small) : null;
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(new { W3 = w3, W4 = w4, Orchestration = orchestration, Peer = numpy?.RootElement }, Json));
+                BenchmarkReport.Create("bench federated", null, FederatedRecords(w3, w4, orchestration, numpy?.RootElement)).Write(Console.Out);
+                numpy?.Dispose();
                 return ExitCodes.Ok;
             }
 
@@ -242,6 +277,41 @@ internal static class BenchCommand
         return command;
     }
 
+    /// <summary>W3 per set and thread count (the peer: Flower's aggregate as shipped), the bandwidth probes, W4 each way (the peer: np.save/np.load), orchestration.</summary>
+    private static IEnumerable<BenchmarkRecord> FederatedRecords(Flip.Federated.Benchmarks.AggregationBenchmarkResult w3, IReadOnlyList<Flip.Flower.Benchmarks.NpyBenchmarkResult> w4,
+        Flip.Federated.Benchmarks.OrchestrationBenchmarkResult orchestration, JsonElement? numpy)
+    {
+        string? peerName = numpy is { } p ? p.GetProperty("Implementation").GetString() : null;
+        List<JsonElement> peerW3 = numpy is { } a ? [.. a.GetProperty("W3").EnumerateArray()] : [];
+        List<JsonElement> peerW4 = numpy is { } b ? [.. b.GetProperty("W4").EnumerateArray()] : [];
+        foreach (var m in w3.Aggregations)
+        {
+            double? flower = peerW3.Where(r => r.GetProperty("Set").GetString() == m.Workload && r.GetProperty("Variant").GetString() == "flower-aggregate")
+                .Select(r => (double?)r.GetProperty("MedianMilliseconds").GetDouble()).FirstOrDefault();
+            yield return new BenchmarkRecord("w3-aggregate " + m.Workload, "ms", false, m.MedianMilliseconds, m.MinMilliseconds, m.MaxMilliseconds, m.MeasuredCalls, m.Threads,
+                flower is null ? null : peerName + " (Flower's aggregate)", flower);
+        }
+
+        foreach (var bandwidth in w3.Bandwidth)
+        {
+            yield return new BenchmarkRecord("bandwidth " + bandwidth.Probe, "GB/s", true, bandwidth.MedianGigabytesPerSecond, bandwidth.MinGigabytesPerSecond, bandwidth.MaxGigabytesPerSecond,
+                1, bandwidth.Threads);
+        }
+
+        foreach (var n in w4)
+        {
+            JsonElement? peer = peerW4.Where(r => r.GetProperty("Set").GetString()!.StartsWith(n.Set, StringComparison.Ordinal)).Select(r => (JsonElement?)r).FirstOrDefault();
+            double Rate(TimeSpan time) => n.PayloadBytes / 1e6 / time.TotalSeconds;
+            yield return new BenchmarkRecord("w4-encode " + n.Set, "MB/s", true, n.EncodeMegabytesPerSecond, Rate(n.EncodeMax), Rate(n.EncodeMin), n.MeasuredCalls, n.Threads,
+                peer is null ? null : peerName, peer?.GetProperty("EncodeMegabytesPerSecond").GetDouble());
+            yield return new BenchmarkRecord("w4-decode " + n.Set, "MB/s", true, n.DecodeMegabytesPerSecond, Rate(n.DecodeMax), Rate(n.DecodeMin), n.MeasuredCalls, n.Threads,
+                peer is null ? null : peerName, peer?.GetProperty("DecodeMegabytesPerSecond").GetDouble());
+        }
+
+        yield return new BenchmarkRecord(F($"orchestration {orchestration.Sites} sites"), "µs/site-round", false, orchestration.MicrosecondsPerSiteRound, null, null,
+            orchestration.Rounds, orchestration.MaxParallelism);
+    }
+
     private static JsonDocument RunFederatedPeer(bool quick)
         => JsonDocument.Parse(PythonPeer.Run("peer_federated.py", quick ? ["--quick"] : [], "the numpy peer",
             "install numpy (Debian: apt-get install python3-numpy)."));
@@ -252,10 +322,11 @@ internal static class BenchCommand
         var passes = new Option<int>("--passes") { Description = "Timed passes per shape after one warm-up pass.", DefaultValueFactory = _ => 5 }.InRange(1, 100);
         var peer = new Option<bool>("--peer") { Description = "Also time pydicom (Debian's python3-pydicom) on the same files, and report the ratio." };
         var dcmtk = new Option<bool>("--dcmtk") { Description = "Also time dcmtk's dcmdump (one process over the folder, output discarded) for headers only and all values, and report the ratio." };
+        var json = JsonOption();
         var command = new Command("dicom", "Reading speed over a folder of DICOM files: headers only, every value, with pixel data (one thread), " +
             "and 'dicom index' on one and two threads; files/s and MB/s.\n\nExample:\n  flip-research bench dicom data/flip6 --peer")
         {
-            folder, passes, peer, dcmtk,
+            folder, passes, peer, dcmtk, json,
         };
         command.SetAction(parse =>
         {
@@ -267,6 +338,13 @@ internal static class BenchCommand
 
             var ours = Flip.Imaging.Benchmarks.DicomReadBenchmark.Run(dir, parse.GetValue(passes));
             var peers = parse.GetValue(peer) ? RunDicomPeer(dir, parse.GetValue(passes)) : [];
+            if (parse.GetValue(json))
+            {
+                var dump = parse.GetValue(dcmtk) ? DcmdumpPeer.Run(dir, parse.GetValue(passes), ours[0].Files, ours[0].Bytes) : [];
+                BenchmarkReport.Create("bench dicom", null, DicomRecords(ours, peers, dump, parse.GetValue(passes))).Write(Console.Out);
+                return ExitCodes.Ok;
+            }
+
             var table = new Table().Border(TableBorder.Simple).Title($"Reading {ours[0].Files} DICOM files ({ours[0].Bytes / 1e6:F0} MB)")
                 .AddColumns("shape", "threads", "files/s", "MB/s", "pydicom files/s", "ratio");
             foreach (var row in ours)
@@ -294,6 +372,20 @@ internal static class BenchCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Files/s per shape and thread count; the peer is pydicom (one thread), or dcmtk's dcmdump where only it ran.</summary>
+    private static IEnumerable<BenchmarkRecord> DicomRecords(IReadOnlyList<Flip.Imaging.Benchmarks.DicomReadResult> ours, IReadOnlyList<Flip.Imaging.Benchmarks.DicomReadResult> pydicom,
+        IReadOnlyList<Flip.Imaging.Benchmarks.DicomReadResult> dcmdump, int passes)
+    {
+        foreach (var row in ours)
+        {
+            var other = pydicom.FirstOrDefault(p => p.Shape == row.Shape && p.Threads == row.Threads);
+            var dump = dcmdump.FirstOrDefault(p => p.Shape == row.Shape && p.Threads == row.Threads);
+            var (name, peer) = other is not null ? ("pydicom", other) : dump is not null ? ("dcmtk dcmdump", dump) : (null, null);
+            // The benchmark keeps each shape's median pass only, so there is no range to report.
+            yield return new BenchmarkRecord("dicom " + row.Shape, "files/s", true, row.FilesPerSecond, null, null, passes, row.Threads, name, peer?.FilesPerSecond);
+        }
     }
 
     private static List<Flip.Imaging.Benchmarks.DicomReadResult> RunDicomPeer(string dir, int passes)
@@ -339,7 +431,7 @@ internal static class BenchCommand
             ?? throw new FlipException($"the PyTorch peer of {name} printed no result.", ExitCodes.InternalError);
     }
 
-    private static WorkloadResult RunChild(string name, int threads)
+    private static WorkloadResult RunChild(string name, int threads, string device)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
         {
@@ -352,7 +444,7 @@ internal static class BenchCommand
             start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
         }
 
-        foreach (string arg in new[] { "bench", "--in-process", "--workload", name, "--threads", threads.ToString(CultureInfo.InvariantCulture) })
+        foreach (string arg in new[] { "bench", "--in-process", "--workload", name, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--device", device })
         {
             start.ArgumentList.Add(arg);
         }

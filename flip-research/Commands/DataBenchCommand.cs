@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Flip.Benchmarks;
 using Flip.Datasets.Benchmarks;
 using Flip.Datasets.Preprocessing;
 using Flip.Datasets.Synthetic;
@@ -22,7 +23,7 @@ internal static class DataBenchCommand
         var parallelism = new Option<int>("--parallelism") { Description = "Patients preprocessed at once (bounds memory).", DefaultValueFactory = _ => 2 };
         parallelism.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 64) r.AddError("--parallelism must be between 1 and 64."); });
         var data = new Option<string?>("--data") { Description = "Use this folder written by 'flip-research synth' instead of writing a new one." };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table." };
+        var json = BenchCommand.JsonOption();
         var phase = new Option<string?>("--phase") { Description = "Run one phase in this process (used by bench data itself).", Hidden = true };
         var cache = new Option<string?>("--cache") { Description = "Cache folder of --phase.", Hidden = true };
         var command = new Command("data",
@@ -104,7 +105,7 @@ internal static class DataBenchCommand
             long dicomBytes = Directory.EnumerateFiles(dataFolder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             if (json)
             {
-                console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { Results = results, DicomBytes = dicomBytes, CacheBytes = cacheBytes, WriteSeconds = writeSeconds, Files = files }, Json));
+                BenchmarkReport.Create("bench data", null, Records(results, cacheBytes, writeSeconds, given is null ? files : 0, workers)).Write(console.Profile.Out.Writer);
                 return ExitCodes.Ok;
             }
 
@@ -126,6 +127,23 @@ internal static class DataBenchCommand
         finally
         {
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>Per phase: patients/s and the peak working set; the cache's size; the time to write the DICOM when this run wrote it.</summary>
+    private static IEnumerable<BenchmarkRecord> Records(List<DataBenchmarkResult> results, long cacheBytes, double writeSeconds, int filesWritten, int workers)
+    {
+        foreach (DataBenchmarkResult r in results)
+        {
+            // One process per phase, timed as a whole: one value, so no range.
+            yield return new BenchmarkRecord($"data {r.Phase} cache", "patients/s", true, r.PatientsPerSecond, null, null, 1, r.Parallelism);
+            yield return new BenchmarkRecord($"data {r.Phase} cache peak working set", "MB", false, r.PeakWorkingSetMegabytes, null, null, 1, r.Parallelism);
+        }
+
+        yield return new BenchmarkRecord("data cache size", "MB", false, cacheBytes / 1e6, null, null, 1, workers);
+        if (filesWritten > 0)
+        {
+            yield return new BenchmarkRecord("data writing DICOM", "files/s", true, filesWritten / Math.Max(writeSeconds, 1e-9), null, null, 1, workers);
         }
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Flip.Benchmarks;
 using Flip.Flower.Benchmarks;
 using Spectre.Console;
 
@@ -20,13 +21,14 @@ internal static class LoadBenchCommand
         var values = new Option<int>("--values-per-array") { Description = "Values per array, a multiple of 1000 (25M set: 1000000).", DefaultValueFactory = _ => 1_000_000 };
         var concurrent = new Option<int>("--max-concurrent-updates") { Description = "Updates the server receives at once.", DefaultValueFactory = _ => 1 };
         var noCollect = new Option<bool>("--no-collect") { Description = "Do not collect garbage after each folded update (shows what the runtime keeps on its own)." };
+        var json = BenchCommand.JsonOption();
         var serveOnly = new Option<bool>("--serve-only") { Description = "Run only the server for the first --clients value and print JSON (used by bench load itself).", Hidden = true };
         var command = new Command("load",
             "Issue #11's load test: a Fleet server (its own process) runs FedAvg with streaming aggregation while N nodes (this process) send " +
             "25M-parameter updates over loopback gRPC. Prints, per N, the round times and the server's base and peak RSS in model sizes.\n\n" +
             "Example:\n  flip-research bench load --clients 1 10 25 50 --rounds 2")
         {
-            clients, rounds, arrays, values, concurrent, noCollect, serveOnly,
+            clients, rounds, arrays, values, concurrent, noCollect, json, serveOnly,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -53,11 +55,22 @@ internal static class LoadBenchCommand
                 return ExitCodes.Ok;
             }
 
+            bool asJson = parse.GetValue(json);
             var results = new List<LoadServerResult>();
             foreach (int n in counts)
             {
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{n} node(s): starting the server process..."));
+                if (!asJson)
+                {
+                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{n} node(s): starting the server process..."));
+                }
+
                 results.Add(await MeasureAsync(options with { Nodes = n }, ct).ConfigureAwait(false));
+            }
+
+            if (asJson)
+            {
+                BenchmarkReport.Create("bench load", null, Records(results)).Write(Console.Out);
+                return ExitCodes.Ok;
             }
 
             Render(console, results);
@@ -111,6 +124,19 @@ internal static class LoadBenchCommand
         }
 
         return JsonSerializer.Deserialize<LoadServerResult>(result) ?? throw new FlipException("the load-test server printed no result.", ExitCodes.InternalError);
+    }
+
+    /// <summary>Per node count: the round time over the rounds, the server's peak RSS and its growth above base in model sizes (threads: not pinned).</summary>
+    private static IEnumerable<BenchmarkRecord> Records(List<LoadServerResult> results)
+    {
+        const double MB = 1 << 20;
+        foreach (LoadServerResult r in results)
+        {
+            string nodes = r.Nodes == 1 ? "1 node" : I(r.Nodes) + " nodes";
+            yield return BenchmarkRecord.FromRuns($"load {nodes} round", "s", false, r.RoundSeconds, 0);
+            yield return new BenchmarkRecord($"load {nodes} server peak RSS", "MB", false, r.PeakRssBytes / MB, null, null, 1, 0);
+            yield return new BenchmarkRecord($"load {nodes} server peak − base", "model sizes", false, r.ExtraModels, null, null, 1, 0);
+        }
     }
 
     private static void Render(IAnsiConsole console, List<LoadServerResult> results)

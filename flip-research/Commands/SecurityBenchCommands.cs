@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Flip.Benchmarks;
 using Flip.Experiments;
 using Flip.Federated;
 using Flip.Federated.Attacks;
@@ -15,15 +16,22 @@ internal static class SecurityBenchCommands
     {
         var rounds = new Option<int>("--rounds") { Description = "Timed aggregations of each kind (the median is shown).", DefaultValueFactory = _ => 5 };
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100) r.AddError("--rounds must be between 1 and 100."); });
+        var json = BenchCommand.JsonOption();
         var command = new Command("secagg", "Secure aggregation (SecAgg+, every pair masked) on the W1 U-Net's parameters with six sites: time per round against plain " +
             "FedAvg, bytes per site, error against FedAvg's exact mean (with and without two sites dropped), and the chi-square test of one masked update " +
             "against uniform noise.\n\nExample:\n  flip-research bench secagg")
         {
-            rounds,
+            rounds, json,
         };
         command.SetAction(parse =>
         {
             var r = SecureAggregationBenchmark.Run(parse.GetValue(rounds));
+            if (parse.GetValue(json))
+            {
+                BenchmarkReport.Create("bench secagg", null, SecureAggregationRecords(r, parse.GetValue(rounds))).Write(Console.Out);
+                return ExitCodes.Ok;
+            }
+
             var table = new Table().Border(TableBorder.Simple).Title($"SecAgg+ FedAvg, {r.Sites} sites, {r.Parameters:N0} values (W1 U-Net), one process")
                 .AddColumns("measure", "plain FedAvg", "SecAgg+ FedAvg");
             table.AddRow("aggregation per round, ms (median)", F($"{r.PlainMilliseconds:F1}"), F($"{r.SecureMilliseconds:F1} ({r.SecureMilliseconds / r.PlainMilliseconds:F0}×)"));
@@ -52,11 +60,12 @@ internal static class SecurityBenchCommands
         scale.Validators.Add(r => { if (r.GetValueOrDefault<double>() is <= 0 or > 1) r.AddError("--scale must be in (0, 1]."); });
         var seed = new Option<int>("--seed") { Description = "Seed of the cohort, the model and the training.", DefaultValueFactory = _ => 7 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (0 = one per core)." };
+        var json = BenchCommand.JsonOption();
         var command = new Command("robust", "Robust aggregation under attack: FedAvg, Krum (f = 1), trimmed mean (β = 0.2) and FedMedian trained on the synthetic " +
             "FLIP-6 cohort (U-Net segmentation) without and with one poisoned hospital; prints each hospital's final Dice and the honest hospitals' mean Dice and AUROC.\n\n" +
             "Example:\n  flip-research bench robust --attack site-3:sign-flip --rounds 5")
         {
-            attack, strategies, rounds, scale, seed, threads,
+            attack, strategies, rounds, scale, seed, threads, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -64,6 +73,13 @@ internal static class SecurityBenchCommands
             string[] names = parse.GetValue(strategies) is { Length: > 0 } chosen ? chosen : [.. RobustnessStudy.DefaultStrategies];
             var options = new ExperimentOptions { Rounds = parse.GetValue(rounds), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads) };
             PreparedCohort cohort = Experiment.SyntheticFlip6(parse.GetValue(scale), options.Seed);
+            if (parse.GetValue(json))
+            {
+                IReadOnlyList<RobustnessRow> measured = await RobustnessStudy.RunAsync(cohort, poison, names, options, null, ct).ConfigureAwait(false);
+                BenchmarkReport.Create("bench robust", options.Threads, RobustRecords(measured, poison, options.Threads).Where(r => double.IsFinite(r.Median))).Write(Console.Out);
+                return ExitCodes.Ok;
+            }
+
             console.MarkupLineInterpolated($"FLIP-6 synthetic cohort: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals; {options.Rounds} rounds per run, {names.Length * 2} runs.");
             IReadOnlyList<RobustnessRow> rows = [];
             await console.Status().StartAsync("training", async context =>
@@ -94,6 +110,28 @@ internal static class SecurityBenchCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>SecAgg+ against plain FedAvg as its peer: time per aggregation (with and without dropouts), bytes per site, error against the exact mean.</summary>
+    private static IEnumerable<BenchmarkRecord> SecureAggregationRecords(SecureAggregationBenchmarkResult r, int rounds)
+    {
+        // Each figure is the median of the timed aggregations; the benchmark keeps no range. Threads: not pinned.
+        yield return new BenchmarkRecord("secagg aggregation", "ms", false, r.SecureMilliseconds, null, null, rounds, 0, "plain FedAvg", r.PlainMilliseconds);
+        yield return new BenchmarkRecord(F($"secagg aggregation, {r.Dropped} sites dropped"), "ms", false, r.SecureWithDropoutsMilliseconds, null, null, rounds, 0);
+        yield return new BenchmarkRecord("secagg bytes per site", "B", false, r.SecureBytesPerSite, null, null, 1, 0, "plain FedAvg", r.PlainBytesPerSite);
+        yield return new BenchmarkRecord("secagg max error vs FedAvg", "|Δ|", false, r.MaxErrorVsFedAvg, null, null, 1, 0);
+    }
+
+    /// <summary>Per strategy and condition (clean, attacked): the honest hospitals' mean Dice and AUROC (NaN where undefined), and the run's wall time.</summary>
+    private static IEnumerable<BenchmarkRecord> RobustRecords(IReadOnlyList<RobustnessRow> rows, SiteAttack poison, int threads)
+    {
+        foreach (RobustnessRow row in rows)
+        {
+            string run = $"robust {row.Strategy} {(row.Attack is null ? "clean" : "attacked")}";
+            yield return new BenchmarkRecord(run + " honest mean Dice", "Dice", true, row.HonestMean(MetricNames.Dice, poison.Site), null, null, 1, threads);
+            yield return new BenchmarkRecord(run + " honest mean AUROC", "AUROC", true, row.HonestMean(MetricNames.Auroc, poison.Site), null, null, 1, threads);
+            yield return new BenchmarkRecord(run + " time", "s", false, row.Elapsed.TotalSeconds, null, null, 1, threads);
+        }
     }
 
     private static string F3(double value) => double.IsNaN(value) ? "–" : value.ToString("F3", CultureInfo.InvariantCulture);

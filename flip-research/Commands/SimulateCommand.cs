@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using Flip.Experiments;
 using Flip.Federated;
@@ -125,21 +126,34 @@ internal static class SimulateCommand
 
     private static async Task<int> RunAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string partition = "natural", string? manifest = null, string? cacheFolder = null)
     {
+        // Before anything is written: a CUDA request on a CPU build is one clear error and leaves no run folder behind.
+        Flip.Learning.Devices.DeviceChoice.Resolve(options.Device);
+        var phases = new SimulatePhases();
+        SimulateSettings settings;
         if (!options.Resume)
         {
             EnsureEmpty(folder, $"choose another --out, delete the folder, or continue it with --resume {folder}.");
 
             Directory.CreateDirectory(folder);
-            new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString(),
+            settings = new SimulateSettings(names, options.Rounds, scale, options.Seed, options.Device, options.LocalEpochs, partition, manifest is null ? null : Path.GetFullPath(manifest), options.Attack?.ToString(),
                 options.SecureAggregation.Neighbours, options.SecureAggregation.ThresholdFraction, options.MinTrainSites,
-                options.Privacy.ClippingNorm, options.Privacy.NoiseMultiplier, SimulateSecurity.PlacementName(options.Privacy.Placement)).Write(folder);
+                options.Privacy.ClippingNorm, options.Privacy.NoiseMultiplier, SimulateSecurity.PlacementName(options.Privacy.Placement));
+            settings.Write(folder);
+        }
+        else
+        {
+            settings = SimulateSettings.Read(folder);
         }
 
+        long preparing = Stopwatch.GetTimestamp();
         PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest, cacheFolder);
+        phases.PreprocessingSeconds = cohort.PreparationTime.TotalSeconds;
+        phases.CohortSeconds = Math.Max(0, Stopwatch.GetElapsedTime(preparing).TotalSeconds - phases.PreprocessingSeconds);
         Directory.CreateDirectory(folder);
         using var log = new Logging.FileLogger(Path.Combine(folder, "simulate.log"));
         console.MarkupLineInterpolated($"[bold]{cohort.Cohort.Name}[/] {(manifest is null ? "synthetic cohort" : "cohort of " + manifest)}: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");
         var results = new List<ExperimentResult>();
+        long training = Stopwatch.GetTimestamp();
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
@@ -154,14 +168,20 @@ internal static class SimulateCommand
                         task.Value = ProgressOf(Path.Combine(folder, name));
                     }
 
-                    var progress = new SynchronousProgress<RoundReport>(r => task.Value = r.Round);
+                    var progress = new SynchronousProgress<RoundReport>(r =>
+                    {
+                        task.Value = r.Round;
+                        phases.Add(r);
+                    });
                     var run = options with { RunFolder = Path.Combine(folder, name) };
                     results.Add(await Experiment.SimulateAsync(cohort, name, run, progress, log, ct).ConfigureAwait(false));
                     task.Value = options.Rounds;
                     task.StopTask();
                 }
             }).ConfigureAwait(false);
+        phases.RoundsSeconds = Stopwatch.GetElapsedTime(training).TotalSeconds;
 
+        long reporting = Stopwatch.GetTimestamp();
         Comparison comparison = Comparison.Build(results, cohort);
         foreach (ExperimentResult result in results.Where(r => r.Run.Failures.Count > 0))
         {
@@ -199,9 +219,12 @@ internal static class SimulateCommand
             LocalRun = names.Contains("local-only") ? "local-only" : null,
             Seed = options.Seed,
         });
-        console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv).");
-        console.MarkupLineInterpolated($"Report: [bold]{report}[/] (one self-contained HTML file; opens offline).");
+        phases.ReportSeconds = Stopwatch.GetElapsedTime(reporting).TotalSeconds;
         double peak = Flip.Learning.Benchmarks.TrainingWorkloads.PeakRssMegabytes();
+        console.Write(phases.Table(peak));
+        (settings with { PhaseSeconds = phases.Seconds(), PeakRssMegabytes = peak > 0 ? peak : null }).Write(folder);
+        console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv; simulate.json with the settings and these times).");
+        console.MarkupLineInterpolated($"Report: [bold]{report}[/] (one self-contained HTML file; opens offline).");
         if (peak > 0)
         {
             console.MarkupLineInterpolated($"Peak memory: {peak:F0} MB resident (one model for all {cohort.Sites.Count} hospitals, their slices, one parameter set per site).");
@@ -219,6 +242,7 @@ internal static class SimulateCommand
     private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string? manifest = null, string? cacheFolder = null)
     {
         EnsureEmpty(folder, "choose another --out, or delete the folder.");
+        Flip.Learning.Devices.DeviceChoice.Resolve(options.Device);
 
         PreparedCohort cohort = SimulateCohort.Prepare(manifest, scale, options.Seed, cacheFolder, console);
         var results = new List<HeldOutSiteResult>();

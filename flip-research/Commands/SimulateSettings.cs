@@ -2,14 +2,19 @@ using System.Text.Json;
 
 namespace Flip.Cli.Commands;
 
-/// <summary>The settings a <c>simulate</c> run was started with, kept in its folder so <c>--resume</c> repeats them.</summary>
+/// <summary>
+/// The settings a <c>simulate</c> run was started with, kept in its folder so <c>--resume</c> repeats them; once it ends, also where its
+/// time went (<see cref="SimulatePhases"/>) and its peak resident memory.
+/// </summary>
 internal sealed record SimulateSettings(IReadOnlyList<string> Strategies, int Rounds, double Scale, int Seed, string Device, int LocalEpochs, string Partition = "natural", string? Manifest = null, string? Attack = null,
     [property: System.Text.Json.Serialization.JsonPropertyName("secagg-neighbours")] int SecAggNeighbours = 0,
     [property: System.Text.Json.Serialization.JsonPropertyName("secagg-threshold")] double SecAggThreshold = 0.5,
     [property: System.Text.Json.Serialization.JsonPropertyName("min-sites")] int MinSites = 2,
     [property: System.Text.Json.Serialization.JsonPropertyName("dp-clip")] double DpClip = 1.0,
     [property: System.Text.Json.Serialization.JsonPropertyName("dp-noise")] double DpNoise = 1.0,
-    [property: System.Text.Json.Serialization.JsonPropertyName("dp-placement")] string DpPlacement = "central")
+    [property: System.Text.Json.Serialization.JsonPropertyName("dp-placement")] string DpPlacement = "central",
+    [property: System.Text.Json.Serialization.JsonPropertyName("phase-seconds")] IReadOnlyDictionary<string, double>? PhaseSeconds = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("peak-rss-megabytes")] double? PeakRssMegabytes = null)
 {
     public const string FileName = "simulate.json";
 

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Flip.Benchmarks;
 
 namespace Flip.Cli.Tests;
 
@@ -7,18 +7,18 @@ public sealed class BenchCommandTests
     [Fact]
     public void Bench_runs_W2_in_a_fresh_process_and_reports_its_figures_as_JSON()
     {
-        CliProcess.Result result = CliProcess.Run("bench", "--workload", "w2-train", "--json");
+        BenchmarkReport report = BenchReportTests.RunReport("bench", null, "bench", "--workload", "w2-train");
 
-        Assert.Equal(0, result.ExitCode);
-        using JsonDocument json = JsonDocument.Parse(result.Output);
-        JsonElement run = Assert.Single(json.RootElement.EnumerateArray());
-        Assert.Equal("w2-train", run.GetProperty("Workload").GetString());
-        Assert.Equal(20, run.GetProperty("Iterations").GetInt32());
-        double median = run.GetProperty("MedianMs").GetDouble();
-        Assert.InRange(median, run.GetProperty("MinMs").GetDouble(), run.GetProperty("MaxMs").GetDouble());
-        Assert.Equal(4 / (median / 1000), run.GetProperty("SamplesPerSecond").GetDouble(), 6);
-        Assert.True(run.GetProperty("PeakRssMegabytes").GetDouble() > 50, "a process that trained a 3D CNN holds more than 50 MB");
-        Assert.Equal(2, run.GetProperty("Threads").GetInt32());
+        BenchmarkRecord step = Assert.Single(report.Results, r => r.Workload == "w2-train");
+        Assert.Equal("ms/step", step.Unit);
+        Assert.False(step.HigherIsBetter);
+        Assert.Equal(20, step.Runs); // iterations of the one process
+        Assert.Equal(2, step.Threads);
+        Assert.Equal(2, report.Machine.TorchThreads);
+        Assert.Equal("cpu", report.Machine.Device); // bench's default --device
+        Assert.Null(step.Peer);
+        Assert.Single(report.Results, r => r.Workload == "w2-train start-up" && r.Unit == "s");
+        Assert.True(Assert.Single(report.Results, r => r.Workload == "w2-train peak RSS").Median > 50, "a process that trained a 3D CNN holds more than 50 MB");
     }
 
     [Fact]
@@ -36,15 +36,13 @@ public sealed class FederatedBenchTests
     [Fact]
     public void Bench_federated_reports_W3_W4_and_orchestration()
     {
-        CliProcess.Result result = CliProcess.Run("bench", "federated", "--quick", "--json");
+        BenchmarkReport report = BenchReportTests.RunReport("bench federated", null, "bench", "federated", "--quick");
 
-        Assert.True(result.ExitCode == 0, result.All);
-        using var json = System.Text.Json.JsonDocument.Parse(result.Output);
-        var w3 = json.RootElement.GetProperty("W3").GetProperty("Aggregations").EnumerateArray().ToList();
-        Assert.Equal(2, w3.Count); // the W1 set with 1 and 2 threads
-        Assert.All(w3, a => Assert.True(a.GetProperty("MaxAbsoluteErrorVsNaive").GetDouble() <= 1e-6));
-        Assert.Equal(4, json.RootElement.GetProperty("W3").GetProperty("Bandwidth").GetArrayLength());
-        Assert.Equal("W1", json.RootElement.GetProperty("W4")[0].GetProperty("Set").GetString());
-        Assert.Equal(20, json.RootElement.GetProperty("Orchestration").GetProperty("Sites").GetInt32());
+        var w3 = report.Results.Where(r => r.Workload == "w3-aggregate W1 set").ToList();
+        Assert.Equal([1, 2], w3.Select(r => r.Threads).Order()); // the W1 set with 1 and 2 threads
+        Assert.Equal(4, report.Results.Count(r => r.Workload.StartsWith("bandwidth ", StringComparison.Ordinal)));
+        Assert.Contains(report.Results, r => r.Workload == "w4-encode W1" && r.Unit == "MB/s" && r.HigherIsBetter);
+        Assert.Contains(report.Results, r => r.Workload == "w4-decode W1");
+        Assert.Single(report.Results, r => r.Workload == "orchestration 20 sites");
     }
 }

@@ -45,18 +45,14 @@ public sealed class PartitionAndDataBenchTests : IDisposable
     [Fact]
     public void Bench_data_measures_cold_and_warm_cache_in_fresh_processes()
     {
-        CliProcess.Result result = CliProcess.Run("bench", "data", "--scale", "0.001", "--json");
+        Flip.Benchmarks.BenchmarkReport report = BenchReportTests.RunReport("bench data", null, "bench", "data", "--scale", "0.001");
 
-        Assert.True(result.ExitCode == 0, result.All);
-        using JsonDocument json = JsonDocument.Parse(result.Output);
-        var phases = json.RootElement.GetProperty("Results").EnumerateArray().ToList();
-        Assert.Equal(["cold", "warm"], phases.Select(p => p.GetProperty("Phase").GetString()));
-        int patients = phases[0].GetProperty("Patients").GetInt32();
-        Assert.Equal(48, patients);    // at least 8 per hospital
-        Assert.Equal(0, phases[0].GetProperty("CacheHits").GetInt32());
-        Assert.Equal(patients, phases[1].GetProperty("CacheHits").GetInt32());
-        Assert.Equal(phases[0].GetProperty("Slices").GetInt32(), phases[1].GetProperty("Slices").GetInt32());
-        Assert.All(phases, p => Assert.True(p.GetProperty("PeakWorkingSetMegabytes").GetDouble() > 10));
-        Assert.True(json.RootElement.GetProperty("CacheBytes").GetInt64() > 0);
+        var cold = Assert.Single(report.Results, r => r.Workload == "data cold cache");
+        var warm = Assert.Single(report.Results, r => r.Workload == "data warm cache");
+        Assert.Equal("patients/s", cold.Unit);
+        Assert.True(cold.Median > 0 && warm.Median > 0);
+        Assert.All(report.Results.Where(r => r.Workload.EndsWith("peak working set", StringComparison.Ordinal)), r => Assert.True(r.Median > 10, r.Workload));
+        Assert.Equal(2, report.Results.Count(r => r.Workload.EndsWith("peak working set", StringComparison.Ordinal)));
+        Assert.True(Assert.Single(report.Results, r => r.Workload == "data cache size").Median > 0);
     }
 }

@@ -32,12 +32,15 @@ public sealed partial class Simulation
             int firstRow = metrics.Count;
             var context = new RoundContext(round, _options.Rounds, siteIds, new Random(Seeds.Derive(_options.Seed, round, StrategyStream)));
             var roundFailures = new List<SiteFailure>();
+            _siteTrainTimes.Clear();
 
             // In its own method, so the sites' updates are garbage once aggregated (an async method's
             // locals live as long as its state machine: here, the whole run).
             (global, int aggregated, bool skipped) = await TrainAndAggregateAsync(context, global, metrics, roundFailures, ct).ConfigureAwait(false);
 
+            long evaluating = _time.GetTimestamp();
             var federated = await EvaluateRoundAsync(context, global, metrics, roundFailures, ct).ConfigureAwait(false);
+            TimeSpan evaluateTime = _time.GetElapsedTime(evaluating);
             foreach (var (name, value) in federated)
             {
                 stopping.Observe(name, value);
@@ -50,7 +53,11 @@ public sealed partial class Simulation
             completed = round;
             stoppedEarly = stopping.ShouldStop;
 
-            var report = new RoundReport(round, _options.Rounds, aggregated, roundFailures, skipped, federated, _time.GetElapsedTime(started), metrics.GetRange(firstRow, metrics.Count - firstRow));
+            var report = new RoundReport(round, _options.Rounds, aggregated, roundFailures, skipped, federated, _time.GetElapsedTime(started), metrics.GetRange(firstRow, metrics.Count - firstRow))
+            {
+                SiteTrainTimes = new Dictionary<string, TimeSpan>(_siteTrainTimes),
+                EvaluateTime = evaluateTime,
+            };
             _logger.LogInformation("Round {Round}/{Rounds} of {Strategy}: {Aggregated} sites aggregated, {Failed} failed; {Metrics}.", round, _options.Rounds, _strategy.Name, report.SitesAggregated, roundFailures.Count, federated.ToString());
             progress?.Report(report);
         }
@@ -219,7 +226,9 @@ public sealed partial class Simulation
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadlineSource.Token);
         try
         {
+            long training = _time.GetTimestamp();
             var update = await site.TrainAsync(global, config, linked.Token).ConfigureAwait(false);
+            _siteTrainTimes[site.Id.Value] = _time.GetElapsedTime(training);
             if (!ParameterMath.AllFinite(update.Parameters, out string? bad))
             {
                 _logger.LogWarning("Site {Site} sent a non-finite value in {Key} in round {Round}; its reply is dropped.", site.Id.Value, bad, round);

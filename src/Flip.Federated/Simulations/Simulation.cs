@@ -27,6 +27,9 @@ public sealed partial class Simulation
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
+    // Each site's training time in the current round, for RoundReport.SiteTrainTimes (sites may train in parallel).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan> _siteTrainTimes = new();
+
     /// <summary>Creates a simulation.</summary>
     /// <param name="sites">The sites, in a fixed order (it determines their seeds).</param>
     /// <param name="strategy">The strategy; a fresh instance per run, as it may keep server state.</param>

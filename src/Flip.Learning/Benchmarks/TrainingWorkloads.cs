@@ -22,12 +22,13 @@ public static class TrainingWorkloads
     /// <summary>Runs one workload in this process.</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>
     /// <param name="threads">libtorch intra-op threads (BENCHMARKS.md: 2).</param>
-    /// <param name="device">The device, e.g. <c>cpu</c>.</param>
+    /// <param name="device"><c>cpu</c>, <c>auto</c>, <c>cuda</c> or <c>cuda:N</c>, resolved as <c>--device</c> is everywhere (<see cref="Devices.DeviceChoice"/>).</param>
     /// <returns>The timings.</returns>
+    /// <exception cref="FlipException">The device is unknown, or CUDA was asked for and is not there.</exception>
     public static WorkloadResult Run(string name, int threads = 2, string device = "cpu")
     {
         torch.set_num_threads(threads);
-        var target = torch.device(device);
+        var target = Devices.DeviceChoice.Resolve(device);
         // The first tensor operation: start-up is measured up to here.
         using (torch.zeros(1).add(1))
         {

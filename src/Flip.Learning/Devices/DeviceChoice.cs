@@ -29,7 +29,8 @@ public static class DeviceChoice
             if (!torch.cuda.is_available())
             {
                 throw new FlipException($"device '{name}' asked for CUDA, and no CUDA device is available.", ExitCodes.Environment,
-                    "use --device cpu, or install TorchSharp's CUDA package on a machine with an NVIDIA GPU (README, 'Using a GPU').");
+                    "this build references TorchSharp-cpu: on a machine with an NVIDIA GPU and a CUDA 12 driver, reference TorchSharp-cuda-linux " +
+                    "(Windows: TorchSharp-cuda-windows) instead and rebuild (README, 'Using a GPU'); otherwise use --device cpu.");
             }
 
             if (value == "cuda")
