@@ -109,6 +109,7 @@ internal static class ServerAppCommand
         DateTimeOffset until = DateTimeOffset.UtcNow + patience;
         var taken = new SortedSet<ulong>();
         bool announced = false;
+        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(10), address, new Logging.ConsoleLineLogger<ServerAppIoGrid>(console));
         while (true)
         {
             W.ListAppsToLaunchResponse runs;
@@ -116,9 +117,15 @@ internal static class ServerAppCommand
             {
                 runs = await client.ListAppsToLaunchAsync(new W.ListAppsToLaunchRequest(), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
             }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable && DateTimeOffset.UtcNow < until)
+            {
+                // A SuperLink still starting (or restarting) is waited for within the same patience as a run.
+                await backoff.WaitAsync(ct).ConfigureAwait(false);
+                continue;
+            }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
             {
-                throw new FlipException($"no SuperLink ServerAppIo API answers at {address} ({e.StatusCode}: {e.Status.Detail}).", ExitCodes.Network,
+                throw new FlipException($"no SuperLink ServerAppIo API answered at {address} within {patience.TotalSeconds:F0} s ({e.StatusCode}: {e.Status.Detail}).", ExitCodes.Network,
                     $"start flower-superlink --isolation process (its --serverappio-api-address, default 0.0.0.0:9091) or pass its address with --superlink HOST:PORT.");
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unimplemented or StatusCode.Internal)

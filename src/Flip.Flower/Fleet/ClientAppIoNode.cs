@@ -55,12 +55,33 @@ public sealed class ClientAppIoNode
     /// <summary>Answers messages until <paramref name="ct"/> is cancelled.</summary>
     /// <param name="ct">Stops the loop.</param>
     /// <returns>A task that ends when the loop stops.</returns>
-    /// <exception cref="FlowerProtocolException">The address is not a SuperNode's ClientAppIo API, or a call failed.</exception>
+    /// <exception cref="FlowerProtocolException">The address is not a SuperNode's ClientAppIo API, or a call failed (an unreachable SuperNode is waited for with back-off).</exception>
     public async Task RunAsync(CancellationToken ct)
     {
+        // A SuperNode that is not (yet, or no longer) reachable is waited for, as the Fleet node waits for its server.
+        var backoff = new ReconnectBackoff(new FlowerNodeOptions().MaxReconnectDelay, _address, _logger, _time);
         while (!ct.IsCancellationRequested)
         {
-            W.ListAppsToLaunchResponse runs = await Call("ListAppsToLaunch", o => _client.ListAppsToLaunchAsync(new W.ListAppsToLaunchRequest(), o), ct).ConfigureAwait(false);
+            W.ListAppsToLaunchResponse runs;
+            try
+            {
+                runs = await Call("ListAppsToLaunch", o => _client.ListAppsToLaunchAsync(new W.ListAppsToLaunchRequest(), o), ct).ConfigureAwait(false);
+                backoff.Reset();
+            }
+            catch (FlowerProtocolException e) when (ReconnectBackoff.IsUnavailable(e) && !ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await backoff.WaitAsync(ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             foreach (ulong runId in runs.RunIds)
             {
                 W.RequestTokenResponse token = await Call("RequestToken", o => _client.RequestTokenAsync(new W.RequestTokenRequest { RunId = runId }, o), ct).ConfigureAwait(false);
