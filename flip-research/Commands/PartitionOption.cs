@@ -37,18 +37,18 @@ internal static class PartitionOption
     }
 
     /// <summary>FLIP-6 at <paramref name="scale"/> (or the manifest's cohort, split as its <c>splits</c> say), partitioned and prepared (through the preprocessing cache, when given); the natural partition is exactly <see cref="SimulateCohort.Prepare"/>.</summary>
-    public static PreparedCohort Prepare(IAnsiConsole console, double scale, int seed, string spec, string? manifest = null, string? cacheFolder = null)
+    public static PreparedCohort Prepare(IAnsiConsole console, double scale, int seed, string spec, string? manifest = null, string? cacheFolder = null, string? slicesFolder = null)
     {
         Partitioner partitioner = Partitioner.Parse(spec);
         if (partitioner is NaturalPartitioner)
         {
-            return SimulateCohort.Prepare(manifest, scale, seed, cacheFolder, console);
+            return SimulateCohort.Prepare(manifest, scale, seed, cacheFolder, console, slicesFolder);
         }
 
         Cohort cohort = SimulateCohort.Load(manifest, scale, seed, out var splits);
         Partition partition = partitioner.Apply(cohort, seed);
         console.Write(Table(partition));
-        return SimulateCohort.Prepare(partition.Cohort, splits, manifest, scale, seed, cacheFolder, console);
+        return SimulateCohort.Prepare(partition.Cohort, splits, manifest, scale, seed, cacheFolder, console, slicesFolder);
     }
 
     /// <summary>Per site: patients without and with csPCa, prevalence; caption with the label skew and size ratio.</summary>

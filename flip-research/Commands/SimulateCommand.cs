@@ -56,8 +56,8 @@ internal static class SimulateCommand
         {
             Description = "Run on the cohort of a dataset manifest (e.g. the manifest.json that 'synth' writes) instead of the embedded FLIP-6; --scale then does not apply.",
         };
-        var profile = new Option<string>("--profile") { Description = "quick (default: 10 rounds, scale 0.08) or full (30 rounds, scale 0.25, 2 local epochs).", DefaultValueFactory = _ => "quick" };
-        profile.AcceptOnlyFromAmong("quick", "full");
+        var profile = new Option<string>("--profile") { Description = string.Join("; ", SimulateProfile.All.Select(p => $"{p.Name}: {p.Purpose}")) + ". Default: quick.", DefaultValueFactory = _ => "quick" };
+        profile.AcceptOnlyFromAmong([.. SimulateProfile.All.Select(p => p.Name)]);
         var partition = PartitionOption.Create();
         var secure = SimulateSecurity.SecureAggregationOption();
         var secaggNeighbours = SimulateSecurity.NeighboursOption();
@@ -97,19 +97,19 @@ internal static class SimulateCommand
                 return await RunAsync(console, [.. saved.Strategies], resumed, saved.Scale, resumeFolder, ct, saved.Partition, saved.Manifest).ConfigureAwait(false);
             }
 
-            bool full = parse.GetValue(profile) == "full";
+            SimulateProfile chosenProfile = SimulateProfile.Named(parse.GetValue(profile));
             var options = new ExperimentOptions
             {
-                Rounds = parse.GetResult(rounds) is { Implicit: false } ? parse.GetValue(rounds) : full ? 30 : 10,
+                Rounds = parse.GetResult(rounds) is { Implicit: false } ? parse.GetValue(rounds) : chosenProfile.Rounds,
                 Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device) ?? "auto",
-                LocalEpochs = full ? 2 : 1,
+                LocalEpochs = chosenProfile.LocalEpochs,
                 Threads = parse.GetValue(threads),
                 MinTrainSites = parse.GetValue(minSites),
                 Attack = SimulateSecurity.Attack(parse.GetValue(attack)),
                 SecureAggregation = SimulateSecurity.Settings(parse, secaggNeighbours, secaggThreshold, parse.GetValue(secure)),
             };
-            double cohortScale = parse.GetResult(scale) is { Implicit: false } ? parse.GetValue(scale) : full ? 0.25 : 0.08;
+            double cohortScale = parse.GetResult(scale) is { Implicit: false } ? parse.GetValue(scale) : chosenProfile.Scale;
             string[] names = SimulateSecurity.Strategies(parse.GetValue(strategies) is { Length: > 0 } chosen ? chosen : [.. StrategyCatalog.Default], parse.GetValue(secure));
             options = options with { Privacy = SimulateSecurity.Privacy(parse, privacy, names) };
             string folder = parse.GetValue(output) ?? Path.Combine("runs", "simulate-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
@@ -145,98 +145,108 @@ internal static class SimulateCommand
             settings = SimulateSettings.Read(folder);
         }
 
-        long preparing = Stopwatch.GetTimestamp();
-        PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest, cacheFolder);
-        phases.PreprocessingSeconds = cohort.PreparationTime.TotalSeconds;
-        phases.CohortSeconds = Math.Max(0, Stopwatch.GetElapsedTime(preparing).TotalSeconds - phases.PreprocessingSeconds);
-        Directory.CreateDirectory(folder);
-        using var log = new Logging.FileLogger(Path.Combine(folder, "simulate.log"));
-        console.MarkupLineInterpolated($"[bold]{cohort.Cohort.Name}[/] {(manifest is null ? "synthetic cohort" : "cohort of " + manifest)}: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");
-        var results = new List<ExperimentResult>();
-        long training = Stopwatch.GetTimestamp();
-        await console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .StartAsync(async context =>
-            {
-                var tasks = names.ToDictionary(n => n, n => context.AddTask(n, autoStart: false, maxValue: options.Rounds));
-                foreach (string name in names)
+        PreparedCohort? slices = null;
+        try
+        {
+            long preparing = Stopwatch.GetTimestamp();
+            PreparedCohort cohort = PartitionOption.Prepare(console, scale, options.Seed, partition, manifest, cacheFolder, SimulateCohort.SlicesFolder(folder));
+            slices = cohort;
+            phases.PreprocessingSeconds = cohort.PreparationTime.TotalSeconds;
+            phases.CohortSeconds = Math.Max(0, Stopwatch.GetElapsedTime(preparing).TotalSeconds - phases.PreprocessingSeconds);
+            Directory.CreateDirectory(folder);
+            using var log = new Logging.FileLogger(Path.Combine(folder, "simulate.log"));
+            console.MarkupLineInterpolated($"[bold]{cohort.Cohort.Name}[/] {(manifest is null ? "synthetic cohort" : "cohort of " + manifest)}: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");
+            var results = new List<ExperimentResult>();
+            long training = Stopwatch.GetTimestamp();
+            await console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
                 {
-                    ProgressTask task = tasks[name];
-                    task.StartTask();
-                    if (options.Resume)
+                    var tasks = names.ToDictionary(n => n, n => context.AddTask(n, autoStart: false, maxValue: options.Rounds));
+                    foreach (string name in names)
                     {
-                        task.Value = ProgressOf(Path.Combine(folder, name));
+                        ProgressTask task = tasks[name];
+                        task.StartTask();
+                        if (options.Resume)
+                        {
+                            task.Value = ProgressOf(Path.Combine(folder, name));
+                        }
+
+                        var progress = new SynchronousProgress<RoundReport>(r =>
+                        {
+                            task.Value = r.Round;
+                            phases.Add(r);
+                        });
+                        var run = options with { RunFolder = Path.Combine(folder, name) };
+                        results.Add(await Experiment.SimulateAsync(cohort, name, run, progress, log, ct).ConfigureAwait(false));
+                        task.Value = options.Rounds;
+                        task.StopTask();
                     }
+                }).ConfigureAwait(false);
+            phases.RoundsSeconds = Stopwatch.GetElapsedTime(training).TotalSeconds;
 
-                    var progress = new SynchronousProgress<RoundReport>(r =>
-                    {
-                        task.Value = r.Round;
-                        phases.Add(r);
-                    });
-                    var run = options with { RunFolder = Path.Combine(folder, name) };
-                    results.Add(await Experiment.SimulateAsync(cohort, name, run, progress, log, ct).ConfigureAwait(false));
-                    task.Value = options.Rounds;
-                    task.StopTask();
-                }
-            }).ConfigureAwait(false);
-        phases.RoundsSeconds = Stopwatch.GetElapsedTime(training).TotalSeconds;
+            long reporting = Stopwatch.GetTimestamp();
+            Comparison comparison = Comparison.Build(results, cohort);
+            foreach (ExperimentResult result in results.Where(r => r.Run.Failures.Count > 0))
+            {
+                console.MarkupLineInterpolated($"[yellow]{result.Strategy}: {result.Run.Failures.Count} site failure(s)[/] (details in simulate.log): {string.Join("; ", result.Run.Failures.Take(5))}");
+            }
 
-        long reporting = Stopwatch.GetTimestamp();
-        Comparison comparison = Comparison.Build(results, cohort);
-        foreach (ExperimentResult result in results.Where(r => r.Run.Failures.Count > 0))
-        {
-            console.MarkupLineInterpolated($"[yellow]{result.Strategy}: {result.Run.Failures.Count} site failure(s)[/] (details in simulate.log): {string.Join("; ", result.Run.Failures.Take(5))}");
+            console.Write(comparison.SiteTable(TableMetrics));
+            console.Write(comparison.FairnessTable(MetricNames.PicaiScore));
+            if (results.FirstOrDefault(r => r.Strategy == "local-only") is { } localOnly)
+            {
+                console.Write(localOnly.CrossSiteTable(comparison.Sites, MetricNames.Auroc));
+            }
+
+            foreach (ExperimentResult result in results.Where(r => r.Strategy == "dp-fedavg"))
+            {
+                // The privacy the run bought, beside the utility the tables show: ε of the last round at the accountant's δ.
+                var last = result.Run.Metrics.Where(m => m.Site == Flip.Federated.Simulations.MetricRecord.FederatedSite && m.Metric == MetricNames.Epsilon).MaxBy(m => m.Round);
+                PrivacySettings dp = options.Privacy;
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"dp-fedavg: ε = {last?.Value:0.##} at δ = 1e-5 after {last?.Round} rounds (clip C = {dp.ClippingNorm:0.###}, noise z = {dp.NoiseMultiplier:0.###}, {SimulateSecurity.PlacementName(dp.Placement)} noise, all {cohort.Sites.Count} hospitals every round)."));
+            }
+
+            foreach (string line in comparison.HealthLines())
+            {
+                console.MarkupLine($"[red]{Markup.Escape(line)}[/]");
+                log.LogWarning("Run check: {Line}", line);
+            }
+
+            Directory.CreateDirectory(folder);
+            string summary = Path.Combine(folder, "comparison.csv");
+            comparison.WriteCsv(summary);
+            string report = Report.Write([.. names.Select(n => Path.Combine(folder, n))], Path.Combine(folder, "report.html"), new ReportOptions
+            {
+                Title = $"FLIP-6 simulation: {string.Join(", ", names)}",
+                LocalRun = names.Contains("local-only") ? "local-only" : null,
+                Seed = options.Seed,
+            });
+            phases.ReportSeconds = Stopwatch.GetElapsedTime(reporting).TotalSeconds;
+            double peak = Flip.Learning.Benchmarks.TrainingWorkloads.PeakRssMegabytes();
+            console.Write(phases.Table(peak));
+            (settings with { PhaseSeconds = phases.Seconds(), PeakRssMegabytes = peak > 0 ? peak : null }).Write(folder);
+            console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv; simulate.json with the settings and these times).");
+            console.MarkupLineInterpolated($"Report: [bold]{report}[/] (one self-contained HTML file; opens offline).");
+            if (peak > 0)
+            {
+                console.MarkupLineInterpolated($"Peak memory: {peak:F0} MB resident (one model for all {cohort.Sites.Count} hospitals, one parameter set per site; slices read from disk a batch at a time).");
+            }
+
+            if (comparison.AnyNeverAggregated)
+            {
+                console.MarkupLineInterpolated($"[red]A strategy never aggregated anything; its results are an untrained model's (exit code {ExitCodes.StudyFailed}).[/]");
+                return ExitCodes.StudyFailed;
+            }
+
+            return ExitCodes.Ok;
         }
-
-        console.Write(comparison.SiteTable(TableMetrics));
-        console.Write(comparison.FairnessTable(MetricNames.PicaiScore));
-        if (results.FirstOrDefault(r => r.Strategy == "local-only") is { } localOnly)
+        finally
         {
-            console.Write(localOnly.CrossSiteTable(comparison.Sites, MetricNames.Auroc));
+            // The run's working copy of the slices goes; the preprocessing cache (--cache) keeps the durable entries.
+            SimulateCohort.DeleteSlices(slices, folder);
         }
-
-        foreach (ExperimentResult result in results.Where(r => r.Strategy == "dp-fedavg"))
-        {
-            // The privacy the run bought, beside the utility the tables show: ε of the last round at the accountant's δ.
-            var last = result.Run.Metrics.Where(m => m.Site == Flip.Federated.Simulations.MetricRecord.FederatedSite && m.Metric == MetricNames.Epsilon).MaxBy(m => m.Round);
-            PrivacySettings dp = options.Privacy;
-            console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"dp-fedavg: ε = {last?.Value:0.##} at δ = 1e-5 after {last?.Round} rounds (clip C = {dp.ClippingNorm:0.###}, noise z = {dp.NoiseMultiplier:0.###}, {SimulateSecurity.PlacementName(dp.Placement)} noise, all {cohort.Sites.Count} hospitals every round)."));
-        }
-
-        foreach (string line in comparison.HealthLines())
-        {
-            console.MarkupLine($"[red]{Markup.Escape(line)}[/]");
-            log.LogWarning("Run check: {Line}", line);
-        }
-
-        Directory.CreateDirectory(folder);
-        string summary = Path.Combine(folder, "comparison.csv");
-        comparison.WriteCsv(summary);
-        string report = Report.Write([.. names.Select(n => Path.Combine(folder, n))], Path.Combine(folder, "report.html"), new ReportOptions
-        {
-            Title = $"FLIP-6 simulation: {string.Join(", ", names)}",
-            LocalRun = names.Contains("local-only") ? "local-only" : null,
-            Seed = options.Seed,
-        });
-        phases.ReportSeconds = Stopwatch.GetElapsedTime(reporting).TotalSeconds;
-        double peak = Flip.Learning.Benchmarks.TrainingWorkloads.PeakRssMegabytes();
-        console.Write(phases.Table(peak));
-        (settings with { PhaseSeconds = phases.Seconds(), PeakRssMegabytes = peak > 0 ? peak : null }).Write(folder);
-        console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv; simulate.json with the settings and these times).");
-        console.MarkupLineInterpolated($"Report: [bold]{report}[/] (one self-contained HTML file; opens offline).");
-        if (peak > 0)
-        {
-            console.MarkupLineInterpolated($"Peak memory: {peak:F0} MB resident (one model for all {cohort.Sites.Count} hospitals, their slices, one parameter set per site).");
-        }
-
-        if (comparison.AnyNeverAggregated)
-        {
-            console.MarkupLineInterpolated($"[red]A strategy never aggregated anything; its results are an untrained model's (exit code {ExitCodes.StudyFailed}).[/]");
-            return ExitCodes.StudyFailed;
-        }
-
-        return ExitCodes.Ok;
     }
 
     private static async Task<int> RunLeaveOneOutAsync(IAnsiConsole console, string[] names, ExperimentOptions options, double scale, string folder, CancellationToken ct, string? manifest = null, string? cacheFolder = null)
@@ -244,55 +254,64 @@ internal static class SimulateCommand
         EnsureEmpty(folder, "choose another --out, or delete the folder.");
         Flip.Learning.Devices.DeviceChoice.Resolve(options.Device);
 
-        PreparedCohort cohort = SimulateCohort.Prepare(manifest, scale, options.Seed, cacheFolder, console);
-        var results = new List<HeldOutSiteResult>();
-        await console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async context =>
-            {
-                ProgressTask overall = context.AddTask("leave-one-site-out", maxValue: names.Length * cohort.Sites.Count * options.Rounds);
-                foreach (string name in names)
+        PreparedCohort? slices = null;
+        try
+        {
+            PreparedCohort cohort = SimulateCohort.Prepare(manifest, scale, options.Seed, cacheFolder, console, SimulateCohort.SlicesFolder(folder));
+            slices = cohort;
+            var results = new List<HeldOutSiteResult>();
+            await console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async context =>
                 {
-                    foreach (PreparedSite held in cohort.Sites)
+                    ProgressTask overall = context.AddTask("leave-one-site-out", maxValue: names.Length * cohort.Sites.Count * options.Rounds);
+                    foreach (string name in names)
                     {
-                        int done = (int)overall.Value;
-                        var progress = new SynchronousProgress<RoundReport>(r => overall.Value = done + r.Round);
-                        results.Add(await Experiment.LeaveOneSiteOutAsync(cohort, name, held.Id,
-                            options with { RunFolder = Path.Combine(folder, $"{name}-without-{held.Id}") }, progress, ct).ConfigureAwait(false));
-                        overall.Value = done + options.Rounds;
+                        foreach (PreparedSite held in cohort.Sites)
+                        {
+                            int done = (int)overall.Value;
+                            var progress = new SynchronousProgress<RoundReport>(r => overall.Value = done + r.Round);
+                            results.Add(await Experiment.LeaveOneSiteOutAsync(cohort, name, held.Id,
+                                options with { RunFolder = Path.Combine(folder, $"{name}-without-{held.Id}") }, progress, ct).ConfigureAwait(false));
+                            overall.Value = done + options.Rounds;
+                        }
                     }
-                }
-            }).ConfigureAwait(false);
+                }).ConfigureAwait(false);
 
-        var table = new Table().Border(TableBorder.Simple).Title("Leave-one-site-out: trained on the other hospitals, tested on all patients of the one left out")
-            .AddColumn("left out").AddColumn("patients");
-        foreach (string name in names)
-        {
-            table.AddColumn(new TableColumn($"{name} AUROC / Dice").RightAligned());
-        }
-
-        var csv = new System.Text.StringBuilder("strategy,held-out-site,patients,metric,value\n");
-        foreach (PreparedSite held in cohort.Sites)
-        {
-            var cells = new List<string> { held.Id, results.First(r => r.HeldOutSite == held.Id).HeldOutPatients.ToString(CultureInfo.InvariantCulture) };
+            var table = new Table().Border(TableBorder.Simple).Title("Leave-one-site-out: trained on the other hospitals, tested on all patients of the one left out")
+                .AddColumn("left out").AddColumn("patients");
             foreach (string name in names)
             {
-                HeldOutSiteResult r = results.Single(x => x.HeldOutSite == held.Id && x.Federation.Strategy == StrategyCatalog.Create(name, options).Name);
-                cells.Add(string.Create(CultureInfo.InvariantCulture, $"{r.HeldOutMetrics.GetValueOrDefault(MetricNames.Auroc, double.NaN):F3} / {r.HeldOutMetrics.GetValueOrDefault(MetricNames.Dice, double.NaN):F3}"));
-                foreach (var (metric, value) in r.HeldOutMetrics)
-                {
-                    csv.Append(CultureInfo.InvariantCulture, $"{r.Federation.Strategy},{held.Id},{r.HeldOutPatients},{metric},{value.ToString("R", CultureInfo.InvariantCulture)}\n");
-                }
+                table.AddColumn(new TableColumn($"{name} AUROC / Dice").RightAligned());
             }
 
-            table.AddRow(cells.ToArray());
-        }
+            var csv = new System.Text.StringBuilder("strategy,held-out-site,patients,metric,value\n");
+            foreach (PreparedSite held in cohort.Sites)
+            {
+                var cells = new List<string> { held.Id, results.First(r => r.HeldOutSite == held.Id).HeldOutPatients.ToString(CultureInfo.InvariantCulture) };
+                foreach (string name in names)
+                {
+                    HeldOutSiteResult r = results.Single(x => x.HeldOutSite == held.Id && x.Federation.Strategy == StrategyCatalog.Create(name, options).Name);
+                    cells.Add(string.Create(CultureInfo.InvariantCulture, $"{r.HeldOutMetrics.GetValueOrDefault(MetricNames.Auroc, double.NaN):F3} / {r.HeldOutMetrics.GetValueOrDefault(MetricNames.Dice, double.NaN):F3}"));
+                    foreach (var (metric, value) in r.HeldOutMetrics)
+                    {
+                        csv.Append(CultureInfo.InvariantCulture, $"{r.Federation.Strategy},{held.Id},{r.HeldOutPatients},{metric},{value.ToString("R", CultureInfo.InvariantCulture)}\n");
+                    }
+                }
 
-        console.Write(table);
-        string path = Path.Combine(folder, "leave-one-site-out.csv");
-        Flip.Federated.Runs.AtomicFile.WriteText(path, csv.ToString());
-        console.MarkupLineInterpolated($"Run folders and leave-one-site-out.csv: [bold]{folder}[/].");
-        return ExitCodes.Ok;
+                table.AddRow(cells.ToArray());
+            }
+
+            console.Write(table);
+            string path = Path.Combine(folder, "leave-one-site-out.csv");
+            Flip.Federated.Runs.AtomicFile.WriteText(path, csv.ToString());
+            console.MarkupLineInterpolated($"Run folders and leave-one-site-out.csv: [bold]{folder}[/].");
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            SimulateCohort.DeleteSlices(slices, folder);
+        }
     }
 
     private static async Task<int> RunGridAsync(IAnsiConsole console, ExperimentGrid grid, string folder, CancellationToken ct)

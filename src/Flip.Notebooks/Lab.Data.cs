@@ -53,27 +53,30 @@ public static partial class Lab
         {
             var set = site.Train;
             int plane = set.Height * set.Width;
+            var sum = new double[set.Channels];
+            var squares = new double[set.Channels];
+            var image = new float[set.Channels * plane];
+            var mask = new long[plane];
+            for (int slice = 0; slice < set.Count; slice++)
+            {
+                set.CopySlice(slice, image, mask);
+                for (int c = 0; c < set.Channels; c++)
+                {
+                    foreach (float v in image.AsSpan(c * plane, plane))
+                    {
+                        sum[c] += v;
+                        squares[c] += (double)v * v;
+                    }
+                }
+            }
+
+            long n = (long)set.Count * plane;
             for (int c = 0; c < set.Channels; c++)
             {
-                double sum = 0, squares = 0;
-                long n = 0;
-                for (int slice = 0; slice < set.Count; slice++)
-                {
-                    int offset = (slice * set.Channels + c) * plane;
-                    for (int i = 0; i < plane; i++)
-                    {
-                        double v = set.Images[offset + i];
-                        sum += v;
-                        squares += v * v;
-                    }
-
-                    n += plane;
-                }
-
                 string channel = c < SyntheticCohort.ChannelNames.Count ? SyntheticCohort.ChannelNames[c] : $"channel {c}";
-                double mean = n == 0 ? double.NaN : sum / n;
+                double mean = n == 0 ? double.NaN : sum[c] / n;
                 cells.Add((site.Id, channel + " mean", mean));
-                cells.Add((site.Id, channel + " sd", n == 0 ? double.NaN : Math.Sqrt(Math.Max(0, squares / n - mean * mean))));
+                cells.Add((site.Id, channel + " sd", n == 0 ? double.NaN : Math.Sqrt(Math.Max(0, squares[c] / n - mean * mean))));
             }
         }
 
@@ -94,9 +97,21 @@ public static partial class Lab
         {
             var set = site.Train;
             int plane = set.Height * set.Width;
-            int best = Enumerable.Range(0, set.Count).MaxBy(s => set.Masks.AsSpan(s * plane, plane).ToArray().Count(m => m > 0));
-            float[] pixels = set.Images.AsSpan((best * set.Channels + channel) * plane, plane).ToArray();
-            long[] mask = set.Masks.AsSpan(best * plane, plane).ToArray();
+            var image = new float[set.Channels * plane];
+            var mask = new long[plane];
+            int best = 0, mostLesion = -1;
+            for (int s = 0; s < set.Count; s++)
+            {
+                set.CopySlice(s, image, mask);
+                int lesion = mask.Count(m => m > 0);
+                if (lesion > mostLesion)
+                {
+                    (best, mostLesion) = (s, lesion);
+                }
+            }
+
+            set.CopySlice(best, image, mask);
+            float[] pixels = image.AsSpan(channel * plane, plane).ToArray();
             string png = Convert.ToBase64String(Png.GreyWithOutline(pixels, mask, set.Width, set.Height, zoom));
             html.Append(CultureInfo.InvariantCulture,
                 $"<figure style=\"margin:0\"><img alt=\"{site.Id}\" src=\"data:image/png;base64,{png}\" width=\"{set.Width * zoom}\"/><figcaption>{System.Net.WebUtility.HtmlEncode(site.Id)} · {System.Net.WebUtility.HtmlEncode(site.Site!.Vendor)} {site.Site.FieldStrengthTesla:0.0} T</figcaption></figure>");

@@ -38,5 +38,7 @@ public sealed class SimulatePhasesTests : IDisposable
         Assert.True(phases.GetProperty("total").GetDouble() >= phases.GetProperty("rounds").GetDouble());
         Assert.True(settings.RootElement.GetProperty("peak-rss-megabytes").GetDouble() > 50, "a process that trained a U-Net holds more than 50 MB");
         Assert.Equal(2, settings.RootElement.GetProperty("rounds").GetInt32()); // the settings --resume reads are still there
+        Assert.Contains("slices read from disk a batch at a time", result.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(run, ".slices")), "the run's working copy of its slices is deleted when it ends");
     }
 }

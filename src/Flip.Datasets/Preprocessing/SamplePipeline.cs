@@ -62,50 +62,84 @@ public sealed class SamplePipeline
     /// <param name="training">Whether these are training samples: lesion slices are then repeated <see cref="PreprocessingSettings.LesionOversampling"/> times.</param>
     /// <param name="progress">Receives progress after each patient.</param>
     /// <param name="cancellationToken">Stops between patients.</param>
+    /// <param name="slicesFile">
+    /// For 2D output: write the slices to this <see cref="SliceFile"/> as the patients are processed and return a set that
+    /// reads them from there, so memory holds a few patients at a time whatever their number; <see langword="null"/> (the
+    /// default) keeps every slice in memory.
+    /// </param>
     /// <returns>The samples and cache statistics: <see cref="PreprocessedSamples.Slices"/> for 2D output, <see cref="PreprocessedSamples.Crops"/> for 3D.</returns>
     /// <exception cref="FlipException">Patients' samples differ in shape (resample them to one grid, or crop).</exception>
-    public PreprocessedSamples Build(IReadOnlyList<Patient> patients, bool training = false, IProgress<PreprocessingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public PreprocessedSamples Build(IReadOnlyList<Patient> patients, bool training = false, IProgress<PreprocessingProgress>? progress = null, CancellationToken cancellationToken = default, string? slicesFile = null)
     {
         ArgumentNullException.ThrowIfNull(patients);
         bool crops = Settings.Output == SampleOutput.Crops3D;
+        if (crops && slicesFile is not null)
+        {
+            throw new ArgumentException("a slices file holds 2D slices; this pipeline makes 3D crops.", nameof(slicesFile));
+        }
+
         var perPatient = new SliceSet[crops ? 0 : patients.Count];
         var perPatientCrop = new CropSet[crops ? patients.Count : 0];
         var refused = new ConcurrentQueue<string>();
         int hits = 0, done = 0;
-        Parallel.For(0, patients.Count, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelism, CancellationToken = cancellationToken }, p =>
+        using SliceFileWriter? writer = slicesFile is null ? null : new SliceFileWriter(slicesFile);
+        int repeats = training ? Settings.LesionOversampling : 1;
+
+        // Patients go in windows of a few per worker; with a slices file each window is written, in the patients'
+        // order, and dropped before the next one is made.
+        int window = MaxParallelism * 4;
+        for (int from = 0; from < patients.Count; from += window)
         {
-            Patient patient = patients[p];
-            var sample = new SamplePatient(patient.Key, patient.IsCsPca);
-            string? key = Cache is null ? null : SampleCache.Key(patient.Key, _sourceIdentity!(patient), Settings);
-            bool hit;
-            if (crops)
+            int to = Math.Min(patients.Count, from + window);
+            Parallel.For(from, to, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelism, CancellationToken = cancellationToken }, p =>
             {
-                (perPatientCrop[p], hit) = Fetch<CropSet>(key, sample, Cache is null ? null : Cache.TryReadCrop, Cache is null ? null : Cache.Write,
-                    () => CropSetBuilder.Crop(Resample(patient.LoadImages()), sample, Settings.Crop3D), refused);
-            }
-            else
-            {
-                (perPatient[p], hit) = Fetch<SliceSet>(key, sample, Cache is null ? null : Cache.TryRead, Cache is null ? null : Cache.Write,
-                    () => SliceSetBuilder.Slice(Resample(patient.LoadImages()), sample, Settings.CropSize), refused);
-            }
+                Patient patient = patients[p];
+                var sample = new SamplePatient(patient.Key, patient.IsCsPca);
+                string? key = Cache is null ? null : SampleCache.Key(patient.Key, _sourceIdentity!(patient), Settings);
+                bool hit;
+                if (crops)
+                {
+                    (perPatientCrop[p], hit) = Fetch<CropSet>(key, sample, Cache is null ? null : Cache.TryReadCrop, Cache is null ? null : Cache.Write,
+                        () => CropSetBuilder.Crop(Resample(patient.LoadImages()), sample, Settings.Crop3D), refused);
+                }
+                else
+                {
+                    (perPatient[p], hit) = Fetch<SliceSet>(key, sample, Cache is null ? null : Cache.TryRead, Cache is null ? null : Cache.Write,
+                        () => SliceSetBuilder.Slice(Resample(patient.LoadImages()), sample, Settings.CropSize), refused);
+                }
 
-            if (hit)
-            {
-                Interlocked.Increment(ref hits);
-            }
+                if (hit)
+                {
+                    Interlocked.Increment(ref hits);
+                }
 
-            progress?.Report(new PreprocessingProgress(Interlocked.Increment(ref done), patients.Count, Volatile.Read(ref hits)));
-        });
+                progress?.Report(new PreprocessingProgress(Interlocked.Increment(ref done), patients.Count, Volatile.Read(ref hits)));
+            });
+
+            if (writer is not null)
+            {
+                for (int p = from; p < to; p++)
+                {
+                    writer.Append(perPatient[p], repeats);
+                    perPatient[p] = null!;
+                }
+            }
+        }
 
         if (crops)
         {
             return new PreprocessedSamples(Join([]), hits, patients.Count - hits, [.. refused]) { Crops = JoinCrops(perPatientCrop) };
         }
 
-        SliceSet all = Join(perPatient);
-        if (training && Settings.LesionOversampling > 1)
+        if (writer is not null)
         {
-            all = Oversample(all, Settings.LesionOversampling);
+            return new PreprocessedSamples(writer.Complete(), hits, patients.Count - hits, [.. refused]);
+        }
+
+        SliceSet all = Join(perPatient);
+        if (repeats > 1)
+        {
+            all = Oversample(all, repeats);
         }
 
         return new PreprocessedSamples(all, hits, patients.Count - hits, [.. refused]);

@@ -11,8 +11,16 @@ public static class SegmentationMetrics
     public static double Dice(ReadOnlySpan<byte> predicted, ReadOnlySpan<byte> reference)
     {
         var (intersection, a, b) = Count(predicted, reference);
-        return a + b == 0 ? 1.0 : 2.0 * intersection / (a + b);
+        return Dice(intersection, a, b);
     }
+
+    /// <summary>Dice from voxel counts accumulated elsewhere (e.g. batch by batch): 2|A∩B| / (|A| + |B|); 1 when both are empty.</summary>
+    /// <param name="intersection">Voxels inside both masks.</param>
+    /// <param name="predicted">Voxels inside the predicted mask.</param>
+    /// <param name="reference">Voxels inside the reference mask.</param>
+    /// <returns>Dice in [0, 1].</returns>
+    public static double Dice(long intersection, long predicted, long reference)
+        => predicted + reference == 0 ? 1.0 : 2.0 * intersection / (predicted + reference);
 
     /// <summary>Intersection over union |A∩B| / |A∪B|; 1 when both masks are empty.</summary>
     /// <param name="predicted">Predicted mask.</param>

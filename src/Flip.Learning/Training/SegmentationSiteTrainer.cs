@@ -68,7 +68,7 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
     public async Task<IReadOnlyList<PatientPrediction>> PredictAsync(ParameterSet parameters, CancellationToken ct = default)
     {
         using IDisposable lease = await _workspace.AcquireAsync(ct).ConfigureAwait(false);
-        var (_, scores, _, _) = Predict(parameters, new EvaluateConfig(), ct);
+        var (scores, _, _) = Predict(parameters, new EvaluateConfig(), ct);
         return [.. _test.Patients.Select((p, i) => new PatientPrediction(p.Key, p.IsCsPca, scores[i]))];
     }
 
@@ -124,7 +124,7 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 int[] indices = order[start..Math.Min(order.Length, start + batch)];
-                var (x, y) = Batch(_train, indices, device);
+                var (x, y, _) = Batch(_train, indices, device);
                 if (_options.Augment)
                 {
                     (x, y) = Augment(x, y, random, _options.MaxRotationDegrees);
@@ -183,28 +183,29 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
 
     private SiteEvaluation Evaluate(ParameterSet global, EvaluateConfig config, CancellationToken ct)
     {
-        var (probabilities, scores, lossSum, batches) = Predict(global, config, ct);
-
-        // Lesion Dice over all of the site's test voxels at the threshold, and the soft Dice of the probabilities.
-        var predicted = new byte[probabilities.Length];
-        var reference = new byte[probabilities.Length];
-        double overlap = 0, probabilitySum = 0, foregroundSum = 0;
-        for (int i = 0; i < probabilities.Length; i++)
+        // Lesion Dice over all of the site's test voxels at the threshold and the soft Dice of the probabilities,
+        // accumulated batch by batch, so evaluation holds one batch of probabilities whatever the number of test slices.
+        long bothLesion = 0, predictedLesion = 0, referenceLesion = 0;
+        double overlap = 0, probabilitySum = 0;
+        var (scores, lossSum, batches) = Predict(global, config, ct, (probabilities, masks) =>
         {
-            predicted[i] = probabilities[i] >= _options.Threshold ? (byte)1 : (byte)0;
-            reference[i] = (byte)_test.Masks[i];
-            double g = _test.Masks[i] == 1 ? 1 : 0;
-            overlap += probabilities[i] * g;
-            probabilitySum += probabilities[i];
-            foregroundSum += g;
-        }
+            for (int i = 0; i < probabilities.Length; i++)
+            {
+                bool predicted = probabilities[i] >= _options.Threshold, reference = masks[i] == 1;
+                bothLesion += predicted && reference ? 1 : 0;
+                predictedLesion += predicted ? 1 : 0;
+                referenceLesion += reference ? 1 : 0;
+                overlap += reference ? probabilities[i] : 0;
+                probabilitySum += probabilities[i];
+            }
+        });
 
         bool[] labels = [.. _test.Patients.Select(p => p.IsCsPca)];
         ConfusionMatrix confusion = ClassificationMetrics.Confusion(labels, scores, _options.Threshold);
         var metrics = MetricSet.Of(
             (MetricNames.Loss, batches == 0 ? double.NaN : lossSum / batches),
-            (MetricNames.Dice, SegmentationMetrics.Dice(predicted, reference)),
-            (MetricNames.SoftDice, ((2 * overlap) + 1) / (probabilitySum + foregroundSum + 1)),
+            (MetricNames.Dice, SegmentationMetrics.Dice(bothLesion, predictedLesion, referenceLesion)),
+            (MetricNames.SoftDice, ((2 * overlap) + 1) / (probabilitySum + referenceLesion + 1)),
             (MetricNames.Auroc, ClassificationMetrics.Auroc(labels, scores)),
             (MetricNames.AveragePrecision, ClassificationMetrics.AveragePrecision(labels, scores)),
             (MetricNames.PicaiScore, ClassificationMetrics.PicaiScore(labels, scores)),
@@ -213,7 +214,11 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         return new SiteEvaluation(_test.Patients.Count, metrics);
     }
 
-    private (float[] Probabilities, double[] Scores, double LossSum, int Batches) Predict(ParameterSet parameters, EvaluateConfig config, CancellationToken ct)
+    /// <summary>Receives one batch of predictions: the lesion probabilities and the reference masks of its slices.</summary>
+    private delegate void PredictedBatch(ReadOnlySpan<float> probabilities, ReadOnlySpan<long> masks);
+
+    /// <summary>Predicts the test slices batch by batch: each patient's score (the maximum lesion probability over its slices), the loss, and each batch to <paramref name="onBatch"/>.</summary>
+    private (double[] Scores, double LossSum, int Batches) Predict(ParameterSet parameters, EvaluateConfig config, CancellationToken ct, PredictedBatch? onBatch = null)
     {
         var model = _workspace.Model;
         Device device = _workspace.Device;
@@ -230,7 +235,7 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         }
 
         int plane = _test.Height * _test.Width;
-        var probabilities = new float[_test.Count * plane];
+        var scores = new double[_test.Patients.Count];
         double lossSum = 0;
         int batches = 0;
         int batch = Math.Max(1, config.BatchSize ?? _options.BatchSize);
@@ -241,30 +246,29 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 int[] indices = Enumerable.Range(start, Math.Min(batch, _test.Count - start)).ToArray();
-                var (x, y) = Batch(_test, indices, device);
+                var (x, y, masks) = Batch(_test, indices, device);
                 Tensor logits = model.forward(x);
                 lossSum += SegmentationLoss.CrossEntropyPlusDice(logits, y, y.eq(1).to_type(ScalarType.Float32)).item<float>();
                 batches++;
                 Tensor p = functional.softmax(logits, 1).select(1, 1).contiguous().cpu();
-                p.data<float>().CopyTo(probabilities.AsSpan(start * plane, indices.Length * plane));
+                float[] probabilities = p.data<float>().ToArray();
+                for (int s = 0; s < indices.Length; s++)
+                {
+                    int patient = _test.PatientOfSlice[start + s];
+                    float max = 0;
+                    foreach (float v in probabilities.AsSpan(s * plane, plane))
+                    {
+                        max = Math.Max(max, v);
+                    }
+
+                    scores[patient] = Math.Max(scores[patient], max);
+                }
+
+                onBatch?.Invoke(probabilities, masks);
             }
         }
 
-        // Patient-level score: the maximum lesion probability over the patient's slices.
-        var scores = new double[_test.Patients.Count];
-        for (int s = 0; s < _test.Count; s++)
-        {
-            int patient = _test.PatientOfSlice[s];
-            float max = 0;
-            foreach (float v in probabilities.AsSpan(s * plane, plane))
-            {
-                max = Math.Max(max, v);
-            }
-
-            scores[patient] = Math.Max(scores[patient], max);
-        }
-
-        return (probabilities, scores, lossSum, batches);
+        return (scores, lossSum, batches);
     }
 
     private optim.Optimizer CreateOptimizer(IReadOnlyList<Parameter> parameters, double learningRate) => _options.Optimizer switch
@@ -274,7 +278,8 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         _ => optim.SGD(parameters, learningRate, momentum: _options.Momentum, weight_decay: _options.WeightDecay),
     };
 
-    private static (Tensor X, Tensor Y) Batch(SliceSet set, int[] indices, Device device)
+    /// <summary>The slices <paramref name="indices"/> as tensors on <paramref name="device"/>, and their masks as read (in memory or from disk).</summary>
+    private static (Tensor X, Tensor Y, long[] Masks) Batch(SliceSet set, int[] indices, Device device)
     {
         int imageSize = set.Channels * set.Height * set.Width;
         int plane = set.Height * set.Width;
@@ -282,13 +287,12 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
         var masks = new long[indices.Length * plane];
         for (int i = 0; i < indices.Length; i++)
         {
-            Array.Copy(set.Images, (long)indices[i] * imageSize, images, (long)i * imageSize, imageSize);
-            Array.Copy(set.Masks, (long)indices[i] * plane, masks, (long)i * plane, plane);
+            set.CopySlice(indices[i], images.AsSpan(i * imageSize, imageSize), masks.AsSpan(i * plane, plane));
         }
 
         Tensor x = torch.tensor(images, [indices.Length, set.Channels, set.Height, set.Width]).to(device);
         Tensor y = torch.tensor(masks, [indices.Length, set.Height, set.Width]).to(device);
-        return (x, y);
+        return (x, y, masks);
     }
 
     private static (Tensor X, Tensor Y) Augment(Tensor x, Tensor y, Random random, double maxRotationDegrees)
