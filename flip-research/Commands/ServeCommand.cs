@@ -23,7 +23,21 @@ internal static class ServeCommand
         var address = new Option<string>("--address") { Description = "Address to listen on (loopback by default; a hospital network needs TLS).", DefaultValueFactory = _ => "127.0.0.1" }.IpAddress();
         string[] strategies = [.. StrategyCatalog.Names.Where(n => n is not "centralised" and not "local-only"), StrategyCatalog.SecureFedAvg];
         var strategy = new Option<string>("--strategy", "-s") { Description = "The strategy (" + string.Join(", ", strategies) + ").", DefaultValueFactory = _ => "fedavg" };
-        strategy.AcceptOnlyFromAmong(strategies);
+        // The simulation's baselines are accepted by the parser only to be refused with the reason, not as unknown names.
+        strategy.AcceptOnlyFromAmong([.. strategies, "centralised", "local-only"]);
+        strategy.Validators.Add(r =>
+        {
+            string? reason = r.GetValueOrDefault<string>() switch
+            {
+                "centralised" => "centralised is a simulation baseline: it pools every hospital's slices in one place, which a federation never does",
+                "local-only" => "local-only is a simulation baseline: each hospital trains alone, with no server to serve",
+                _ => null,
+            };
+            if (reason is not null)
+            {
+                r.AddError($"--strategy: {reason}; run it with 'flip-research simulate --strategy {r.GetValueOrDefault<string>()}' beside the federated strategies, or serve one of {string.Join(", ", strategies)}.");
+            }
+        });
         var secure = new Option<bool>("--secure-aggregation")
         {
             Description = "Run FedAvg over SecAgg+ (as --strategy fedavg-secagg): each round is Flower's four SecAgg+ stages (setup, share_keys, " +

@@ -295,7 +295,7 @@ internal static class SimulateCommand
                     cells.Add(string.Create(CultureInfo.InvariantCulture, $"{r.HeldOutMetrics.GetValueOrDefault(MetricNames.Auroc, double.NaN):F3} / {r.HeldOutMetrics.GetValueOrDefault(MetricNames.Dice, double.NaN):F3}"));
                     foreach (var (metric, value) in r.HeldOutMetrics)
                     {
-                        csv.Append(CultureInfo.InvariantCulture, $"{r.Federation.Strategy},{held.Id},{r.HeldOutPatients},{metric},{value.ToString("R", CultureInfo.InvariantCulture)}\n");
+                        CsvFile.AppendLine(csv, r.Federation.Strategy, held.Id, r.HeldOutPatients.ToString(CultureInfo.InvariantCulture), metric, CsvFile.Number(value));
                     }
                 }
 
@@ -348,15 +348,15 @@ internal static class SimulateCommand
             .AddColumns("run", "AUROC", "Dice", "PI-CAI", "PI-CAI gap");
         var csv = new System.Text.StringBuilder("run,strategy,seed,learning-rate,local-epochs,proximal-mu,auroc-mean,auroc-worst,dice-mean,dice-worst,picai-mean,picai-worst,picai-gap\n");
         static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("F3", CultureInfo.InvariantCulture);
-        static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         foreach (var (cell, auroc, dice, picai) in rows)
         {
             table.AddRow(Markup.Escape(cell.Name), $"{F(auroc?.Mean ?? double.NaN)} ({F(auroc?.Worst ?? double.NaN)})",
                 $"{F(dice?.Mean ?? double.NaN)} ({F(dice?.Worst ?? double.NaN)})", $"{F(picai?.Mean ?? double.NaN)} ({F(picai?.Worst ?? double.NaN)})",
                 F(picai?.Gap ?? double.NaN));
-            csv.Append(CultureInfo.InvariantCulture, $"{cell.Name},{cell.Strategy},{cell.Seed},{R(cell.Options.LearningRate)},{cell.Options.LocalEpochs},{R(cell.Options.ProximalMu)},")
-                .Append(CultureInfo.InvariantCulture, $"{R(auroc?.Mean ?? double.NaN)},{R(auroc?.Worst ?? double.NaN)},{R(dice?.Mean ?? double.NaN)},{R(dice?.Worst ?? double.NaN)},")
-                .Append(CultureInfo.InvariantCulture, $"{R(picai?.Mean ?? double.NaN)},{R(picai?.Worst ?? double.NaN)},{R(picai?.Gap ?? double.NaN)}\n");
+            CsvFile.AppendLine(csv, cell.Name, cell.Strategy, cell.Seed.ToString(CultureInfo.InvariantCulture), CsvFile.Number(cell.Options.LearningRate),
+                cell.Options.LocalEpochs.ToString(CultureInfo.InvariantCulture), CsvFile.Number(cell.Options.ProximalMu),
+                CsvFile.Number(auroc?.Mean ?? double.NaN), CsvFile.Number(auroc?.Worst ?? double.NaN), CsvFile.Number(dice?.Mean ?? double.NaN), CsvFile.Number(dice?.Worst ?? double.NaN),
+                CsvFile.Number(picai?.Mean ?? double.NaN), CsvFile.Number(picai?.Worst ?? double.NaN), CsvFile.Number(picai?.Gap ?? double.NaN));
         }
 
         console.Write(table);

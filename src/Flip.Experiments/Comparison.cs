@@ -110,7 +110,7 @@ public sealed class Comparison
                 {
                     foreach (var (name, value) in metrics)
                     {
-                        text.Append(CultureInfo.InvariantCulture, $"{strategy},{site},{name},{value.ToString("R", CultureInfo.InvariantCulture)}\n");
+                        CsvFile.AppendLine(text, strategy, site, name, CsvFile.Number(value));
                     }
                 }
             }

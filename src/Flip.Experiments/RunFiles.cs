@@ -17,7 +17,7 @@ public static class RunFiles
     public const string FinalModelFileName = "final-model.safetensors";
 
     /// <summary>The per-patient scores file name.</summary>
-    public const string PredictionsFileName = "predictions.csv";
+    public const string PredictionsFileName = RunRecord.PredictionsFile;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
@@ -38,10 +38,10 @@ public static class RunFiles
     public static void WritePredictions(string folder, IEnumerable<(string Site, PatientPrediction Prediction)> predictions)
     {
         ArgumentNullException.ThrowIfNull(predictions);
-        var text = new StringBuilder("site,patient,label,score\n");
+        var text = new StringBuilder(RunRecord.PredictionsHeader).Append('\n');
         foreach (var (site, p) in predictions)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{site},{p.PatientKey},{(p.IsCsPca ? 1 : 0)},{p.Score.ToString("R", CultureInfo.InvariantCulture)}\n");
+            CsvFile.AppendLine(text, site, p.PatientKey, p.IsCsPca ? "1" : "0", CsvFile.Number(p.Score));
         }
 
         AtomicFile.WriteText(Path.Combine(folder, PredictionsFileName), text.ToString());

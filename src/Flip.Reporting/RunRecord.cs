@@ -26,7 +26,7 @@ public sealed record RunRecord(
     public const string ConfigurationFile = "run.json";
 
     /// <summary>The metrics file's name in a run folder.</summary>
-    public const string MetricsFile = "metrics.csv";
+    public const string MetricsFile = Flip.Federated.Runs.MetricsFile.FileName;
 
     /// <summary>The optional cohort file's name in a run folder.</summary>
     public const string SitesFile = "sites.json";
@@ -88,22 +88,8 @@ public sealed record RunRecord(
         var problems = new List<string>();
         var scores = new List<PatientScore>();
         using var reader = new StreamReader(path);
-        string? header = reader.ReadLine()?.TrimStart('\uFEFF').TrimEnd('\r');
-        if (header != PredictionsHeader)
-            throw ReportInputException.BadCsv(path, [ReportInputException.CsvProblem(path, 1, 0, null, header is null ? "the file is empty" : $"header '{header}'", $"'{PredictionsHeader}'")]);
-        int lineNumber = 1;
-        string? line;
-        while ((line = reader.ReadLine()) is not null && problems.Count < 20)
+        foreach (var (lineNumber, f) in CsvFile.Rows(reader, path, PredictionsHeader, problems))
         {
-            lineNumber++;
-            line = line.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            string[] f = line.Split(',');
-            if (f.Length != 4)
-            {
-                problems.Add(ReportInputException.CsvProblem(path, lineNumber, 0, null, string.Create(CultureInfo.InvariantCulture, $"{f.Length} fields"), "4 fields: " + PredictionsHeader));
-                continue;
-            }
             bool ok = true;
             if (f[0].Length == 0) { ok = false; problems.Add(ReportInputException.CsvProblem(path, lineNumber, 1, "site", "an empty field", "a site id")); }
             if (f[1].Length == 0) { ok = false; problems.Add(ReportInputException.CsvProblem(path, lineNumber, 2, "patient", "an empty field", "an opaque patient key")); }

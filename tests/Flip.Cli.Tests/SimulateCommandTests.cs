@@ -7,6 +7,24 @@ public sealed class SimulateCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
+    public void The_paper_profile_sets_two_local_epochs_and_the_whole_cohort_and_explicit_options_still_win()
+    {
+        string run = Path.Combine(_folder, "paper");
+
+        // --scale and --rounds given: the profile supplies only what was not (scale 1 and 50 rounds are an overnight run).
+        CliProcess.Result result = CliProcess.Run("simulate", "--profile", "paper", "--scale", "0.005", "--rounds", "1", "--strategy", "fedavg", "--device", "cpu", "--out", run);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "simulate.json")));
+        Assert.Equal(2, settings.RootElement.GetProperty("local-epochs").GetInt32());
+        Assert.Equal(1, settings.RootElement.GetProperty("rounds").GetInt32());
+        Assert.Equal(0.005, settings.RootElement.GetProperty("scale").GetDouble());
+
+        CliProcess.Result help = CliProcess.Run("simulate", "--help");
+        Assert.Contains("paper: 50 rounds, scale 1 (the whole consortium", System.Text.RegularExpressions.Regex.Replace(help.Output, @"\s+", " "), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Simulate_compares_strategies_per_hospital_and_writes_the_run_folder()
     {
         string run = Path.Combine(_folder, "run");

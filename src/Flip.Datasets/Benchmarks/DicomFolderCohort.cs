@@ -30,20 +30,29 @@ public static class DicomFolderCohort
 
         var patients = new List<Patient>();
         var folders = new Dictionary<Patient, string>();
-        string[] lines = File.ReadAllLines(labels);
-        for (int row = 1; row < lines.Length; row++)
+        var problems = new List<string>();
+        using (var reader = new StreamReader(labels))
         {
-            string[] cells = lines[row].Split(',');
-            if (cells.Length != 4 || !int.TryParse(cells[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int isup))
+            foreach (var (line, cells) in CsvFile.Rows(reader, labels, Synthetic.SyntheticCohortWriter.LabelsHeader, problems))
             {
-                throw new FlipException($"{labels} line {row + 1}: expected site,patient-id,isup-grade,cspca with an integer grade.", ExitCodes.BadInput);
-            }
+                if (!int.TryParse(cells[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int isup) || isup is < 0 or > 5)
+                {
+                    problems.Add(CsvProblem.Describe(labels, line, 3, "isup-grade", $"'{cells[2]}'", "an ISUP grade group 0–5"));
+                    continue;
+                }
 
-            string patientFolder = Path.Combine(folder, cells[0], cells[1]);
-            var patient = new Patient(string.Create(CultureInfo.InvariantCulture, $"{cells[0]}/r{row:D4}"), isup,
-                new PatientIdentity("", cells[1], DateOnly.MinValue), () => Read(patientFolder));
-            patients.Add(patient);
-            folders[patient] = patientFolder;
+                string patientFolder = Path.Combine(folder, cells[0], cells[1]);
+                int row = line - 1;
+                var patient = new Patient(string.Create(CultureInfo.InvariantCulture, $"{cells[0]}/r{row:D4}"), isup,
+                    new PatientIdentity("", cells[1], DateOnly.MinValue), () => Read(patientFolder));
+                patients.Add(patient);
+                folders[patient] = patientFolder;
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new FlipException(string.Join(" ", problems), ExitCodes.BadInput, "labels.csv is written by 'flip-research synth'; write the folder again.");
         }
 
         return (patients, p => SourceIdentity.OfFiles(Directory.EnumerateFiles(folders[p], "*", SearchOption.AllDirectories)));

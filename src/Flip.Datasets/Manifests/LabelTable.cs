@@ -10,7 +10,7 @@ internal sealed class LabelTable
 
     public IReadOnlyList<LabelRow> Rows { get; }
 
-    /// <summary>Reads the CSV (header row, comma-separated, double quotes for fields with commas).</summary>
+    /// <summary>Reads the CSV (header row, comma-separated, double quotes for fields with commas: <see cref="CsvFile.Split"/>).</summary>
     /// <exception cref="FlipException">The file is missing, a column is missing or a grade is not 0–5 (every bad row listed).</exception>
     public static LabelTable Read(LabelSource labels, string whereToGet)
     {
@@ -27,7 +27,7 @@ internal sealed class LabelTable
             throw new FlipException($"{file}:1: the patient table is empty; expected a header row naming the columns {labels.PatientColumn} and {labels.IsupColumn}.", ExitCodes.BadInput);
         }
 
-        string[] header = [.. Split(lines[0]).Select(h => h.Trim().TrimStart('\uFEFF'))];
+        string[] header = [.. CsvFile.Split(lines[0]).Select(h => h.Trim().TrimStart('\uFEFF'))];
         int Column(string name)
         {
             int index = Array.FindIndex(header, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
@@ -44,7 +44,7 @@ internal sealed class LabelTable
         for (int i = 1; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            string[] fields = Split(lines[i]);
+            string[] fields = CsvFile.Split(lines[i]);
             string Field(int c) => c < fields.Length ? fields[c].Trim() : string.Empty;
             string grade = Field(isup);
             int value = 0;
@@ -71,29 +71,6 @@ internal sealed class LabelTable
 
         // A patient with several rows (one per study or lesion) has the highest grade.
         return new LabelTable([.. rows.GroupBy(r => (r.PatientId, r.SiteId)).Select(g => g.MaxBy(r => r.IsupGrade)!)]);
-    }
-
-    private static string[] Split(string line)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else field.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { fields.Add(field.ToString()); field.Clear(); }
-            else field.Append(c);
-        }
-
-        fields.Add(field.ToString());
-        return [.. fields];
     }
 }
 

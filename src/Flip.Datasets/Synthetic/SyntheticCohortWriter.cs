@@ -17,6 +17,9 @@ namespace Flip.Datasets.Synthetic;
 /// </remarks>
 public static class SyntheticCohortWriter
 {
+    /// <summary>The header of the <c>labels.csv</c> a written cohort holds: one row per patient.</summary>
+    public const string LabelsHeader = "site,patient-id,isup-grade,cspca";
+
     private const string MrImageStorage = "1.2.840.10008.5.1.4.1.1.4";
 
     private static readonly (string Folder, string Description)[] Series =
@@ -46,10 +49,10 @@ public static class SyntheticCohortWriter
             progress?.Report(Interlocked.Increment(ref done));
         });
 
-        var labels = new StringBuilder("site,patient-id,isup-grade,cspca\n");
+        var labels = new StringBuilder(LabelsHeader).Append('\n');
         foreach (var (site, patient) in jobs)
         {
-            labels.Append(CultureInfo.InvariantCulture, $"{site.Id},{patient.Identity.PatientId},{patient.IsupGrade},{(patient.IsCsPca ? 1 : 0)}\n");
+            CsvFile.AppendLine(labels, site.Id, patient.Identity.PatientId, patient.IsupGrade.ToString(CultureInfo.InvariantCulture), patient.IsCsPca ? "1" : "0");
         }
 
         string path = Path.Combine(folder, "labels.csv");

@@ -29,7 +29,7 @@ public static class MetricsFile
     public const string CrossSplitPrefix = "cross:";
 
     /// <summary>The most problems one read reports before it stops.</summary>
-    public const int MaxReportedProblems = 20;
+    public const int MaxReportedProblems = CsvFile.MaxReportedProblems;
 
     private static readonly string[] ColumnNames = ["round", "site", "split", "metric", "value"];
 
@@ -42,11 +42,7 @@ public static class MetricsFile
         var text = new StringBuilder(Header).Append('\n');
         foreach (var m in metrics)
         {
-            text.Append(m.Round.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(m.Site).Append(',')
-                .Append(m.Split).Append(',')
-                .Append(m.Metric).Append(',')
-                .Append(m.Value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+            CsvFile.AppendLine(text, m.Round.ToString(CultureInfo.InvariantCulture), m.Site, m.Split, m.Metric, CsvFile.Number(m.Value));
         }
 
         return text.ToString();
@@ -68,38 +64,8 @@ public static class MetricsFile
         var problems = new List<string>();
         var rows = new List<MetricRecord>();
         var firstLine = new Dictionary<(int, string, string, string), int>();
-
-        string? header = reader.ReadLine();
-        if (header is null)
+        foreach (var (lineNumber, fields) in CsvFile.Rows(reader, fileName, Header, problems))
         {
-            return ([], [CsvProblem.Describe(fileName, 1, 0, null, "the file is empty", $"the header '{Header}'")]);
-        }
-
-        header = header.TrimStart('\uFEFF').TrimEnd('\r');
-        if (header != Header)
-        {
-            return ([], [CsvProblem.Describe(fileName, 1, 0, null, $"header '{header}'", $"'{Header}'")]);
-        }
-
-        int lineNumber = 1;
-        string? line;
-        while ((line = reader.ReadLine()) is not null && problems.Count < MaxReportedProblems)
-        {
-            lineNumber++;
-            line = line.TrimEnd('\r');
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            string[] fields = line.Split(',');
-            if (fields.Length != ColumnNames.Length)
-            {
-                problems.Add(CsvProblem.Describe(fileName, lineNumber, 0, null,
-                    string.Create(CultureInfo.InvariantCulture, $"{fields.Length} fields"), "5 fields: " + Header));
-                continue;
-            }
-
             int problemsBefore = problems.Count;
             if (!int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int round))
             {

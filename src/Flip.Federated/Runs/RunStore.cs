@@ -235,7 +235,7 @@ public sealed class RunStore
 
     /// <summary>Reads <c>failures.csv</c>, keeping rows up to <see cref="LastFinishedRound"/>.</summary>
     /// <returns>The failures, in file order.</returns>
-    /// <exception cref="RunStoreException">A line is malformed; the message names the line.</exception>
+    /// <exception cref="RunStoreException">A line is malformed; the message names each line and column.</exception>
     public IReadOnlyList<SiteFailure> ReadFailures()
     {
         string path = Path.Combine(Folder, FailuresFileName);
@@ -245,33 +245,36 @@ public sealed class RunStore
         }
 
         var failures = new List<SiteFailure>();
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        var problems = new List<string>();
+        using (var reader = new StreamReader(path))
         {
-            lineNumber++;
-            if (lineNumber == 1 || line.Length == 0)
+            foreach (var (lineNumber, fields) in CsvFile.Rows(reader, path, FailuresHeader, problems))
             {
-                continue;
+                if (!int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int round))
+                {
+                    problems.Add(CsvProblem.Describe(path, lineNumber, 1, "round", $"'{fields[0]}'", "a round number 1, 2, …"));
+                }
+                else if (!Enum.TryParse<FailureCategory>(fields[3], ignoreCase: true, out var category) || int.TryParse(fields[3], out _))
+                {
+                    problems.Add(CsvProblem.Describe(path, lineNumber, 4, "category", $"'{fields[3]}'",
+                        "one of " + string.Join(", ", Enum.GetNames<FailureCategory>().Select(n => n.ToLowerInvariant()))));
+                }
+                else if (round <= LastFinishedRound)
+                {
+                    failures.Add(new SiteFailure(new SiteId(fields[1]), round, fields[2], category, fields[4]));
+                }
             }
+        }
 
-            string[] fields = line.Split(',');
-            if (fields.Length != 5
-                || !int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int round)
-                || !Enum.TryParse<FailureCategory>(fields[3], ignoreCase: true, out var category))
-            {
-                throw RunStoreException.Malformed(path, $"line {lineNumber} is \"{line}\"; expected {FailuresHeader} with an integer round and a category such as trainer or timeout.");
-            }
-
-            if (round <= LastFinishedRound)
-            {
-                failures.Add(new SiteFailure(new SiteId(fields[1]), round, fields[2], category, fields[4]));
-            }
+        if (problems.Count > 0)
+        {
+            throw RunStoreException.Unreadable(problems);
         }
 
         return failures;
     }
 
-    /// <summary>Formats failures as <c>failures.csv</c> (commas in a reason become semicolons).</summary>
+    /// <summary>Formats failures as <c>failures.csv</c> (a reason with commas or line breaks is quoted, as <see cref="CsvFile"/> writes fields).</summary>
     /// <param name="failures">The failures.</param>
     /// <returns>The file text.</returns>
     public static string FormatFailures(IEnumerable<SiteFailure> failures)
@@ -280,11 +283,7 @@ public sealed class RunStore
         var text = new StringBuilder(FailuresHeader).Append('\n');
         foreach (var f in failures)
         {
-            text.Append(f.Round.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(f.Site.Value).Append(',')
-                .Append(f.Step).Append(',')
-                .Append(f.Category.ToString().ToLowerInvariant()).Append(',')
-                .Append(f.Reason.Replace(',', ';').Replace('\n', ' ')).Append('\n');
+            CsvFile.AppendLine(text, f.Round.ToString(CultureInfo.InvariantCulture), f.Site.Value, f.Step, f.Category.ToString().ToLowerInvariant(), f.Reason);
         }
 
         return text.ToString();

@@ -251,7 +251,8 @@ public sealed class SegmentationSiteTrainer : ISiteTrainer
                 lossSum += SegmentationLoss.CrossEntropyPlusDice(logits, y, y.eq(1).to_type(ScalarType.Float32)).item<float>();
                 batches++;
                 Tensor p = functional.softmax(logits, 1).select(1, 1).contiguous().cpu();
-                float[] probabilities = p.data<float>().ToArray();
+                var probabilities = new float[indices.Length * plane];
+                p.data<float>().CopyTo(probabilities);
                 for (int s = 0; s < indices.Length; s++)
                 {
                     int patient = _test.PatientOfSlice[start + s];

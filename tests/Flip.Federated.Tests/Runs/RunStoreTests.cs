@@ -228,6 +228,25 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_reason_with_commas_quotes_and_line_breaks_reads_back_as_written_and_a_bad_category_is_placed()
+    {
+        // Given a finished run whose failures.csv is written by the one CSV writer (RFC 4180 quoting)
+        string folder = Path.Combine(_root, "run");
+        await new Simulation(Sites(), Strategy(), new SimulationOptions { Rounds = 2 }).RunAsync(LinearRegressionTrainer.Initial(), folder);
+        string failures = Path.Combine(folder, RunStore.FailuresFileName);
+        var written = new SiteFailure(new SiteId("site-1"), 2, "train", FailureCategory.Data, "series 1.2.3: \"T2W\" missing,\nexpected 3 channels, found 2");
+        File.WriteAllText(failures, RunStore.FormatFailures([written]));
+
+        // When a resume reads it, the reason is the one written, commas and quotes included (a line break is a space: one record per line)
+        Assert.Equal([written with { Reason = "series 1.2.3: \"T2W\" missing, expected 3 channels, found 2" }], RunStore.Open(folder).ReadFailures());
+
+        // And a category the file format does not know is named by line and column
+        File.AppendAllText(failures, "1,site-2,train,exploded,reason\n");
+        var error = Assert.Throws<RunStoreException>(() => RunStore.Open(folder).ReadFailures());
+        Assert.Equal($"{failures}:3 column 4 (category): 'exploded'; expected one of trainer, data, timeout, dropout, invalidreply.", error.Message);
+    }
+
+    [Fact]
     public async Task Resume_with_another_seed_is_refused()
     {
         string folder = Path.Combine(_root, "run");
