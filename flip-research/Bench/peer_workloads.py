@@ -142,6 +142,34 @@ def w2_train():
     return measure(3, 20, step), 4
 
 
+def w2_ops():
+    """W2's libtorch operations one by one (TrainingWorkloads.W2Ops): conv3d, batch norm + ReLU and max pooling,
+    each forward and backward on W2's shapes, with no model, optimizer or autograd graph across them."""
+    g = torch.Generator().manual_seed(7)
+    torch.manual_seed(0)
+    steps = []
+    for cin, cout, size, pool in ((3, 16, (32, 64, 64), True), (16, 32, (16, 32, 32), True),
+                                  (32, 64, (8, 16, 16), True), (64, 128, (4, 8, 8), False)):
+        conv, norm = nn.Conv3d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm3d(cout)
+        x = torch.randn(4, cin, *size, generator=g).requires_grad_(cin != 3)
+        with torch.no_grad():
+            y = conv(x)
+        norm_in, pool_in = y.clone().requires_grad_(True), y.clone().requires_grad_(True)
+
+        def step(conv=conv, norm=norm, x=x, norm_in=norm_in, pool_in=pool_in, pool=pool):
+            conv.zero_grad()
+            conv(x).sum().backward()
+            F.relu(norm(norm_in)).sum().backward()
+            if pool:
+                F.max_pool3d(pool_in, 2).sum().backward()
+        steps.append(step)
+
+    def all_steps():
+        for step in steps:
+            step()
+    return measure(3, 20, all_steps), 4
+
+
 def peak_rss_mb():
     try:
         with open("/proc/self/status") as f:
@@ -172,7 +200,7 @@ def main():
     torch.set_num_threads(threads)
     torch.zeros(1).add(1)
     startup = process_age_seconds()
-    times, batch = {"w1-train": w1_train, "w1-inference": w1_inference, "w2-train": w2_train}[name]()
+    times, batch = {"w1-train": w1_train, "w1-inference": w1_inference, "w2-train": w2_train, "w2-ops": w2_ops}[name]()
     ordered = sorted(times)
     n = len(ordered)
     median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2

@@ -22,6 +22,21 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_runs_W2_s_operations_one_by_one_beside_the_PyTorch_peer_doing_the_same()
+    {
+        // w2-ops: W2's conv3d, batch norm + ReLU and max pooling, forward and backward, with no model or optimizer; the
+        // peer (Debian's python3-torch) runs the same calls, so the ratio is libtorch's builds side by side.
+        BenchmarkReport report = BenchReportTests.RunReport("bench", null, "bench", "--workload", "w2-ops", "--peer");
+
+        BenchmarkRecord ops = Assert.Single(report.Results, r => r.Workload == "w2-ops");
+        Assert.Equal("ms/step", ops.Unit);
+        Assert.Equal(20, ops.Runs);
+        Assert.True(ops.Median > 0 && ops.PeerMedian > 0, "both sides ran the operations");
+        Assert.Equal("pytorch", ops.Peer);
+        Assert.InRange(ops.Ratio!.Value, 0.2, 5); // the same kernels on the same machine: within a small factor, whatever the noise
+    }
+
+    [Fact]
     public void Bench_refuses_an_unknown_workload_with_exit_code_2()
     {
         CliProcess.Result result = CliProcess.Run("bench", "--workload", "w9");

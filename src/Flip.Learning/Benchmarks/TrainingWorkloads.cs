@@ -17,7 +17,7 @@ namespace Flip.Learning.Benchmarks;
 public static class TrainingWorkloads
 {
     /// <summary>The workload names <see cref="Run"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["w1-train", "w1-trainer", "w1-inference", "w2-train"];
+    public static IReadOnlyList<string> Names { get; } = ["w1-train", "w1-trainer", "w1-inference", "w2-train", "w2-ops"];
 
     /// <summary>Runs one workload in this process.</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>
@@ -41,6 +41,7 @@ public static class TrainingWorkloads
             "w1-trainer" => W1Trainer(target),
             "w1-inference" => W1Inference(target),
             "w2-train" => W2Train(target),
+            "w2-ops" => W2Ops(target),
             _ => throw new FlipException($"unknown workload '{name}'; expected one of {string.Join(", ", Names)}.", ExitCodes.BadCommandLine),
         };
         int batch = name.StartsWith("w1", StringComparison.Ordinal) ? 16 : 4;
@@ -150,6 +151,58 @@ public static class TrainingWorkloads
             optimizer.step();
             _ = loss.item<float>();
         });
+    }
+
+    // W2's libtorch operations one by one, with no model, optimizer or autograd graph across them: per block, the 3×3×3
+    // convolution forward and backward, batch norm + ReLU forward and backward, and max pooling forward and backward, on
+    // the shapes W2 runs them on; an iteration is all of them. The peer runs the same calls: when w2-ops and w2-train have
+    // the same ratio, the gap is in libtorch's kernels (TorchSharp's 2.x build against the peer's), not in FLIP's code.
+    private static List<double> W2Ops(Device device)
+    {
+        int[] inputs = [3, 16, 32, 64], outputs = [16, 32, 64, 128];
+        long[][] sizes = [[32, 64, 64], [16, 32, 32], [8, 16, 16], [4, 8, 8]];
+        var generator = new Generator(7);
+        torch.manual_seed(0);
+        var steps = new List<Action>();
+        var keep = new List<IDisposable>();
+        for (int b = 0; b < 4; b++)
+        {
+            var conv = Conv3d(inputs[b], outputs[b], 3, padding: 1, bias: false);
+            var norm = BatchNorm3d(outputs[b]);
+            conv.to(device);
+            norm.to(device);
+            Tensor x = torch.randn([4L, inputs[b], sizes[b][0], sizes[b][1], sizes[b][2]], generator: generator).to(device).requires_grad_(b > 0);
+            Tensor y;
+            using (torch.no_grad())
+            {
+                y = conv.forward(x);
+            }
+
+            Tensor normIn = y.clone().requires_grad_(true), poolIn = y.clone().requires_grad_(true);
+            keep.AddRange([conv, norm, x, y, normIn, poolIn]);
+            bool pool = b < 3;
+            steps.Add(() =>
+            {
+                conv.zero_grad();
+                conv.forward(x).sum().backward();
+                functional.relu(norm.forward(normIn)).sum().backward();
+                if (pool)
+                {
+                    functional.max_pool3d(poolIn, [2, 2, 2]).sum().backward();
+                }
+            });
+        }
+
+        List<double> times = Measure(warmup: 3, measured: 20, () =>
+        {
+            using var scope = NewDisposeScope();
+            foreach (Action step in steps)
+            {
+                step();
+            }
+        });
+        keep.ForEach(d => d.Dispose());
+        return times;
     }
 
     private static (Tensor X, Tensor Y, Tensor Foreground) W1Batch(Device device)

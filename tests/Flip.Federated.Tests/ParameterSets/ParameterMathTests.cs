@@ -181,4 +181,37 @@ public sealed class ParameterMathTests
             }
         });
     }
+
+    [Fact]
+    public void Vectorised_sums_and_differences_equal_the_double_evaluated_ones_bit_for_bit_over_every_exponent()
+    {
+        // Subtract and Add run on TensorPrimitives; Zip evaluates in double and rounds once. A float32 sum or difference
+        // is correctly rounded either way, so the bits must agree: across exponents far apart, subnormals, signed zeros,
+        // infinities and NaN, and in float64.
+        var random = new Random(20);
+        float Any() => random.Next(20) switch
+        {
+            0 => 0f,
+            1 => -0f,
+            2 => float.Epsilon * random.Next(1, 1000),
+            3 => float.PositiveInfinity,
+            4 => float.NaN,
+            _ => (float)((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-140, 128))),
+        };
+        float[] x = [.. Enumerable.Range(0, 100_003).Select(_ => Any())], y = [.. Enumerable.Range(0, 100_003).Select(_ => Any())];
+        double[] u = [.. x.Select(v => (double)v * 1.000001)], w = [.. y.Select(v => (double)v / 3)];
+        var a = ParameterSet.Create(ParameterArray.Float32("f", [x.Length], x), ParameterArray.Float64("d", [u.Length], u), ParameterArray.Int64("n", [3], [1, 2, 3]));
+        var b = ParameterSet.Create(ParameterArray.Float32("f", [y.Length], y), ParameterArray.Float64("d", [w.Length], w), ParameterArray.Int64("n", [3], [7, 8, 9]));
+
+        foreach (var (vectorised, evaluated) in new[]
+        {
+            (ParameterMath.Subtract(a, b), ParameterMath.Zip(a, b, static (p, q) => p - q)),
+            (ParameterMath.Add(a, b), ParameterMath.Zip(a, b, static (p, q) => p + q)),
+        })
+        {
+            Assert.True(vectorised[0].AsFloat32().Span.SequenceEqual(evaluated[0].AsFloat32().Span), "float32");
+            Assert.True(vectorised[1].AsFloat64().Span.SequenceEqual(evaluated[1].AsFloat64().Span), "float64");
+            Assert.Equal(new long[] { 1, 2, 3 }, vectorised[2].AsInt64().ToArray()); // int64 carried from the first operand
+        }
+    }
 }
