@@ -156,37 +156,55 @@ internal static class SimulateCommand
             Directory.CreateDirectory(folder);
             using var log = new Logging.FileLogger(Path.Combine(folder, "simulate.log"));
             console.MarkupLineInterpolated($"[bold]{cohort.Cohort.Name}[/] {(manifest is null ? "synthetic cohort" : "cohort of " + manifest)}: {cohort.Cohort.PatientCount} patients at {cohort.Sites.Count} hospitals, {cohort.Sites.Sum(s => s.Train.Count)} training slices (prepared in {cohort.PreparationTime.TotalSeconds:F1} s).");
-            var results = new List<ExperimentResult>();
             long training = Stopwatch.GetTimestamp();
+            StudyResult? study = null;
             await console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
                     var tasks = names.ToDictionary(n => n, n => context.AddTask(n, autoStart: false, maxValue: options.Rounds));
-                    foreach (string name in names)
+                    if (options.Resume)
                     {
-                        ProgressTask task = tasks[name];
-                        task.StartTask();
-                        if (options.Resume)
+                        foreach (string name in names)
                         {
-                            task.Value = ProgressOf(Path.Combine(folder, name));
+                            tasks[name].Value = ProgressOf(Study.RunFolder(folder, name, options.Seed, severalSeeds: false));
+                        }
+                    }
+
+                    // The study runs the strategies one after the other; a bar starts with its strategy's first round.
+                    string? current = null;
+                    var progress = new SynchronousProgress<StudyProgress>(p =>
+                    {
+                        if (p.Strategy != current)
+                        {
+                            Finish(current);
+                            tasks[p.Strategy].StartTask();
+                            current = p.Strategy;
                         }
 
-                        var progress = new SynchronousProgress<RoundReport>(r =>
+                        tasks[p.Strategy].Value = p.Round.Round;
+                        phases.Add(p.Round);
+                    });
+                    void Finish(string? name)
+                    {
+                        if (name is not null)
                         {
-                            task.Value = r.Round;
-                            phases.Add(r);
-                        });
-                        var run = options with { RunFolder = Path.Combine(folder, name) };
-                        results.Add(await Experiment.SimulateAsync(cohort, name, run, progress, log, ct).ConfigureAwait(false));
-                        task.Value = options.Rounds;
-                        task.StopTask();
+                            tasks[name].Value = options.Rounds;
+                            tasks[name].StopTask();
+                        }
+                    }
+
+                    study = await Study.RunAsync(cohort, names, options, folder: folder, progress: progress, logger: log, ct: ct).ConfigureAwait(false);
+                    foreach (string name in names)
+                    {
+                        Finish(name);
                     }
                 }).ConfigureAwait(false);
             phases.RoundsSeconds = Stopwatch.GetElapsedTime(training).TotalSeconds;
 
             long reporting = Stopwatch.GetTimestamp();
-            Comparison comparison = Comparison.Build(results, cohort);
+            IReadOnlyList<ExperimentResult> results = study!.Results();
+            Comparison comparison = study.Comparison();
             foreach (ExperimentResult result in results.Where(r => r.Run.Failures.Count > 0))
             {
                 console.MarkupLineInterpolated($"[yellow]{result.Strategy}: {result.Run.Failures.Count} site failure(s)[/] (details in simulate.log): {string.Join("; ", result.Run.Failures.Take(5))}");
@@ -386,11 +404,5 @@ internal static class SimulateCommand
         {
             return 0;
         }
-    }
-
-    /// <summary>Reports on the calling thread, so the progress bar sees every round in order.</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -33,7 +33,7 @@ public static partial class Lab
                 TrainConfig = new TrainConfig { LocalEpochs = settings.LocalEpochs, LearningRate = settings.LearningRate },
             };
             string name = string.Create(CultureInfo.InvariantCulture, $"z={z}");
-            ExperimentResult result = await Experiment.SimulateAsync(cohort, strategy, settings, new Progress(name)).ConfigureAwait(false);
+            ExperimentResult result = await Experiment.SimulateAsync(cohort, strategy, settings, new SynchronousProgress<Flip.Federated.Simulations.RoundReport>(r => PrintRound(name, r))).ConfigureAwait(false);
             var final = result.FinalSiteMetrics().Values.Select(m => m.GetValueOrDefault(MetricNames.Auroc, double.NaN)).Where(v => !double.IsNaN(v)).ToList();
             points.Add(new PrivacyPoint(name, strategy.PrivacySpent.Epsilon, final.Count == 0 ? double.NaN : final.Average()));
         }

@@ -34,10 +34,7 @@ public static partial class Lab
     public static async Task<ExperimentResult> RunAsync(PreparedCohort cohort, string strategy, int rounds, int seed = 7, ExperimentOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(strategy);
-        string folder = Path.Combine(RunsFolder, $"{strategy}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..^24]);
-        var settings = (options ?? new ExperimentOptions()) with { Rounds = rounds, Seed = seed, RunFolder = folder };
-        var progress = new Progress(strategy);
-        return await Experiment.SimulateAsync(cohort, strategy, settings, progress).ConfigureAwait(false);
+        return (await RunSeedsAsync(cohort, [strategy], rounds, [seed], options).ConfigureAwait(false)).Runs[0].Result;
     }
 
     /// <summary>Simulates several strategies one after the other with the same settings.</summary>
@@ -48,16 +45,31 @@ public static partial class Lab
     /// <param name="options">Further settings.</param>
     /// <returns>One result per strategy, in order.</returns>
     public static async Task<IReadOnlyList<ExperimentResult>> RunAllAsync(PreparedCohort cohort, IEnumerable<string> strategies, int rounds, int seed = 7, ExperimentOptions? options = null)
+        => (await RunSeedsAsync(cohort, strategies, rounds, [seed], options).ConfigureAwait(false)).Results();
+
+    /// <summary>
+    /// Simulates strategies × seeds (<see cref="Study"/>) in one study folder under <see cref="RunsFolder"/>, printing one
+    /// line per round: what a claim needs before it is checked (<see cref="Check(string, StudyResult, string, string, string)"/>).
+    /// </summary>
+    /// <param name="cohort">The prepared cohort (the same for every seed: the seeds vary the model, the sampling and the sites' randomness).</param>
+    /// <param name="strategies">Names from <see cref="StrategyCatalog.Names"/>.</param>
+    /// <param name="rounds">Federated rounds.</param>
+    /// <param name="seeds">The seeds, e.g. <c>[7, 8, 9, 10, 11]</c>.</param>
+    /// <param name="options">Further settings; rounds, seed and run folders are set from the other arguments.</param>
+    /// <returns>The study's runs.</returns>
+    public static async Task<StudyResult> RunSeedsAsync(PreparedCohort cohort, IEnumerable<string> strategies, int rounds, IReadOnlyList<int> seeds, ExperimentOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(strategies);
-        var results = new List<ExperimentResult>();
-        foreach (string strategy in strategies)
-        {
-            results.Add(await RunAsync(cohort, strategy, rounds, seed, options).ConfigureAwait(false));
-        }
-
-        return results;
+        ArgumentNullException.ThrowIfNull(seeds);
+        string folder = Path.Combine(RunsFolder, $"study-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..^24]);
+        var settings = (options ?? new ExperimentOptions()) with { Rounds = rounds, Seed = seeds.Count > 0 ? seeds[0] : 7 };
+        var progress = new SynchronousProgress<StudyProgress>(p => PrintRound(seeds.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $"{p.Strategy} (seed {p.Seed})") : p.Strategy, p.Round));
+        return await Study.RunAsync(cohort, [.. strategies], settings, seeds, folder, progress).ConfigureAwait(false);
     }
+
+    /// <summary>The one line a notebook run prints per finished round.</summary>
+    private static void PrintRound(string name, RoundReport round) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: round {round.Round}/{round.TotalRounds} done in {round.Elapsed.TotalSeconds:0.0} s"));
 
     /// <summary>A result as the report reads it: its run folder (with the cohort and per-patient scores) when it has one,
     /// else its metrics. The server's example-weighted aggregate (site <c>federated</c>) is left out: it is neither a
@@ -143,12 +155,5 @@ public static partial class Lab
             c => c.Column, c => c.Strategy, c => c.Value);
         return Html.Render(table, "AUROC per site (rows) and strategy (columns), last round", mark: CellMark.LowestPerColumn)
             + Html.Render(summary, "Fairness across sites: mean, worst and best site, best − worst gap");
-    }
-
-    private sealed class Progress(string strategy) : IProgress<RoundReport>
-    {
-        public void Report(RoundReport value) =>
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{strategy}: round {value.Round}/{value.TotalRounds} done in {value.Elapsed.TotalSeconds:0.0} s"));
     }
 }

@@ -56,16 +56,11 @@ public sealed class LiveServer : IAsyncDisposable
             NodeWait = TimeSpan.FromMinutes(5),
             Seed = seed,
         });
-        var progress = new SynchronousProgress(r => Console.WriteLine($"server: round {r.Round}/{r.TotalRounds}, {r.SitesAggregated} node(s) aggregated, {r.Failures.Count} failed"));
+        var progress = new SynchronousProgress<RoundReport>(r => Console.WriteLine($"server: round {r.Round}/{r.TotalRounds}, {r.SitesAggregated} node(s) aggregated, {r.Failures.Count} failed"));
         return new LiveServer(app, address, Task.Run(() => federation.RunAsync(initial, progress)));
     }
 
     /// <summary>Stops the server.</summary>
     /// <returns>A task.</returns>
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
-
-    private sealed class SynchronousProgress(Action<RoundReport> report) : IProgress<RoundReport>
-    {
-        public void Report(RoundReport value) => report(value);
-    }
 }
