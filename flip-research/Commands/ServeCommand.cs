@@ -25,6 +25,8 @@ internal static class ServeCommand
         var strategy = new Option<string>("--strategy", "-s") { Description = "The strategy (" + string.Join(", ", strategies) + ").", DefaultValueFactory = _ => "fedavg" };
         // The simulation's baselines are accepted by the parser only to be refused with the reason, not as unknown names.
         strategy.AcceptOnlyFromAmong([.. strategies, "centralised", "local-only"]);
+        strategy.CompletionSources.Clear(); // completions and "expected one of …" list only what serve serves
+        strategy.CompletionSources.Add(_ => strategies.Select(s => new System.CommandLine.Completions.CompletionItem(s)));
         strategy.Validators.Add(r =>
         {
             string? reason = r.GetValueOrDefault<string>() switch

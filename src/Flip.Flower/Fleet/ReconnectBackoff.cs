@@ -30,11 +30,14 @@ public sealed class ReconnectBackoff
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Whether a failure is the server being unreachable (gRPC <c>UNAVAILABLE</c>), which waiting can cure.</summary>
+    /// <summary>
+    /// Whether a failure is the server being unreachable (gRPC <c>UNAVAILABLE</c>), which waiting can cure; a TLS handshake
+    /// either side refused is not (<see cref="RpcFailures.IsRefusedHandshake"/>: it would be refused again at every try).
+    /// </summary>
     /// <param name="e">The failure.</param>
-    /// <returns><see langword="true"/> when the call failed with <c>UNAVAILABLE</c>.</returns>
+    /// <returns><see langword="true"/> when the call failed with <c>UNAVAILABLE</c> and not at a refused handshake.</returns>
     public static bool IsUnavailable(FlowerProtocolException e) =>
-        e?.InnerException is RpcException { StatusCode: StatusCode.Unavailable };
+        e?.InnerException is RpcException { StatusCode: StatusCode.Unavailable } rpc && !RpcFailures.IsRefusedHandshake(rpc);
 
     /// <summary>Back to the first, shortest wait (after a call succeeded).</summary>
     public void Reset() => _current = First;

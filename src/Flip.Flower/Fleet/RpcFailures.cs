@@ -12,6 +12,27 @@ internal static class RpcFailures
     public static FlowerProtocolException From(RpcException e, string server, string method, string defaultPort) =>
         FlowerProtocolException.CallFailed(server, method, e.StatusCode.ToString(), e.Status.Detail, FixFor(e, defaultPort), e);
 
+    /// <summary>
+    /// Whether the connection's TLS handshake was refused: by this side (an untrusted server certificate) or by the
+    /// server, which closed the connection while it was being set up (mutual TLS without a client certificate it
+    /// accepts). Waiting cures neither, unlike a server that is not listening yet.
+    /// </summary>
+    /// <param name="e">The failed call.</param>
+    /// <returns>Whether the handshake was refused.</returns>
+    public static bool IsRefusedHandshake(RpcException e)
+    {
+        for (Exception? x = e.Status.DebugException; x is not null; x = x.InnerException)
+        {
+            if (x is AuthenticationException
+                || (x is IOException && (x.InnerException is ObjectDisposedException { ObjectName: "System.Net.Security.SslStream" } || x.Message.Contains("HTTP/2 handshake", StringComparison.Ordinal))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static string? FixFor(RpcException e, string defaultPort)
     {
         if (e.Status.DebugException?.GetBaseException() is AuthenticationException)
@@ -19,7 +40,7 @@ internal static class RpcFailures
             return UntrustedCertificateFix;
         }
 
-        if (e.Status.DebugException?.Message.Contains("HTTP/2 handshake", StringComparison.Ordinal) == true)
+        if (IsRefusedHandshake(e))
         {
             return "the server closed the connection while it was being set up: it may require a client certificate (mutual TLS; give the node's --tls-cert/--tls-key), or the port does not serve TLS";
         }
