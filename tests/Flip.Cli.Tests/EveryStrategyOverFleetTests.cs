@@ -70,6 +70,9 @@ public sealed class EveryStrategyOverFleetTests
 
         // Every round aggregated (nothing skipped), the model moved, and it moved where the in-process run's did
         Assert.True(served.Failures.Count == 0, string.Join("\n", served.Failures));
+        // One round loop, one vocabulary: the same rows (split, metric, how many per round) whichever way the messages travel
+        static string[] Rows(RunResult run) => [.. run.Metrics.GroupBy(m => (m.Round, m.Split, m.Metric)).Select(g => $"{g.Key} x{g.Count()}").Order(StringComparer.Ordinal)];
+        Assert.Equal(Rows(simulated), Rows(served));
         Assert.Equal(Enumerable.Repeat(4.0, Rounds), served.Metrics.Where(m => m.Metric == MetricNames.SitesAggregated).Select(m => m.Value));
         Assert.False(served.FinalParameters.ContentEquals(initial), "the served model never changed");
         if (name == "dp-fedavg")

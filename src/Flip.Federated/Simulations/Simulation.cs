@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Flip.Federated.Rounds;
 using Flip.Federated.Runs;
 using Flip.Federated.Strategies;
 using Microsoft.Extensions.Logging;
@@ -8,9 +9,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Flip.Federated.Simulations;
 
 /// <summary>
-/// Runs a federation's rounds in one process: the strategy configures, sampled sites train (bounded
-/// parallelism), the strategy aggregates, every site is evaluated on its own held-out data, metrics
-/// and checkpoints go to the run store. The round loop lives here once, not in each strategy.
+/// Runs a federation's rounds in one process: the one <see cref="RoundLoop"/> over the sites of this process (bounded
+/// parallelism, injected dropouts and stragglers, a per-site deadline), as the servers run it over real nodes.
 /// </summary>
 /// <remarks>
 /// Same seed, same metrics: every round's randomness comes from <see cref="SimulationOptions.Seed"/>
@@ -18,17 +18,13 @@ namespace Flip.Federated.Simulations;
 /// instruction order whatever order sites finish in. Wall time (from the injected
 /// <see cref="TimeProvider"/>) appears only in <see cref="RoundReport.Elapsed"/>.
 /// </remarks>
-public sealed partial class Simulation
+public sealed class Simulation
 {
     private readonly IReadOnlyList<Site> _sites;
-    private readonly Dictionary<SiteId, int> _siteIndex;
     private readonly Strategy _strategy;
     private readonly SimulationOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-
-    // Each site's training time in the current round, for RoundReport.SiteTrainTimes (sites may train in parallel).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan> _siteTrainTimes = new();
 
     /// <summary>Creates a simulation.</summary>
     /// <param name="sites">The sites, in a fixed order (it determines their seeds).</param>
@@ -42,12 +38,6 @@ public sealed partial class Simulation
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(options);
         _sites = [.. sites];
-        _siteIndex = [];
-        for (int i = 0; i < _sites.Count; i++)
-        {
-            _siteIndex.TryAdd(_sites[i].Id, i);
-        }
-
         _strategy = strategy;
         _options = options;
         _logger = logger ?? NullLogger.Instance;
@@ -96,15 +86,7 @@ public sealed partial class Simulation
         ArgumentNullException.ThrowIfNull(initial);
         ThrowIfInvalid();
         RunStore? store = runFolder is null ? null : RunStore.Create(runFolder, DescribeRun());
-        var metrics = new List<MetricRecord>();
-        var failures = new List<SiteFailure>();
-        if (_options.EvaluateInitialModel)
-        {
-            await EvaluateInitialModelAsync(initial, metrics, failures, ct).ConfigureAwait(false);
-        }
-
-        store?.CommitRound(0, initial, _strategy.ExportState(), metrics, null, failures);
-        return await RunRoundsAsync(initial, 1, metrics, failures, store, progress, ct).ConfigureAwait(false);
+        return await Loop().RunAsync(initial, store, progress, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -137,30 +119,18 @@ public sealed partial class Simulation
             Check(store, "the model", Describe(store.Info.Model), Describe(info.Model));
         }
 
-        if (store.LastFinishedRound < 0)
-        {
-            throw RunStoreException.Malformed(Path.Combine(store.Folder, RunStore.ProgressFileName), "missing; the run stopped before its initial model was stored, so start it again.");
-        }
-
-        int last = store.LastFinishedRound;
-        var global = store.ReadCheckpoint(last);
-        if (store.ReadStrategyState(last) is { } state)
-        {
-            _strategy.ImportState(state);
-        }
-
-        foreach (var site in _sites)
-        {
-            if (store.ReadSiteState(last, site.Id) is { } siteState)
-            {
-                site.State.RestoreCheckpoint(siteState);
-            }
-        }
-
-        var metrics = store.ReadMetrics().ToList();
-        _logger.LogInformation("Resuming {Strategy} run in {Folder} after round {Round}.", _strategy.Name, store.Folder, last);
-        return RunRoundsAsync(global, last + 1, metrics, [.. store.ReadFailures()], store, progress, ct);
+        return Loop().ResumeAsync(store, progress, ct);
     }
+
+    // The one round loop over this process's sites.
+    private RoundLoop Loop() => new(new InProcessGrid(_sites, EvaluationOnlySites, _options, _logger, _time), _strategy, new RoundLoopOptions
+    {
+        Rounds = _options.Rounds,
+        Seed = _options.Seed,
+        OnTooFewSites = _options.OnTooFewSites,
+        EvaluateInitialModel = _options.EvaluateInitialModel,
+        EarlyStopping = _options.EarlyStopping,
+    }, _logger, _time);
 
     /// <summary>The contents of <c>run.json</c> for this simulation.</summary>
     /// <returns>Strategy, settings, seed, sites and versions.</returns>

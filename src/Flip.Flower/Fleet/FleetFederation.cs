@@ -1,4 +1,5 @@
 using Flip.Federated;
+using Flip.Federated.Rounds;
 using Flip.Federated.Runs;
 using Flip.Federated.SecureAggregation;
 using Flip.Federated.Simulations;
@@ -14,27 +15,29 @@ namespace Flip.Flower.Fleet;
 /// <summary>
 /// Drives a <see cref="Strategy"/> round by round over the nodes of a <see cref="IMessageGrid"/> (a <see cref="FleetService"/>
 /// the nodes connect to, or a Flower SuperLink through <see cref="ServerAppIoGrid"/>): the server side of a real
-/// deployment, with the same strategies and metric records as the simulation.
+/// deployment, with the one <see cref="RoundLoop"/> the simulation runs (same strategies, seeds, metric records, skipped rounds).
 /// </summary>
 /// <remarks>
-/// <para>Each node is a site named <c>node-&lt;id&gt;</c>. Every round samples from the nodes online at
-/// its start, so a node that restarts (same key, same id) takes part again in the next round.</para>
+/// <para>This class is the loop's <see cref="ISiteGrid"/> over Flower messages. Each node is a site named <c>node-&lt;id&gt;</c>.
+/// Every round samples from the nodes online at its start, so a node that restarts (same key, same id) takes part again in
+/// the next round.</para>
 /// <para>Replies are awaited together against one deadline per step (<see cref="FleetFederationOptions.RoundDeadline"/>)
-/// and aggregated as they arrive (<see cref="Strategy.StartTrainAggregation"/>: a running weighted sum for
-/// the FedAvg family). Each update is checked first (<see cref="UpdateValidator"/>: arrays, dtype, shape,
-/// finite values; oversize replies are refused by the service). A node that errs, sends a malformed
-/// update or misses the deadline becomes a <see cref="SiteFailure"/>, is logged, and the strategy's
-/// <c>MinTrainSites</c> decides whether the round aggregates with the others.</para>
+/// and handed to the loop as they arrive, which folds them into the aggregation (a running weighted sum for the FedAvg
+/// family). Each update is checked first (<see cref="UpdateValidator"/>: arrays, dtype, shape, finite values; oversize
+/// replies are refused by the service). A node that errs, sends a malformed update or misses the deadline becomes a
+/// <see cref="SiteFailure"/>, and the strategy's <c>MinTrainSites</c> decides whether the round aggregates with the others.
+/// SecAgg+ rounds (<see cref="SecureFedAvg"/>) take their own train step (<see cref="SecureFleetRound"/>).</para>
 /// <para>With a <see cref="RunStore"/>, each round is committed (global model, strategy state, metrics,
 /// failures), and <see cref="ResumeAsync"/> continues a run after a server restart.</para>
 /// </remarks>
-public sealed class FleetFederation
+public sealed class FleetFederation : ISiteGrid, ISecureAggregationGrid
 {
     private readonly IMessageGrid _fleet;
     private readonly ulong _runId;
     private readonly Strategy _strategy;
     private readonly FleetFederationOptions _options;
     private readonly ILogger _logger;
+    private readonly RoundLoop _loop;
 
     /// <summary>Creates the driver.</summary>
     /// <param name="fleet">The grid of nodes: the Fleet API they are connected to, or a SuperLink's ServerAppIo API.</param>
@@ -49,6 +52,7 @@ public sealed class FleetFederation
         _strategy = strategy;
         _options = options ?? new FleetFederationOptions();
         _logger = logger ?? NullLogger.Instance;
+        _loop = new RoundLoop(this, strategy, new RoundLoopOptions { Rounds = _options.Rounds, Seed = _options.Seed, MinSites = _options.MinNodes }, _logger);
     }
 
     /// <summary>The last reply handed to the strategy (tests check that it is garbage once handled).</summary>
@@ -58,7 +62,7 @@ public sealed class FleetFederation
     internal Action? AfterCollection { get; set; }
 
     /// <summary>The most site updates the train aggregation held at once in any round (1 when it streams).</summary>
-    public int PeakHeldUpdates { get; private set; }
+    public int PeakHeldUpdates => _loop.PeakHeldUpdates;
 
     /// <summary>Waits for the nodes, then runs every round, in memory.</summary>
     /// <param name="initial">The initial global model.</param>
@@ -69,7 +73,7 @@ public sealed class FleetFederation
     public Task<RunResult> RunAsync(ParameterSet initial, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(initial);
-        return RunRoundsAsync(initial, 1, [], [], null, progress, ct);
+        return _loop.RunAsync(initial, null, progress, ct);
     }
 
     /// <summary>Runs every round, committing each to a run store (round 0 = the initial model).</summary>
@@ -83,8 +87,7 @@ public sealed class FleetFederation
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentNullException.ThrowIfNull(store);
-        store.CommitRound(0, initial, _strategy.ExportState(), [], null, []);
-        return RunRoundsAsync(initial, 1, [], [], store, progress, ct);
+        return _loop.RunAsync(initial, store, progress, ct);
     }
 
     /// <summary>Continues a run from its last committed round: global model, strategy state, metrics and failures come from the store.</summary>
@@ -94,24 +97,7 @@ public sealed class FleetFederation
     /// <returns>The result of the whole run, including the rounds before the restart.</returns>
     /// <exception cref="RunStoreException">The store holds no committed round, or a file is malformed.</exception>
     /// <exception cref="CorruptFileException">A checkpoint's bytes changed since it was written.</exception>
-    public Task<RunResult> ResumeAsync(RunStore store, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        int last = store.LastFinishedRound;
-        if (last < 0)
-        {
-            throw RunStoreException.Malformed(Path.Combine(store.Folder, RunStore.ProgressFileName), "missing; the server stopped before its initial model was stored, so start the run again.");
-        }
-
-        ParameterSet global = store.ReadCheckpoint(last);
-        if (store.ReadStrategyState(last) is { } state)
-        {
-            _strategy.ImportState(state);
-        }
-
-        _logger.LogInformation("Resuming the {Strategy} run in {Folder} after round {Round}", _strategy.Name, store.Folder, last);
-        return RunRoundsAsync(global, last + 1, [.. store.ReadMetrics()], [.. store.ReadFailures()], store, progress, ct);
-    }
+    public Task<RunResult> ResumeAsync(RunStore store, IProgress<RoundReport>? progress = null, CancellationToken ct = default) => _loop.ResumeAsync(store, progress, ct);
 
     /// <summary>The site id a node has in metrics: <c>node-&lt;id&gt;</c>.</summary>
     /// <param name="nodeId">The Fleet node id.</param>
@@ -121,77 +107,13 @@ public sealed class FleetFederation
     /// <summary>The Fleet node id of a site id <see cref="SiteOf"/> made.</summary>
     internal static ulong NodeOf(SiteId site) => ulong.Parse(site.Value.AsSpan("node-".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<RunResult> RunRoundsAsync(ParameterSet start, int firstRound, List<FederatedMetricRecord> metrics, List<SiteFailure> failures, RunStore? store, IProgress<RoundReport>? progress, CancellationToken ct)
+    async Task<IReadOnlyList<SiteId>> ISiteGrid.SitesAsync(int round, int minimum, CancellationToken ct)
+        => [.. (await WaitForNodesAsync(minimum, ct).ConfigureAwait(false)).Select(SiteOf)];
+
+    /// <summary>The plain train step: one model for every node, each reply checked and handed to the loop (which folds it into the aggregation) as it arrives.</summary>
+    async Task ISiteGrid.TrainAsync(int round, ParameterSet global, IReadOnlyList<TrainInstruction> instructions, Func<TrainReply, string?> accept, List<SiteFailure> failures,
+        CancellationToken ct)
     {
-        // The lambdas below capture the global model, so it lives in a closure; the parameter is cleared, or the async method
-        // would keep the initial model alive for the whole run.
-        ParameterSet global = start;
-        start = null!;
-        for (int round = firstRound; round <= _options.Rounds; round++)
-        {
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            IReadOnlyList<ulong> nodes = await WaitForNodesAsync(round == firstRound ? _options.MinNodes : 1, ct).ConfigureAwait(false);
-            var context = new RoundContext(round, _options.Rounds, [.. nodes.Select(SiteOf)], new Random(Seeds.Derive(_options.Seed, round, 1)));
-            var roundFailures = new List<SiteFailure>();
-
-            // Train: plain (each reply folded into the aggregation as it arrives) or SecAgg+ (SecureFleetRound: four train
-            // messages per node; the server holds only masked updates and their sum).
-            var trainInstructions = _strategy.ConfigureTrain(context, global)
-                .Select((instruction, i) => instruction with { Config = instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) } }).ToList();
-            var trainMetrics = new Dictionary<SiteId, MetricSet>();
-            (global, int aggregated, bool skipped) = _strategy is SecureFedAvg secure
-                ? await new SecureFleetRound(secure, Send, CollectAsync, _logger).RunAsync(context, global, trainInstructions, trainMetrics, roundFailures, ct).ConfigureAwait(false)
-                : await TrainAsync(context, global, trainInstructions, trainMetrics, roundFailures, ct).ConfigureAwait(false);
-            AddRows(metrics, round, FederatedMetricRecord.TrainSplit, context.Sites, trainMetrics);
-
-            // Evaluate the (new) global model.
-            ArrayRecord? evaluateArrays = global.ToArrayRecord();
-            var evaluateSent = Send(_strategy.ConfigureEvaluate(context, global).Select(instruction => (instruction.Site, "evaluate", new RecordDict
-            {
-                { RecordKeys.Arrays, evaluateArrays! },
-                { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
-            })), round, roundFailures);
-            evaluateArrays = null; // as for training: the service holds the encoded objects until every node has them
-            var evaluations = new Dictionary<SiteId, SiteEvaluation>();
-            await CollectAsync(evaluateSent, round, "evaluate", roundFailures, (site, content) =>
-            {
-                if (!content.TryGet(RecordKeys.Metrics, out FlowerMetricRecord? _))
-                {
-                    return "reply without the expected records";
-                }
-
-                var (values, examples) = Read(content);
-                evaluations[site] = new SiteEvaluation(examples, values);
-                return null;
-            }, ct).ConfigureAwait(false);
-            AddRows(metrics, round, FederatedMetricRecord.TestSplit, context.Sites, evaluations.ToDictionary(e => e.Key, e => e.Value.Metrics));
-
-            MetricSet federated = _strategy.AggregateEvaluate(context, new EvaluateReplies(
-                [.. context.Sites.Where(evaluations.ContainsKey).Select(s => new EvaluateReply(s, evaluations[s]))],
-                [.. roundFailures.Where(f => f.Step == "evaluate")]));
-            foreach (var (name, value) in federated)
-            {
-                metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.FederatedSite, FederatedMetricRecord.TestSplit, name, value));
-            }
-
-            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : aggregated));
-            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
-            failures.AddRange(roundFailures);
-            store?.CommitRound(round, global, _strategy.ExportState(), metrics, null, failures);
-            progress?.Report(new RoundReport(round, _options.Rounds, skipped ? 0 : aggregated, roundFailures, skipped, federated,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started), [.. metrics.Where(m => m.Round == round)]));
-        }
-
-        return new RunResult(global, metrics, failures, _options.Rounds, false, store?.Folder);
-    }
-
-    /// <summary>The plain train step: one model for every node, each reply checked and folded into the strategy's aggregation as it arrives.</summary>
-    /// <returns>The new global model (the old one when the round is skipped), how many updates were aggregated, and whether the round was skipped.</returns>
-    private async Task<TrainOutcome> TrainAsync(RoundContext context, ParameterSet global, IReadOnlyList<TrainInstruction> instructions,
-        Dictionary<SiteId, MetricSet> trainMetrics, List<SiteFailure> failures, CancellationToken ct)
-    {
-        int round = context.Round;
-
         // One ArrayRecord for every node: it is encoded and hashed once, and its objects (views of the model) are shared in the store.
         ArrayRecord trainArrays = global.ToArrayRecord();
         // SCAFFOLD's server control variate travels beside the model; the node answers with its Δcᵢ beside its update.
@@ -211,7 +133,6 @@ public sealed class FleetFederation
 
             return (instruction.Site, "train", content);
         }), round, failures);
-        TrainAggregator aggregator = _strategy.StartTrainAggregation(context, global);
         await CollectAsync(sent, round, "train", failures, (site, content) =>
         {
             if (!content.TryGet(RecordKeys.Arrays, out ArrayRecord? arrays))
@@ -232,34 +153,39 @@ public sealed class FleetFederation
             }
 
             var (values, examples) = Read(content);
-            try
-            {
-                aggregator.Add(new TrainReply(site, new SiteUpdate(parameters, ParameterKind.Full, examples, values) { ControlVariateDelta = controlDelta }));
-            }
-            catch (ParameterLayoutException e)
-            {
-                return e.Message;
-            }
-
-            trainMetrics[site] = values;
-            return null;
+            return accept(new TrainReply(site, new SiteUpdate(parameters, ParameterKind.Full, examples, values) { ControlVariateDelta = controlDelta }));
         }, ct).ConfigureAwait(false);
-        PeakHeldUpdates = Math.Max(PeakHeldUpdates, aggregator.PeakHeldUpdates);
-        int aggregated = aggregator.Count;
-        if (aggregated < Math.Max(1, _strategy.MinTrainSites))
-        {
-            return new TrainOutcome(global, aggregated, true);
-        }
+    }
 
-        try
+    async Task ISiteGrid.EvaluateAsync(int round, ParameterSet global, IReadOnlyList<EvaluateInstruction> instructions, Func<EvaluateReply, string?> accept,
+        List<SiteFailure> failures, CancellationToken ct)
+    {
+        ArrayRecord? evaluateArrays = global.ToArrayRecord();
+        var sent = Send(instructions.Select(instruction => (instruction.Site, "evaluate", new RecordDict
         {
-            return new TrainOutcome(aggregator.Finish(failures), aggregated, false);
-        }
-        catch (AggregationException e)
+            { RecordKeys.Arrays, evaluateArrays! },
+            { RecordKeys.Config, SiteFlowerApp.ToConfigRecord(instruction.Config, round) },
+        })), round, failures);
+        evaluateArrays = null; // as for training: the service holds the encoded objects until every node has them
+        await CollectAsync(sent, round, "evaluate", failures, (site, content) =>
         {
-            _logger.LogWarning("Round {Round}: aggregation skipped: {Reason}", round, e.Message);
-            return new TrainOutcome(global, aggregated, true);
-        }
+            if (!content.TryGet(RecordKeys.Metrics, out FlowerMetricRecord? _))
+            {
+                return "reply without the expected records";
+            }
+
+            var (values, examples) = Read(content);
+            return accept(new EvaluateReply(site, new SiteEvaluation(examples, values)));
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>SecAgg+ (<see cref="SecureFleetRound"/>): four train messages per node; the server holds only masked updates and their sum.</summary>
+    async Task<(ParameterSet Global, int Aggregated, bool Skipped)> ISecureAggregationGrid.TrainSecurelyAsync(RoundContext context, ParameterSet global,
+        IReadOnlyList<TrainInstruction> instructions, Dictionary<SiteId, MetricSet> trainMetrics, List<SiteFailure> failures, CancellationToken ct)
+    {
+        var (next, aggregated, skipped) = await new SecureFleetRound((SecureFedAvg)_strategy, Send, CollectAsync, _logger)
+            .RunAsync(context, global, instructions, trainMetrics, failures, ct).ConfigureAwait(false);
+        return (next, aggregated, skipped);
     }
 
     private List<(SiteId Site, string Id)> Send(IEnumerable<(SiteId Site, string Step, RecordDict Content)> instructions, int round, List<SiteFailure> failures)
@@ -392,26 +318,8 @@ public sealed class FleetFederation
         _ => SiteFlowerApp.Invariant($"the node's app failed (error code {error?.Code})"),
     };
 
-    private void Drop(List<SiteFailure> failures, SiteFailure failure)
-    {
-        failures.Add(failure);
-        _logger.LogWarning("Round {Round}: {Site} dropped out of {Step} ({Category}: {Reason})", failure.Round, failure.Site, failure.Step,
-            failure.Category.ToString().ToLowerInvariant(), failure.Reason);
-    }
-
-    private static void AddRows(List<FederatedMetricRecord> metrics, int round, string split, IReadOnlyList<SiteId> order, IReadOnlyDictionary<SiteId, MetricSet> bySite)
-    {
-        foreach (SiteId site in order)
-        {
-            if (bySite.TryGetValue(site, out MetricSet? values))
-            {
-                foreach (var (name, value) in values)
-                {
-                    metrics.Add(new FederatedMetricRecord(round, site.Value, split, name, value));
-                }
-            }
-        }
-    }
+    // The round loop logs every failure once the step is over.
+    private static void Drop(List<SiteFailure> failures, SiteFailure failure) => failures.Add(failure);
 
     private async Task<IReadOnlyList<ulong>> WaitForNodesAsync(int minimum, CancellationToken ct)
     {

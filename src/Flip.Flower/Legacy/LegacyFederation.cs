@@ -1,19 +1,19 @@
 using System.Globalization;
 using Flip.Federated;
+using Flip.Federated.Rounds;
 using Flip.Federated.Simulations;
 using Flip.Federated.Strategies;
 using Flip.Flower.Fleet;
 using Flip.Flower.Records;
 using W = Flip.Flower.Wire;
 using ConfigRecord = Flip.Flower.Records.ConfigRecord;
-using FederatedMetricRecord = Flip.Federated.Simulations.MetricRecord;
 
 namespace Flip.Flower.Legacy;
 
 /// <summary>
 /// Drives a <see cref="Strategy"/> round by round over clients of Flower's legacy transport (<c>FlowerService/Join</c>):
-/// what Flower's deprecated <c>start_server()</c> does, with the same strategies, metric records and failure handling as
-/// <see cref="FleetFederation"/>.
+/// what Flower's deprecated <c>start_server()</c> does, with the one <see cref="RoundLoop"/> (strategies, seeds, metric
+/// records, failure handling) the simulation and <see cref="FleetFederation"/> run.
 /// </summary>
 /// <remarks>
 /// The legacy transport carries no node identity, so clients are sites <c>legacy-1</c>, <c>legacy-2</c>, … in the order they
@@ -22,12 +22,13 @@ namespace Flip.Flower.Legacy;
 /// tensors named from the model's layout; config values must be scalars (the legacy map has no lists). After the last round
 /// every client gets <c>reconnect_ins</c> with 0 seconds, as <c>start_server</c> sends.
 /// </remarks>
-public sealed class LegacyFederation
+public sealed class LegacyFederation : ISiteGrid
 {
     private readonly LegacyFlowerService _service;
     private readonly Strategy _strategy;
     private readonly FleetFederationOptions _options;
     private readonly List<(SiteId Site, LegacyClientProxy Client)> _slots = [];
+    private Dictionary<SiteId, LegacyClientProxy> _live = [];
 
     /// <summary>Creates the driver.</summary>
     /// <param name="service">The legacy service the clients join.</param>
@@ -60,71 +61,55 @@ public sealed class LegacyFederation
     public async Task<RunResult> RunAsync(ParameterSet initial, IProgress<RoundReport>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(initial);
-        var metrics = new List<FederatedMetricRecord>();
-        var failures = new List<SiteFailure>();
-        ParameterSet global = initial;
-        for (int round = 1; round <= _options.Rounds; round++)
-        {
-            await EnsureClientsAsync(ct).ConfigureAwait(false);
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var live = _slots.Where(s => !s.Client.IsClosed).ToDictionary(s => s.Site, s => s.Client);
-            var context = new RoundContext(round, _options.Rounds, [.. live.Keys], new Random(Seeds.Derive(_options.Seed, round, 1)));
-            var roundFailures = new List<SiteFailure>();
-
-            var train = _strategy.ConfigureTrain(context, global).Select((instruction, i) => (instruction.Site, Task: FitAsync(live[instruction.Site], global,
-                SiteFlowerApp.ToConfigRecord(instruction.Config with { Seed = Seeds.Derive(_options.Seed, round, 3, i) }, round), ct))).ToList();
-            var succeeded = new List<TrainReply>();
-            foreach (var (site, task) in train)
-            {
-                var (update, failure) = await task.ConfigureAwait(false);
-                if (update is not null)
-                {
-                    succeeded.Add(new TrainReply(site, update));
-                    metrics.AddRange(update.Metrics.Select(m => new FederatedMetricRecord(round, site.Value, FederatedMetricRecord.TrainSplit, m.Key, m.Value)));
-                }
-                else
-                {
-                    roundFailures.Add(new SiteFailure(site, round, "train", failure!.Value.Category, failure.Value.Reason));
-                }
-            }
-
-            bool skipped = succeeded.Count < Math.Max(1, _strategy.MinTrainSites);
-            if (!skipped)
-            {
-                global = _strategy.AggregateTrain(context, global, new TrainReplies(succeeded, roundFailures));
-            }
-
-            var evaluate = _strategy.ConfigureEvaluate(context, global).Select(instruction => (instruction.Site, Task: EvaluateAsync(live[instruction.Site], global,
-                SiteFlowerApp.ToConfigRecord(instruction.Config, round), ct))).ToList();
-            var evaluations = new List<EvaluateReply>();
-            foreach (var (site, task) in evaluate)
-            {
-                var (evaluation, failure) = await task.ConfigureAwait(false);
-                if (evaluation is not null)
-                {
-                    evaluations.Add(new EvaluateReply(site, evaluation));
-                    metrics.AddRange(evaluation.Metrics.Select(m => new FederatedMetricRecord(round, site.Value, FederatedMetricRecord.TestSplit, m.Key, m.Value)));
-                }
-                else
-                {
-                    roundFailures.Add(new SiteFailure(site, round, "evaluate", failure!.Value.Category, failure.Value.Reason));
-                }
-            }
-
-            MetricSet federated = _strategy.AggregateEvaluate(context, new EvaluateReplies(evaluations, [.. roundFailures.Where(f => f.Step == "evaluate")]));
-            metrics.AddRange(federated.Select(m => new FederatedMetricRecord(round, FederatedMetricRecord.FederatedSite, FederatedMetricRecord.TestSplit, m.Key, m.Value)));
-            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesAggregated, skipped ? 0 : succeeded.Count));
-            metrics.Add(new FederatedMetricRecord(round, FederatedMetricRecord.ServerSite, FederatedMetricRecord.RoundSplit, MetricNames.SitesFailed, roundFailures.Count));
-            failures.AddRange(roundFailures);
-            progress?.Report(new RoundReport(round, _options.Rounds, skipped ? 0 : succeeded.Count, roundFailures, skipped, federated,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started), [.. metrics.Where(m => m.Round == round)]));
-        }
-
+        var loop = new RoundLoop(this, _strategy, new RoundLoopOptions { Rounds = _options.Rounds, Seed = _options.Seed, MinSites = _options.MinNodes });
+        RunResult result = await loop.RunAsync(initial, null, progress, ct).ConfigureAwait(false);
         await DisconnectAllAsync().ConfigureAwait(false);
-        return new RunResult(global, metrics, failures, _options.Rounds, false, null);
+        return result;
     }
 
-    private async Task EnsureClientsAsync(CancellationToken ct)
+    /// <summary>Seats the clients that joined since the last round; waits until <see cref="FleetFederationOptions.MinNodes"/> are connected, every round, as <c>start_server</c> does.</summary>
+    async Task<IReadOnlyList<SiteId>> ISiteGrid.SitesAsync(int round, int minimum, CancellationToken ct)
+    {
+        await EnsureClientsAsync(Math.Max(minimum, _options.MinNodes), ct).ConfigureAwait(false);
+        _live = _slots.Where(s => !s.Client.IsClosed).ToDictionary(s => s.Site, s => s.Client);
+        return [.. _live.Keys];
+    }
+
+    async Task ISiteGrid.TrainAsync(int round, ParameterSet global, IReadOnlyList<TrainInstruction> instructions, Func<TrainReply, string?> accept, List<SiteFailure> failures,
+        CancellationToken ct)
+    {
+        var fits = instructions.Select(instruction => (instruction.Site, Task: _live.TryGetValue(instruction.Site, out LegacyClientProxy? client)
+            ? FitAsync(client, global, SiteFlowerApp.ToConfigRecord(instruction.Config, round), ct)
+            : Task.FromResult<(SiteUpdate?, (FailureCategory Category, string Reason)?)>((null, (FailureCategory.Dropout, "the client is not connected"))))).ToList();
+        foreach (var (site, task) in fits)
+        {
+            var (update, failure) = await task.ConfigureAwait(false);
+            string? refused = update is null ? null : accept(new TrainReply(site, update));
+            if (update is null || refused is not null)
+            {
+                failures.Add(new SiteFailure(site, round, "train", failure?.Category ?? FailureCategory.InvalidReply, failure?.Reason ?? refused!));
+            }
+        }
+    }
+
+    async Task ISiteGrid.EvaluateAsync(int round, ParameterSet global, IReadOnlyList<EvaluateInstruction> instructions, Func<EvaluateReply, string?> accept,
+        List<SiteFailure> failures, CancellationToken ct)
+    {
+        var evaluations = instructions.Select(instruction => (instruction.Site, Task: _live.TryGetValue(instruction.Site, out LegacyClientProxy? client)
+            ? EvaluateAsync(client, global, SiteFlowerApp.ToConfigRecord(instruction.Config, round), ct)
+            : Task.FromResult<(SiteEvaluation?, (FailureCategory Category, string Reason)?)>((null, (FailureCategory.Dropout, "the client is not connected"))))).ToList();
+        foreach (var (site, task) in evaluations)
+        {
+            var (evaluation, failure) = await task.ConfigureAwait(false);
+            string? refused = evaluation is null ? null : accept(new EvaluateReply(site, evaluation));
+            if (evaluation is null || refused is not null)
+            {
+                failures.Add(new SiteFailure(site, round, "evaluate", failure?.Category ?? FailureCategory.InvalidReply, failure?.Reason ?? refused!));
+            }
+        }
+    }
+
+    private async Task EnsureClientsAsync(int minimum, CancellationToken ct)
     {
         while (_service.TryTakeClient(out LegacyClientProxy? joined))
         {
@@ -133,7 +118,7 @@ public sealed class LegacyFederation
 
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(_options.NodeWait);
-        while (_slots.Count(s => !s.Client.IsClosed) < _options.MinNodes)
+        while (_slots.Count(s => !s.Client.IsClosed) < minimum)
         {
             try
             {
@@ -141,7 +126,7 @@ public sealed class LegacyFederation
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new FlipException(Invariant($"only {_slots.Count(s => !s.Client.IsClosed)} of the {_options.MinNodes} legacy clients needed were connected within {_options.NodeWait}."),
+                throw new FlipException(Invariant($"only {_slots.Count(s => !s.Client.IsClosed)} of the {minimum} legacy clients needed were connected within {_options.NodeWait}."),
                     ExitCodes.RunFailed, "start more clients with 'flip-research client --transport legacy' (or Flower's start_client), or lower --min-nodes.");
             }
         }
