@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch peer of BENCHMARKS.md W1/W2, run by `flip-research bench --peer`.
 
-Same definitions as the C# workloads (src/Flip.Learning/Benchmarks/TrainingWorkloads.cs): float32,
+Same definitions as the C# workloads (src/Flip.Benchmarks/Learning/TrainingWorkloads.cs): float32,
 CPU, 2 threads, seed 0 before the model, synthetic data made once, the same batch every step.
 Prints one JSON object with the same fields as the C# side.
 """

@@ -3,7 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Flip.Benchmarks;
-using Flip.Learning.Benchmarks;
+using Flip.Benchmarks.Federated;
+using Flip.Benchmarks.Flower;
+using Flip.Benchmarks.Imaging;
+using Flip.Benchmarks.Learning;
 using Spectre.Console;
 
 namespace Flip.Cli.Commands;
@@ -192,20 +195,20 @@ internal static class BenchCommand
         command.SetAction(async (parse, ct) =>
         {
             bool small = parse.GetValue(quick);
-            var w3 = Flip.Federated.Benchmarks.AggregationBenchmark.Run(new Flip.Federated.Benchmarks.AggregationBenchmarkOptions
+            var w3 = AggregationBenchmark.Run(new AggregationBenchmarkOptions
             {
                 Include25MSet = !small,
                 BandwidthProbeBytes = small ? 40_000_000 : 400_000_000,
                 MinimumWarmUp = small ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
                 W1MeasuredCalls = small ? 10 : 50,
             }, ct: ct);
-            var w4 = Flip.Flower.Benchmarks.NpyBenchmark.Run(new Flip.Flower.Benchmarks.NpyBenchmarkOptions
+            var w4 = NpyBenchmark.Run(new NpyBenchmarkOptions
             {
                 Include25M = !small,
                 W1MeasuredCalls = small ? 10 : 50,
                 MinimumWarmup = small ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
             }, ct);
-            var orchestration = await Flip.Federated.Benchmarks.OrchestrationBenchmark.RunAsync(new Flip.Federated.Benchmarks.OrchestrationBenchmarkOptions
+            var orchestration = await OrchestrationBenchmark.RunAsync(new OrchestrationBenchmarkOptions
             {
                 Sites = small ? 20 : 100,
                 Rounds = small ? 10 : 50,
@@ -278,8 +281,8 @@ internal static class BenchCommand
     }
 
     /// <summary>W3 per set and thread count (the peer: Flower's aggregate as shipped), the bandwidth probes, W4 each way (the peer: np.save/np.load), orchestration.</summary>
-    private static IEnumerable<BenchmarkRecord> FederatedRecords(Flip.Federated.Benchmarks.AggregationBenchmarkResult w3, IReadOnlyList<Flip.Flower.Benchmarks.NpyBenchmarkResult> w4,
-        Flip.Federated.Benchmarks.OrchestrationBenchmarkResult orchestration, JsonElement? numpy)
+    private static IEnumerable<BenchmarkRecord> FederatedRecords(AggregationBenchmarkResult w3, IReadOnlyList<NpyBenchmarkResult> w4,
+        OrchestrationBenchmarkResult orchestration, JsonElement? numpy)
     {
         string? peerName = numpy is { } p ? p.GetProperty("Implementation").GetString() : null;
         List<JsonElement> peerW3 = numpy is { } a ? [.. a.GetProperty("W3").EnumerateArray()] : [];
@@ -336,7 +339,7 @@ internal static class BenchCommand
                 throw new FlipException($"folder '{dir}' does not exist.", ExitCodes.BadInput);
             }
 
-            var ours = Flip.Imaging.Benchmarks.DicomReadBenchmark.Run(dir, parse.GetValue(passes));
+            var ours = DicomReadBenchmark.Run(dir, parse.GetValue(passes));
             var peers = parse.GetValue(peer) ? RunDicomPeer(dir, parse.GetValue(passes)) : [];
             if (parse.GetValue(json))
             {
@@ -375,8 +378,8 @@ internal static class BenchCommand
     }
 
     /// <summary>Files/s per shape and thread count; the peer is pydicom (one thread), or dcmtk's dcmdump where only it ran.</summary>
-    private static IEnumerable<BenchmarkRecord> DicomRecords(IReadOnlyList<Flip.Imaging.Benchmarks.DicomReadResult> ours, IReadOnlyList<Flip.Imaging.Benchmarks.DicomReadResult> pydicom,
-        IReadOnlyList<Flip.Imaging.Benchmarks.DicomReadResult> dcmdump, int passes)
+    private static IEnumerable<BenchmarkRecord> DicomRecords(IReadOnlyList<DicomReadResult> ours, IReadOnlyList<DicomReadResult> pydicom,
+        IReadOnlyList<DicomReadResult> dcmdump, int passes)
     {
         foreach (var row in ours)
         {
@@ -388,11 +391,11 @@ internal static class BenchCommand
         }
     }
 
-    private static List<Flip.Imaging.Benchmarks.DicomReadResult> RunDicomPeer(string dir, int passes)
+    private static List<DicomReadResult> RunDicomPeer(string dir, int passes)
     {
         string output = PythonPeer.Run("peer_dicom.py", [dir, passes.ToString(CultureInfo.InvariantCulture)], "the pydicom peer",
             "install pydicom (Debian: apt-get install python3-pydicom).");
-        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<Flip.Imaging.Benchmarks.DicomReadResult>(line)!)];
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<DicomReadResult>(line)!)];
     }
 
     private static WorkloadResult Middle(IEnumerable<WorkloadResult> runs)

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Flip.Benchmarks;
-using Flip.Datasets.Benchmarks;
+using Flip.Benchmarks.Datasets;
 using Flip.Datasets.Preprocessing;
 using Flip.Datasets.Synthetic;
 using Spectre.Console;

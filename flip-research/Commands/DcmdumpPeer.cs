@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Flip.Imaging.Benchmarks;
+using Flip.Benchmarks.Imaging;
 
 namespace Flip.Cli.Commands;
 

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Flip.Cli.Commands;
 
-/// <summary><c>flip-research fuzz dicom</c>: property-based mutations of valid DICOM files through the whole read path;
+/// <summary><c>flip-research fuzz dicom</c>: weighted, seeded mutations of valid DICOM files through the whole read path;
 /// <c>flip-research fuzz fleet</c>: mutated Fleet API replies through the server's decode path and over loopback gRPC.</summary>
 internal static class FuzzCommand
 {
@@ -89,8 +89,8 @@ internal static class FuzzCommand
                 r.AddError($"--cases must be at least 1 (got {r.GetValueOrDefault<long>()}); for example --cases 100000.");
             }
         });
-        var seed = new Option<ulong>("--seed") { Description = "The run's seed: the same seed and case count give the same mutants.", DefaultValueFactory = _ => 1 };
-        var output = new Option<string?>("--out") { Description = "Folder where inputs that broke a rule are saved (each with a .txt naming the seed, mutations and exception)." };
+        var seed = new Option<ulong>("--seed") { Description = "The run's seed: case N of a seed is always the same mutant, whatever the case count.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string?>("--out") { Description = "Folder where inputs that broke a rule are saved (each with a .txt naming the case, run seed, seed file, mutations and exception)." };
         var noDcmtk = new Option<bool>("--no-dcmtk") { Description = "Only seeds written by Flip.Imaging (skip dcmtk's conversions to big endian, deflate, RLE, JPEG lossless, JPEG-LS)." };
         var timeout = new Option<double>("--case-timeout") { Description = "Seconds one case may run before it counts as a hang and the run stops.", DefaultValueFactory = _ => 10 };
         timeout.Validators.Add(r =>
@@ -136,7 +136,7 @@ internal static class FuzzCommand
                         console.MarkupLineInterpolated($"  {done:N0} cases, {findings} findings");
                     }
                 });
-                Render(console, report);
+                Render(console, report, options.Seed);
                 return report.Findings.Count == 0 ? ExitCodes.Ok : ExitCodes.RunFailed;
             }
             finally
@@ -154,7 +154,7 @@ internal static class FuzzCommand
         return command;
     }
 
-    private static void Render(IAnsiConsole console, DicomFuzzReport report)
+    private static void Render(IAnsiConsole console, DicomFuzzReport report, ulong runSeed)
     {
         var c = CultureInfo.InvariantCulture;
         var table = new Table().Border(TableBorder.Simple).Title("DICOM fuzzing").AddColumns("measure", "value");
@@ -168,7 +168,7 @@ internal static class FuzzCommand
         console.Write(table);
         foreach (var f in report.Findings)
         {
-            console.MarkupLineInterpolated($"[red]{f.Kind}[/] {f.Signature} (case {f.Case}, seed {f.SeedName}){(f.SavedAs is null ? "" : $" saved as {f.SavedAs}")}");
+            console.MarkupLineInterpolated($"[red]{f.Kind}[/] {f.Signature} (case {f.Case} of --seed {runSeed}, seed file {f.SeedName}){(f.SavedAs is null ? "" : $" saved as {f.SavedAs}")}");
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Flip.Benchmarks;
-using Flip.Flower.Benchmarks;
+using Flip.Benchmarks.Flower;
 using Spectre.Console;
 
 namespace Flip.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Flip.Benchmarks;
+using Flip.Benchmarks.Datasets;
 using Flip.Datasets.DicomWeb;
 using Spectre.Console;
 

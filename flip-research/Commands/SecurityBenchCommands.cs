@@ -4,7 +4,7 @@ using Flip.Benchmarks;
 using Flip.Experiments;
 using Flip.Federated;
 using Flip.Federated.Attacks;
-using Flip.Federated.Benchmarks;
+using Flip.Benchmarks.Federated;
 using Spectre.Console;
 
 namespace Flip.Cli.Commands;

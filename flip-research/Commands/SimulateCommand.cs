@@ -242,7 +242,7 @@ internal static class SimulateCommand
                 Seed = options.Seed,
             });
             phases.ReportSeconds = Stopwatch.GetElapsedTime(reporting).TotalSeconds;
-            double peak = Flip.Learning.Benchmarks.TrainingWorkloads.PeakRssMegabytes();
+            double peak = Flip.Benchmarks.Learning.TrainingWorkloads.PeakRssMegabytes();
             console.Write(phases.Table(peak));
             (settings with { PhaseSeconds = phases.Seconds(), PeakRssMegabytes = peak > 0 ? peak : null }).Write(folder);
             console.MarkupLineInterpolated($"Run folder: [bold]{folder}[/] (one sub-folder per strategy with run.json, metrics.csv, checkpoints; comparison.csv; simulate.json with the settings and these times).");

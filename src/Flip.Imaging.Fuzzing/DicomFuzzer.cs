@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CsCheck;
 using Flip.Imaging.Dicom;
 using Flip.Imaging.Volumes;
 
@@ -11,16 +10,14 @@ namespace Flip.Imaging.Fuzzing;
 /// and <see cref="VolumeAssemblyException"/> may escape, no case may allocate more than its budget, and every case must finish in time.</summary>
 public static class DicomFuzzer
 {
-    /// <summary>Generates case <paramref name="index"/> of a run: always the same seed and mutations for the same run seed.</summary>
+    /// <summary>Generates case <paramref name="index"/> of a run: always the same seed and mutations for the same run seed and case number.</summary>
     /// <param name="seeds">The seeds.</param>
     /// <param name="runSeed">The run's seed.</param>
     /// <param name="index">The case number.</param>
     /// <returns>The seed index and the mutations.</returns>
+    /// <remarks>A case draws from its own stream (<see cref="CaseRandom"/>), so replaying one needs no other case before it.</remarks>
     public static (int Seed, DicomMutation[] Mutations) Case(IReadOnlyList<DicomFuzzSeed> seeds, ulong runSeed, long index) =>
-        Case(DicomMutationGen.Cases(seeds), runSeed, index);
-
-    private static (int Seed, DicomMutation[] Mutations) Case(Gen<(int, DicomMutation[])> gen, ulong runSeed, long index) =>
-        gen.Generate(new PCG((uint)(index & 0x7FFFFFFF) | 1, runSeed * 0x9E3779B97F4A7C15UL + (ulong)index), null, out _);
+        DicomMutationGen.Cases(seeds)(new CaseRandom(runSeed, index));
 
     /// <summary>Runs a fuzzing campaign on a background thread, watching each case's time.</summary>
     /// <param name="seeds">Valid files to mutate.</param>
@@ -33,7 +30,7 @@ public static class DicomFuzzer
         ArgumentNullException.ThrowIfNull(options);
         if (seeds.Count == 0) throw new ArgumentException("no seeds to mutate.", nameof(seeds));
         if (options.OutputFolder is not null) Directory.CreateDirectory(options.OutputFolder);
-        var gen = DicomMutationGen.Cases(seeds);
+        var cases = DicomMutationGen.Cases(seeds);
         var findings = new Dictionary<string, DicomFuzzFinding>();
         var rejections = Enum.GetValues<DicomMutationKind>().ToDictionary(k => k, _ => 0L);
         long accepted = 0, rejected = 0, findingCases = 0, peak = 0, done = 0;
@@ -49,7 +46,7 @@ public static class DicomFuzzer
             lock (findings)
             {
                 if (findings.ContainsKey(finding.Signature)) return;
-                findings[finding.Signature] = finding with { SavedAs = Save(options.OutputFolder, finding) };
+                findings[finding.Signature] = finding with { SavedAs = Save(options.OutputFolder, options.Seed, finding) };
             }
         }
 
@@ -57,7 +54,7 @@ public static class DicomFuzzer
         {
             for (long i = 0; i < options.Cases; i++)
             {
-                var (seedIndex, mutations) = Case(gen, options.Seed, i);
+                var (seedIndex, mutations) = cases(new CaseRandom(options.Seed, i));
                 var seed = seeds[seedIndex];
                 var bytes = DicomMutationGen.Apply(seed, mutations);
                 Volatile.Write(ref current, bytes);
@@ -122,7 +119,7 @@ public static class DicomFuzzer
     /// <returns>The signature.</returns>
     public static string Signature(Exception e) => ExceptionSignature.Of(e);
 
-    private static string? Save(string? folder, DicomFuzzFinding finding)
+    private static string? Save(string? folder, ulong runSeed, DicomFuzzFinding finding)
     {
         if (folder is null) return null;
         string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(finding.Input))[..12];
@@ -132,6 +129,7 @@ public static class DicomFuzzer
             .AppendLine(CultureInfo.InvariantCulture, $"kind: {finding.Kind}")
             .AppendLine(CultureInfo.InvariantCulture, $"signature: {finding.Signature}")
             .AppendLine(CultureInfo.InvariantCulture, $"case: {finding.Case}")
+            .AppendLine(CultureInfo.InvariantCulture, $"run seed: {runSeed}")
             .AppendLine(CultureInfo.InvariantCulture, $"seed file: {finding.SeedName}")
             .AppendLine(CultureInfo.InvariantCulture, $"mutations: {string.Join("; ", finding.Mutations)}")
             .AppendLine(finding.Detail);

@@ -15,6 +15,8 @@ public sealed class ReferenceArrowTests
         typeof(Flip.Flower.FlowerProtocolException).Assembly,
         typeof(Flip.Reporting.Report).Assembly,
         typeof(Flip.Experiments.Experiment).Assembly,
+        typeof(Flip.Imaging.Fuzzing.DicomFuzzer).Assembly,
+        typeof(Flip.Benchmarks.BenchmarkReport).Assembly,
     }.ToDictionary(a => a.GetName().Name!);
 
     public static TheoryData<string, string[]> Forbidden => new()
@@ -27,6 +29,8 @@ public sealed class ReferenceArrowTests
         { "Flip.Learning", ["Grpc", "Flip.Flower"] },
         { "Flip.Reporting", ["TorchSharp", "Microsoft.DotNet.Interactive"] },
         { "Flip.Experiments", ["Microsoft.DotNet.Interactive"] },
+        // The fuzz verb ships in the CLI: its generator is our own, so no test library travels with it.
+        { "Flip.Imaging.Fuzzing", ["CsCheck", "TorchSharp", "Grpc", "Flip.Datasets", "Flip.Federated", "Flip.Learning", "Flip.Flower"] },
     };
 
     [Theory]
@@ -64,4 +68,48 @@ public sealed class ReferenceArrowTests
         Assert.DoesNotContain("Flip.Learning", seen);
         Assert.DoesNotContain(seen, n => n.StartsWith("TorchSharp", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void No_product_library_references_Flip_Benchmarks()
+    {
+        // The benchmarks measure the libraries from outside; a library that referenced them would ship them.
+        var fromAssemblies = Libraries.Values.Where(a => a.GetName().Name != "Flip.Benchmarks")
+            .Where(a => a.GetReferencedAssemblies().Any(r => r.Name == "Flip.Benchmarks")).Select(a => a.GetName().Name);
+        var fromProjects = ProductProjects().Where(p => File.ReadAllText(p).Contains("Flip.Benchmarks.csproj", StringComparison.Ordinal)).Select(Path.GetFileName);
+
+        Assert.Empty(fromAssemblies.Concat(fromProjects));
+    }
+
+    [Fact]
+    public void Only_Flip_Benchmarks_holds_benchmark_code()
+    {
+        // No Benchmarks folder in a product library's source, and no *.Benchmarks namespace in its assembly.
+        var folders = ProductProjects().Select(Path.GetDirectoryName)
+            .SelectMany(dir => Directory.EnumerateDirectories(dir!, "Benchmarks", SearchOption.AllDirectories))
+            .Where(dir => !dir.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .Select(dir => Path.GetRelativePath(RepositoryRoot(), dir));
+        var namespaces = Libraries.Values.Where(a => a.GetName().Name != "Flip.Benchmarks")
+            .SelectMany(a => a.GetTypes().Select(t => t.Namespace ?? "").Where(n => n.Split('.').Contains("Benchmarks")).Distinct()
+                .Select(n => $"{a.GetName().Name}: namespace {n}"));
+
+        Assert.Empty(folders.Concat(namespaces));
+    }
+
+    [Fact]
+    public void No_library_under_src_references_CsCheck()
+    {
+        // CsCheck is for the tests' properties; a library that references it copies CsCheck.dll into the CLI's output.
+        var projects = Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "src"), "*.csproj", SearchOption.AllDirectories)
+            .Where(p => File.ReadAllText(p).Contains("\"CsCheck\"", StringComparison.Ordinal)).Select(Path.GetFileName);
+
+        Assert.Empty(projects);
+    }
+
+    /// <summary>Every project under src/ except Flip.Benchmarks.</summary>
+    private static IEnumerable<string> ProductProjects() =>
+        Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "src"), "*.csproj", SearchOption.AllDirectories)
+            .Where(p => Path.GetFileNameWithoutExtension(p) != "Flip.Benchmarks");
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
 }

@@ -110,8 +110,15 @@ public sealed partial class DicomWebClient
     }
 
     /// <summary>The cache file of an instance: <c>folder/&lt;sop&gt;.dcm</c>, checked to be inside <paramref name="folder"/>.</summary>
+    /// <remarks>
+    /// The name <see cref="RetrieveSeriesAsync"/> gives each instance of a series folder; pass it to
+    /// <see cref="RetrieveInstanceAsync"/> to fill the same cache one instance at a time.
+    /// </remarks>
+    /// <param name="folder">The series' cache folder.</param>
+    /// <param name="sopUid">The SOP Instance UID.</param>
+    /// <returns>The file's path.</returns>
     /// <exception cref="ArgumentException"><paramref name="sopUid"/> is not a DICOM UID.</exception>
-    internal static string InstancePath(string folder, string sopUid) =>
+    public static string InstancePath(string folder, string sopUid) =>
         CachePath.Below(folder, RequireUid(sopUid, nameof(sopUid)) + ".dcm")
             ?? throw new ArgumentException($"the instance file would not be inside '{folder}'; expected a folder path.", nameof(folder));
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using Flip.Federated;
 using Flip.Flower.Auth;
-using Flip.Flower.Benchmarks;
 using Flip.Flower.Fleet;
 using Flip.Flower.Npy;
 using Flip.Flower.Objects;

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
 using Flip.Flower.Auth;
-using Flip.Flower.Benchmarks;
 using Flip.Flower.Fleet;
 using Flip.Flower.Objects;
 using Flip.Flower.Records;

@@ -1,6 +1,5 @@
 using System.Net;
 using Flip.Flower.Auth;
-using Flip.Flower.Benchmarks;
 using Flip.Flower.Fleet;
 using Flip.Flower.Objects;
 using Grpc.Core;

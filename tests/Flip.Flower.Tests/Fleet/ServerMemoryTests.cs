@@ -5,7 +5,6 @@ using Flip.Federated;
 using Flip.Federated.Simulations;
 using Flip.Federated.Strategies;
 using Flip.Flower.Auth;
-using Flip.Flower.Benchmarks;
 using Flip.Flower.Fleet;
 using Flip.Flower.Objects;
 using Flip.Flower.Records;
@@ -125,7 +124,7 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
         federation.AfterCollection = () => stillAlive.Add(federation.LastHandledReply is { } reply && reply.TryGetTarget(out FlowerMessage? _));
 
         // When: one round (3 train replies, 3 evaluate replies)
-        RunResult result = await federation.RunAsync(LoadBenchmark.Model(1, 1_000_000), ct: timeout.Token);
+        RunResult result = await federation.RunAsync(TestModels.Distinct(1, 1_000_000), ct: timeout.Token);
         await stopNodes.CancelAsync();
         await Task.WhenAll(running);
         identities.ForEach(i => i.Dispose());
@@ -162,7 +161,7 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
             var channel = FlowerChannel.Create(address);
             var identity = NodeIdentity.Create();
             ulong nodeId = await new FlowerNode(channel.CreateCallInvoker(), identity, new SyntheticUpdateApp(1, 1), address.ToString()).RegisterAsync(ct);
-            var content = new RecordDict { { RecordKeys.Arrays, LoadBenchmark.Model(arrays, 1_000_000).ToArrayRecord() } };
+            var content = new RecordDict { { RecordKeys.Arrays, TestModels.Distinct(arrays, 1_000_000).ToArrayRecord() } };
             fleet.SendInstruction(nodeId, RunId, "train", content);
             return new InstructedServer
             {

@@ -69,6 +69,45 @@ public sealed class DicomFuzzerTests(FuzzSeedsFixture fixture) : IClassFixture<F
     }
 
     [Fact]
+    public void Mutation_kinds_are_drawn_with_their_weights()
+    {
+        // Given a seed with every kind of site (explicit VRs, items and delimiters, RLE fragments) and the weights of each kind
+        var rle = fixture.Seeds.Single(s => s.Name == "dcmtk-rle-mono16-multiframe");
+        var weights = new Dictionary<DicomMutationKind, int>
+        {
+            [DicomMutationKind.FlipBytes] = 10, [DicomMutationKind.Truncate] = 3, [DicomMutationKind.InsertBytes] = 2, [DicomMutationKind.DeleteBytes] = 2,
+            [DicomMutationKind.SetLength] = 10, [DicomMutationKind.SwapElements] = 3, [DicomMutationKind.DuplicateElement] = 2, [DicomMutationKind.SetValue] = 8,
+            [DicomMutationKind.SwapVr] = 6, [DicomMutationKind.DamageDelimiter] = 6, [DicomMutationKind.UndefinedLength] = 3,
+            [DicomMutationKind.BadTransferSyntax] = 3, [DicomMutationKind.DamageFragment] = 6, [DicomMutationKind.DamageCodecStream] = 12,
+        };
+        Assert.Equal(weights, DicomMutationGen.Kinds(rle).ToDictionary(k => k.Draw(new CaseRandom(0, 0)).Kind, k => k.Weight));
+
+        // When 20,000 cases are drawn from it
+        var cases = Enumerable.Range(0, 20_000).Select(i => DicomFuzzer.Case([rle], 5, i).Mutations).ToList();
+
+        // Then each kind's share of the mutations is its weight out of 76, and cases hold 1, 2 or 3 mutations 6 : 3 : 1
+        var drawn = cases.SelectMany(m => m).CountBy(m => m.Kind).ToDictionary();
+        double total = drawn.Values.Sum();
+        Assert.All(weights, w => Assert.InRange(drawn.GetValueOrDefault(w.Key) / total, (w.Value / 76.0) - 0.01, (w.Value / 76.0) + 0.01));
+        var lengths = cases.CountBy(m => m.Length).ToDictionary();
+        Assert.Equal([1, 2, 3], lengths.Keys.Order());
+        Assert.InRange(lengths[1] / 20_000.0, 0.58, 0.62);
+        Assert.InRange(lengths[3] / 20_000.0, 0.08, 0.12);
+    }
+
+    [Fact]
+    public void A_seed_without_fragments_never_draws_the_fragment_kinds()
+    {
+        var native = fixture.Seeds.Single(s => s.Name == "writer-explicit-mono16");
+
+        var kinds = Enumerable.Range(0, 2_000).SelectMany(i => DicomFuzzer.Case([native], 9, i).Mutations).Select(m => m.Kind).ToHashSet();
+
+        Assert.DoesNotContain(DicomMutationKind.DamageFragment, kinds);
+        Assert.DoesNotContain(DicomMutationKind.DamageCodecStream, kinds);
+        Assert.Contains(DicomMutationKind.SwapVr, kinds);
+    }
+
+    [Fact]
     public void Allocation_guard_reports_a_case_over_its_budget_and_saves_the_input()
     {
         string folder = Path.Combine(Path.GetTempPath(), "flip-fuzz-out-" + Guid.NewGuid().ToString("N"));
@@ -81,7 +120,10 @@ public sealed class DicomFuzzerTests(FuzzSeedsFixture fixture) : IClassFixture<F
             Assert.Contains("budget 0.", finding.Detail);
             Assert.True(File.Exists(finding.SavedAs));
             Assert.Equal(finding.Input, File.ReadAllBytes(finding.SavedAs!));
-            Assert.Contains(finding.Signature, File.ReadAllText(Path.ChangeExtension(finding.SavedAs!, ".txt")));
+            string described = File.ReadAllText(Path.ChangeExtension(finding.SavedAs!, ".txt"));
+            Assert.Contains(finding.Signature, described);
+            Assert.Contains("case: 0", described);
+            Assert.Contains("run seed: 1", described); // with the case number, all a replay needs: DicomFuzzer.Case(seeds, 1, 0)
         }
         finally
         {
