@@ -17,32 +17,6 @@ namespace Flip.Benchmarks.Flower;
 /// </summary>
 public static class LoadBenchmark
 {
-    /// <summary>The model: <paramref name="arrays"/> float32 arrays of [rows, 1000] (rows = <paramref name="valuesPerArray"/>/1000), small non-zero weights.</summary>
-    /// <param name="arrays">Number of arrays (25 for the 25M set).</param>
-    /// <param name="valuesPerArray">Values per array, a multiple of 1000 (1,000,000 for the 25M set).</param>
-    /// <returns>The parameters.</returns>
-    public static ParameterSet Model(int arrays, int valuesPerArray)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(arrays, 1);
-        if (valuesPerArray < 1000 || valuesPerArray % 1000 != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(valuesPerArray), valuesPerArray, "Expected a positive multiple of 1000.");
-        }
-
-        // Values, not zeros: the operating system maps an untouched array of zeros lazily, so a zero model would not be in the
-        // server's base RSS and would show up in the peak instead, as if it were aggregation memory.
-        return ParameterSet.Create(Enumerable.Range(0, arrays).Select(i =>
-        {
-            float[] values = GC.AllocateUninitializedArray<float>(valuesPerArray);
-            for (int j = 0; j < values.Length; j++)
-            {
-                values[j] = 0.01f * ((((j * 7919) + i) % 201) - 100) / 100f;
-            }
-
-            return ParameterArray.AdoptFloat32(string.Create(CultureInfo.InvariantCulture, $"layer{i}.weight"), [valuesPerArray / 1000, 1000], values);
-        }));
-    }
-
     /// <summary>Serves the rounds: starts a Fleet server on a free loopback port, waits for the nodes, runs FedAvg, and measures.</summary>
     /// <param name="options">Nodes, rounds, model size, admission limit.</param>
     /// <param name="listening">Called with the server's address once it listens.</param>
@@ -52,7 +26,7 @@ public static class LoadBenchmark
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(listening);
-        ParameterSet initial = Model(options.Arrays, options.ValuesPerArray);
+        ParameterSet initial = SyntheticUpdateApp.Model(options.Arrays, options.ValuesPerArray);
         var fleet = new FleetService(new FleetServiceOptions { MaxConcurrentReplies = options.MaxConcurrentUpdates });
         fleet.StartRun(1);
         var (app, address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, fleet, null, ct).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Flip.Federated;
 using Flip.Flower.Npy;
 using Flip.Flower.Records;
 
@@ -13,6 +14,35 @@ namespace Flip.Flower.Fleet;
 /// <param name="defect">How to spoil the update.</param>
 public sealed class SyntheticUpdateApp(float offset, long examples, UpdateDefect defect = UpdateDefect.None) : IFlowerApp
 {
+    /// <summary>A model for such nodes (<c>bench load</c>'s, the server tests'): <paramref name="arrays"/> float32 arrays <c>layer{i}.weight</c> of [rows, 1000] (rows = <paramref name="valuesPerArray"/>/1000), small non-zero weights.</summary>
+    /// <param name="arrays">Number of arrays (25 for BENCHMARKS.md's 25M set).</param>
+    /// <param name="valuesPerArray">Values per array, a multiple of 1000 (1,000,000 for the 25M set).</param>
+    /// <returns>The parameters.</returns>
+    /// <remarks>
+    /// Values, not zeros: the operating system maps an untouched array of zeros lazily, so a zero model would not be in the
+    /// server's base RSS and would show up in the peak instead, as if it were aggregation memory; and every array differs,
+    /// so no two share a content address.
+    /// </remarks>
+    public static ParameterSet Model(int arrays, int valuesPerArray)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(arrays, 1);
+        if (valuesPerArray < 1000 || valuesPerArray % 1000 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(valuesPerArray), valuesPerArray, "Expected a positive multiple of 1000.");
+        }
+
+        return ParameterSet.Create(Enumerable.Range(0, arrays).Select(i =>
+        {
+            float[] values = GC.AllocateUninitializedArray<float>(valuesPerArray);
+            for (int j = 0; j < values.Length; j++)
+            {
+                values[j] = 0.01f * ((((j * 7919) + i) % 201) - 100) / 100f;
+            }
+
+            return ParameterArray.AdoptFloat32(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"layer{i}.weight"), [valuesPerArray / 1000, 1000], values);
+        }));
+    }
+
     /// <inheritdoc/>
     public Task<RecordDict> TrainAsync(FlowerInstruction instruction, CancellationToken ct)
     {

@@ -31,7 +31,7 @@ public sealed class HostilePeerBoundsTests(ITestOutputHelper output)
         // Given: a FedAvg server (10 MB reply limit) over a 1 MB model, an honest node and a hostile one whose train reply lists
         // one 1 MiB chunk 512 times in one Array and names that Array twice: 2 MiB uploaded, 1 GiB rebuilt by a naive server
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        ParameterSet model = TestModels.Distinct(1, 250_000);
+        ParameterSet model = SyntheticUpdateApp.Model(1, 250_000);
         long modelBytes = model.Sum(a => (long)a.Length * 4);
         await using Server server = await Server.StartAsync(new FleetServiceOptions { MaxReplyBytes = 10_000_000, MaxConcurrentReplies = 1 }, timeout.Token);
         using HostileNode hostile = await HostileNode.JoinAsync(server.Channel, server.Address.ToString(), timeout.Token);
@@ -70,7 +70,7 @@ public sealed class HostilePeerBoundsTests(ITestOutputHelper output)
         // Given: a server admitting one reply at once; the hostile node announces its train reply and uploads nothing, and only
         // then does the honest node finish training
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        ParameterSet model = TestModels.Distinct(1, 250_000);
+        ParameterSet model = SyntheticUpdateApp.Model(1, 250_000);
         await using Server server = await Server.StartAsync(new FleetServiceOptions { MaxConcurrentReplies = 1, UploadIdleTimeout = TimeSpan.FromSeconds(2) }, timeout.Token);
         using HostileNode hostile = await HostileNode.JoinAsync(server.Channel, server.Address.ToString(), timeout.Token);
         var announced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -101,7 +101,7 @@ public sealed class HostilePeerBoundsTests(ITestOutputHelper output)
     {
         // Given: a server holding a train instruction with a 4 MB model for the hostile node
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        ParameterSet model = TestModels.Distinct(1, 1_000_000);
+        ParameterSet model = SyntheticUpdateApp.Model(1, 1_000_000);
         long modelBytes = model.Sum(a => (long)a.Length * 4);
         await using Server server = await Server.StartAsync(new FleetServiceOptions(), timeout.Token);
         using HostileNode hostile = await HostileNode.JoinAsync(server.Channel, server.Address.ToString(), timeout.Token);
@@ -143,7 +143,7 @@ public sealed class HostilePeerBoundsTests(ITestOutputHelper output)
     {
         // Given: a node that pushed its reply and uploaded nothing yet
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        ParameterSet model = TestModels.Distinct(1, 250_000);
+        ParameterSet model = SyntheticUpdateApp.Model(1, 250_000);
         await using Server server = await Server.StartAsync(new FleetServiceOptions(), timeout.Token);
         using HostileNode node = await HostileNode.JoinAsync(server.Channel, server.Address.ToString(), timeout.Token);
         string instructionId = server.Fleet.SendInstruction(node.NodeId, RunId, "train", new RecordDict { { RecordKeys.Arrays, model.ToArrayRecord() } });
@@ -169,7 +169,7 @@ public sealed class HostilePeerBoundsTests(ITestOutputHelper output)
     {
         // Given: a train instruction with a 1 MB model (one array: a reply needs about ten objects)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        ParameterSet model = TestModels.Distinct(1, 250_000);
+        ParameterSet model = SyntheticUpdateApp.Model(1, 250_000);
         await using Server server = await Server.StartAsync(new FleetServiceOptions(), timeout.Token);
         using HostileNode hostile = await HostileNode.JoinAsync(server.Channel, server.Address.ToString(), timeout.Token);
         server.Fleet.SendInstruction(hostile.NodeId, RunId, "train", new RecordDict { { RecordKeys.Arrays, model.ToArrayRecord() } });

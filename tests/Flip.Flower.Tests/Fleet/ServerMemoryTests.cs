@@ -124,7 +124,7 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
         federation.AfterCollection = () => stillAlive.Add(federation.LastHandledReply is { } reply && reply.TryGetTarget(out FlowerMessage? _));
 
         // When: one round (3 train replies, 3 evaluate replies)
-        RunResult result = await federation.RunAsync(TestModels.Distinct(1, 1_000_000), ct: timeout.Token);
+        RunResult result = await federation.RunAsync(SyntheticUpdateApp.Model(1, 1_000_000), ct: timeout.Token);
         await stopNodes.CancelAsync();
         await Task.WhenAll(running);
         identities.ForEach(i => i.Dispose());
@@ -161,7 +161,7 @@ public sealed class ServerMemoryTests(ITestOutputHelper output)
             var channel = FlowerChannel.Create(address);
             var identity = NodeIdentity.Create();
             ulong nodeId = await new FlowerNode(channel.CreateCallInvoker(), identity, new SyntheticUpdateApp(1, 1), address.ToString()).RegisterAsync(ct);
-            var content = new RecordDict { { RecordKeys.Arrays, TestModels.Distinct(arrays, 1_000_000).ToArrayRecord() } };
+            var content = new RecordDict { { RecordKeys.Arrays, SyntheticUpdateApp.Model(arrays, 1_000_000).ToArrayRecord() } };
             fleet.SendInstruction(nodeId, RunId, "train", content);
             return new InstructedServer
             {

@@ -38,7 +38,7 @@ public sealed class StreamingServerTests
 
         // When: one FedAvg round
         var federation = new FleetFederation(fleet, 1, new FedAvg { MinTrainSites = 2 }, new FleetFederationOptions { Rounds = 1, MinNodes = 8, RoundDeadline = TimeSpan.FromMinutes(3) });
-        ParameterSet initial = TestModels.Distinct(4, 250_000);
+        ParameterSet initial = SyntheticUpdateApp.Model(4, 250_000);
         var result = await federation.RunAsync(initial, ct: timeout.Token);
         ulong[] ids = [.. nodes.Select(n => n.NodeId ?? 0)];
         await stopNodes.CancelAsync();

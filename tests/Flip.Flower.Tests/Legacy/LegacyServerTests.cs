@@ -99,7 +99,7 @@ public sealed class LegacyServerTests
     {
         // Given: a server whose client-message limit comes from its model (1,000 floats: about 1 MiB), or Flower's 512 MiB
         var service = limitFromModel
-            ? new LegacyFlowerService { MaxClientMessageBytes = LegacyFlowerService.ClientMessageLimitFor(TestModels.Distinct(1, 1000)) }
+            ? new LegacyFlowerService { MaxClientMessageBytes = LegacyFlowerService.ClientMessageLimitFor(SyntheticUpdateApp.Model(1, 1000)) }
             : new LegacyFlowerService();
         (WebApplication app, Uri address) = await FlowerServerHost.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), null, null, service, CancellationToken.None);
         await using (app)
