@@ -261,13 +261,17 @@ public sealed class RoundLoop
     // A site's seed depends on the run seed, the round and its position among the round's sites, not on which others were sampled.
     private int SiteSeed(RoundContext context, SiteId site, int instruction, int stream)
     {
-        int position = -1;
-        for (int i = 0; i < context.Sites.Count && position < 0; i++)
+        int position = context.Sites.Count + instruction; // a site the grid did not name: after all of them
+        for (int i = 0; i < context.Sites.Count; i++)
         {
-            position = context.Sites[i] == site ? i : -1;
+            if (context.Sites[i] == site)
+            {
+                position = i;
+                break;
+            }
         }
 
-        return Seeds.Derive(_options.Seed, context.Round, stream, position >= 0 ? position : context.Sites.Count + instruction);
+        return Seeds.Derive(_options.Seed, context.Round, stream, position);
     }
 
     private static void AddRows(List<MetricRecord> metrics, int round, string split, IEnumerable<SiteId> order, Func<SiteId, (MetricSet Values, long? Examples)?> bySite)

@@ -7,7 +7,6 @@ using Flip.Federated.Strategies;
 using Flip.Flower.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using FederatedMetricRecord = Flip.Federated.Simulations.MetricRecord;
 using FlowerMetricRecord = Flip.Flower.Records.MetricRecord;
 
 namespace Flip.Flower.Fleet;
